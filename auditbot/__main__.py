@@ -1,0 +1,3 @@
+from auditbot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""The errors auditbot raises on purpose, as one small tree.
+
+    AuditbotError                 anything auditbot says went wrong; ``str()`` is safe to show a person
+    ├── ConfigError               a setting is missing or malformed
+    └── ApiError                  the Admin API could not give an answer
+        ├── ApiBadRequest         400: a parameter the API refused (code ADMIN-400-*)
+        ├── ApiUnauthorized       401: the API key is missing, wrong, expired or revoked
+        ├── ApiForbidden          403: the key may not read this org's events
+        ├── ApiNotFound           404: no such org or event (ADMIN-404-*)
+        ├── ApiRateLimited        429, or the local budget is spent; ``retry_after`` says when to come back
+        ├── ApiServerError        5xx that retries did not cure
+        ├── ApiUnavailable        timeouts or connection failures that retries did not cure
+        └── ApiMalformedResponse  a body that is not the JSON the spec promises
+
+Errors carry data (status, code, detail); renderers turn them into words for each surface.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class AuditbotError(Exception):
+    """Base of every deliberate auditbot error. The message never contains secrets or tracebacks."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ConfigError(AuditbotError):
+    """A setting is missing or malformed; the message names the setting and how to fix it."""
+
+
+class ApiError(AuditbotError):
+    """The Admin API answered with an error, or could not be reached."""
+
+    status: int | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        if status is not None:
+            self.status = status
+        self.code = code
+        self.detail = detail
+
+
+class ApiBadRequest(ApiError):
+    status = 400
+
+
+class ApiUnauthorized(ApiError):
+    status = 401
+
+
+class ApiForbidden(ApiError):
+    status = 403
+
+
+class ApiNotFound(ApiError):
+    status = 404
+
+
+class ApiRateLimited(ApiError):
+    """No request may be sent for ``retry_after`` seconds (until ``reset_at`` when the API said)."""
+
+    status = 429
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float,
+        reset_at: datetime | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, detail=detail)
+        self.retry_after = max(0.0, retry_after)
+        self.reset_at = reset_at
+
+
+class ApiServerError(ApiError):
+    status = 500
+
+
+class ApiUnavailable(ApiError):
+    """Timeouts or connection errors outlasted the retries."""
+
+
+class ApiMalformedResponse(ApiError):
+    """The API answered with a body that is not valid JSON of the expected shape."""
