@@ -10,31 +10,19 @@ from typing import Any
 
 from pydantic import Field
 
-from auditbot.core.model import AuditAction, AuditEvent, WireModel
+from auditbot.core.model import AuditAction, AuditEvent, EventPage, PageLinks, PageMeta, WireModel
 
-
-class PageMeta(WireModel):
-    next: str | None = None
-    page_size: int | None = None
-
-
-class PageLinks(WireModel):
-    self_: str | None = Field(default=None, alias="self")
-    prev: str | None = None
-    next: str | None = None
-
-
-class EventPage(WireModel):
-    """A page of ``/events`` (newest first) or ``/events-stream`` (by processing time)."""
-
-    data: list[AuditEvent] = Field(default_factory=list)
-    meta: PageMeta = Field(default_factory=PageMeta)
-    links: PageLinks | None = None
-
-    @property
-    def next_cursor(self) -> str | None:
-        """The cursor of the next page, or ``None`` at the end (absent, null and "" all mean the end)."""
-        return self.meta.next or None
+__all__ = [
+    "ApiErrorBody",
+    "ApplicationErrorItem",
+    "EventActionItem",
+    "EventActionsPage",
+    "EventEnvelope",
+    "EventPage",
+    "PageLinks",
+    "PageMeta",
+    "json_body",
+]
 
 
 class EventEnvelope(WireModel):

@@ -1,0 +1,103 @@
+"""Settings: the only place auditbot reads its environment.
+
+Atlassian settings use the names people know from Atlassian's docs (``ATLASSIAN_API_URL``,
+``ATLASSIAN_ORG_ID``, ``ATLASSIAN_API_KEY``); auditbot's own use the ``AUDITBOT_`` prefix.
+Secrets are ``SecretStr``: they print as ``**********`` and never reach a log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from auditbot.core.errors import ConfigError
+
+DEFAULT_API_URL = "https://api.atlassian.com/admin"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AUDITBOT_", extra="ignore", populate_by_name=True)
+
+    atlassian_api_url: str = Field(
+        default=DEFAULT_API_URL, validation_alias=AliasChoices("ATLASSIAN_API_URL", "atlassian_api_url")
+    )
+    atlassian_org_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("ATLASSIAN_ORG_ID", "atlassian_org_id")
+    )
+    atlassian_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ATLASSIAN_API_KEY", "atlassian_api_key")
+    )
+    http_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    events_rate_per_minute: int = Field(default=10, ge=1, le=1000)
+    """Client-side budget for /events, /events/{id} and /event-actions (the API allows 10/min)."""
+    stream_rate_per_minute: int = Field(default=60, ge=1, le=1000)
+    """Client-side budget for /events-stream (the API allows 60/min per user, 50 per path)."""
+
+    @field_validator("atlassian_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (for example https://api.atlassian.com/admin)")
+        return value
+
+    @field_validator("atlassian_org_id")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @model_validator(mode="after")
+    def _org_and_key_together(self) -> Settings:
+        has_key = self.atlassian_api_key is not None and bool(self.atlassian_api_key.get_secret_value().strip())
+        if bool(self.atlassian_org_id) != has_key:
+            missing = "ATLASSIAN_API_KEY" if self.atlassian_org_id else "ATLASSIAN_ORG_ID"
+            raise ValueError(f"{missing} is not set: set both ATLASSIAN_ORG_ID and ATLASSIAN_API_KEY, or neither")
+        if not has_key:
+            self.atlassian_api_key = None
+        return self
+
+    @property
+    def has_org(self) -> bool:
+        """True when a real organization is configured (else auditbot uses its built-in sandbox)."""
+        return self.atlassian_org_id is not None and self.atlassian_api_key is not None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the process environment (or ``env``); a ConfigError names what is wrong."""
+    try:
+        if env is None:
+            return Settings()
+        return Settings.model_validate({_field_key(k): v for k, v in env.items() if _is_ours(k)})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc), hint="See README, section Configuration.") from None
+
+
+def _is_ours(key: str) -> bool:
+    return key.startswith(("ATLASSIAN_", "AUDITBOT_"))
+
+
+def _field_key(key: str) -> str:
+    return key.removeprefix("AUDITBOT_").lower() if key.startswith("AUDITBOT_") else key
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        name = _setting_name(error.get("loc", ()))
+        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+        problems.append(f"{name}: {message}" if name else message)
+    return "Configuration problem: " + "; ".join(problems)
+
+
+def _setting_name(loc: tuple[Any, ...] | Any) -> str:
+    if not loc:
+        return ""
+    field = str(loc[0])
+    if field.isupper():
+        return field
+    if field.startswith("atlassian_"):
+        return field.upper()
+    return "AUDITBOT_" + field.upper()
