@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditbot.core.paging import MAX_VALUE_CHARS, PageState, PageStateCodec, PageStateError, Position
+
+SECRET = b"0123456789abcdef-secret"
+START = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+END = START + timedelta(days=7)
+codec = PageStateCodec(SECRET, "T1:org-1")
+
+
+def state(query: str = "actor:a@example.com since:7d", page: int = 1) -> PageState:
+    s = PageState(query, START, END)
+    for i in range(1, page):
+        s = s.next(Position(f"cursor-{i}", i))
+    return s
+
+
+def test_a_state_round_trips_through_a_button_value():
+    s = state(page=3)
+    assert codec.decode(codec.encode(s)) == s
+
+
+def test_next_and_previous_walk_the_remembered_positions():
+    s = state()
+    s2 = s.next(Position("c1", 4))
+    s3 = s2.next(Position("c2", 0))
+    assert s3.page == 3
+    assert s3.previous() == s2
+    back = s3.previous()
+    assert back is not None
+    assert back.previous() == s
+    assert s.previous() is None
+
+
+def test_page_two_can_always_go_back_to_page_one():
+    lonely = PageState("q", START, END, page=2, positions=(Position("c", 0),))
+    previous = lonely.previous()
+    assert previous is not None
+    assert previous.page == 1
+    assert previous.position == Position()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda v: v.replace("cursor-1", "cursor-9"),
+        lambda v: v[:-1] + "X",
+        lambda v: v.replace("[3,", "[4,", 1),
+        lambda v: "p0" + v[2:],
+        lambda v: "garbage",
+        lambda v: "",
+        lambda v: v.split("|", 1)[0],
+    ],
+    ids=["cursor", "query", "page", "version", "garbage", "empty", "truncated"],
+)
+def test_tampered_values_are_refused_clearly(tamper):
+    value = codec.encode(state(page=3))
+    with pytest.raises(PageStateError) as caught:
+        codec.decode(tamper(value))
+    assert "Run the search again" in (caught.value.hint or "")
+
+
+def test_a_value_from_another_org_or_secret_is_refused():
+    value = codec.encode(state())
+    for other in (PageStateCodec(SECRET, "T1:org-2"), PageStateCodec(b"another-secret-of-16+", "T1:org-1")):
+        with pytest.raises(PageStateError, match="another workspace or organization"):
+            other.decode(value)
+
+
+def test_the_worst_case_query_fits_by_dropping_old_history():
+    worst_query = '"' * 1000
+    s = PageState(worst_query, START, END)
+    for i in range(30):
+        s = s.next(Position("C" * 120 + str(i), 499))
+    value = codec.encode(s)
+    assert len(value) <= MAX_VALUE_CHARS
+    decoded = codec.decode(value)
+    assert decoded.position == s.position
+    assert decoded.page == 31
+
+
+def test_a_query_that_cannot_fit_is_refused_when_encoding():
+    with pytest.raises(PageStateError, match="too long"):
+        codec.encode(PageState("x" * 2000, START, END))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    query=st.text(max_size=300),
+    offsets=st.lists(st.tuples(st.text(max_size=40) | st.none(), st.integers(0, 499)), min_size=0, max_size=6),
+)
+def test_any_state_round_trips(query, offsets):
+    s = PageState(query, START, END)
+    for cursor, offset in offsets:
+        s = s.next(Position(cursor, offset))
+    assert codec.decode(codec.encode(s)) == s
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_only_ever_raises_page_state_error(value):
+    with contextlib.suppress(PageStateError):
+        codec.decode(value)
