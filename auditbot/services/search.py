@@ -1,0 +1,280 @@
+"""Search: the one use case behind ``/audit``, its buttons, the shortcuts and ``auditbot search``.
+
+A query is resolved against the action catalog, then split between the API and us: the API
+filters what it can (one action, actors, exact IPs, products, locations, free text, the
+window), and we filter the rest (several actions, groups, exclusions, CIDR ranges) while
+paging, until the page is full or the scan budget is spent. Where each page starts travels in
+a signed page state, so Next and Prev need nothing stored. API pages are cached briefly, so
+going back costs no request. When the rate budget is empty the answer is "busy, ready in N s".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from cachetools import TTLCache
+
+from auditbot.core.clock import Clock
+from auditbot.core.errors import ApiRateLimited, AuditbotError
+from auditbot.core.match import Check, Criteria
+from auditbot.core.model import AuditEvent, EventPage
+from auditbot.core.paging import PageState, PageStateCodec, PageStateError, Position
+from auditbot.core.ports import AuditLogApi, EventFilters, PlaceFilter
+from auditbot.core.query import Query, parse
+from auditbot.core.querysyntax import QueryError
+from auditbot.core.timespec import TimeWindow
+from auditbot.services.catalog import ActionCatalog, CatalogSnapshot, UnknownActionError
+
+API_PAGE_LIMIT = 500
+
+
+class SearchBusy(AuditbotError):
+    """The Admin API's rate budget is spent; ``retry_after`` seconds until a search can run."""
+
+    def __init__(self, retry_after: float) -> None:
+        seconds = max(1, round(retry_after))
+        super().__init__(
+            f"auditbot is busy: the Admin API allows 10 searches a minute. Ready in {seconds} s.",
+            hint="Try again then, or narrow the time window so fewer pages are needed.",
+        )
+        self.retry_after = float(seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundEvent:
+    event: AuditEvent
+    action_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResultPage:
+    """One page of results and everything a surface needs to show it and page on."""
+
+    events: tuple[FoundEvent, ...]
+    query: str
+    """Canonical query text."""
+    window: TimeWindow
+    page: int
+    state: str
+    """This page's own state (to refresh, share or export it)."""
+    next_state: str | None
+    prev_state: str | None
+    first_state: str | None
+    scanned: int
+    """Events read from the API to fill this page."""
+    partial: bool
+    """The page stopped early (scan or rate budget spent); ``next_state`` continues the scan."""
+    retry_after: float | None = None
+    """Set when the rate budget stopped the scan: seconds until more can be read."""
+    source: str = "live"
+    notes: tuple[str, ...] = ()
+    """Things the person should know (a stale action catalog…)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What the API filters, and what we check on each event it returns."""
+
+    filters: EventFilters
+    check: Check | None
+
+
+class SearchService:
+    def __init__(
+        self,
+        api: AuditLogApi,
+        catalog: ActionCatalog,
+        codec: PageStateCodec,
+        clock: Clock,
+        *,
+        page_size: int = 10,
+        max_api_pages: int = 3,
+        max_wait: float = 0.0,
+        cache_seconds: float = 300.0,
+    ) -> None:
+        if not 1 <= page_size <= API_PAGE_LIMIT:
+            raise ValueError("page_size must be between 1 and 500")
+        self._api = api
+        self._catalog = catalog
+        self._codec = codec
+        self._clock = clock
+        self.page_size = page_size
+        self._max_api_pages = max_api_pages
+        self._max_wait = max_wait
+        self._pages: TTLCache[tuple[EventFilters, str | None, int], EventPage] = TTLCache(
+            maxsize=256, ttl=cache_seconds, timer=clock.monotonic
+        )
+
+    def search(self, text: str | Query, *, tz: ZoneInfo) -> ResultPage:
+        """The first page of a query typed by a person in time zone ``tz``."""
+        query = parse(text) if isinstance(text, str) else text
+        snapshot = self._catalog.snapshot()
+        criteria = resolve(query, snapshot)
+        window = query.window(self._clock.now(), tz)
+        state = PageState(criteria.query.canonical, window.start, window.end)
+        return self._run(state, criteria, snapshot)
+
+    def open_page(self, value: str) -> ResultPage:
+        """The page a button's state value points at."""
+        state = self._codec.decode(value)
+        try:
+            query = parse(state.query)
+        except QueryError:
+            raise PageStateError("That button's query can no longer be read.", hint="Run the search again.") from None
+        snapshot = self._catalog.snapshot()
+        return self._run(state, resolve(query, snapshot), snapshot)
+
+    def _run(self, state: PageState, criteria: Criteria, snapshot: CatalogSnapshot) -> ResultPage:
+        window = TimeWindow(state.start, state.end)
+        plan = plan_search(criteria, window)
+        scan = self._scan(plan, state.position)
+        next_state = self._encode(state.next(scan.next_position)) if scan.next_position else None
+        previous = state.previous()
+        notes = (snapshot.problem,) if snapshot.stale and snapshot.problem else ()
+        return ResultPage(
+            events=tuple(FoundEvent(e, snapshot.get(e.action).display_name) for e in scan.events),
+            query=state.query,
+            window=window,
+            page=state.page,
+            state=self._encode(state),
+            next_state=next_state,
+            prev_state=self._encode(previous) if previous else None,
+            first_state=self._encode(state.first()) if state.page > 1 else None,
+            scanned=scan.scanned,
+            partial=scan.partial,
+            retry_after=scan.retry_after,
+            notes=notes,
+        )
+
+    def _encode(self, state: PageState) -> str:
+        return self._codec.encode(state)
+
+    def _scan(self, plan: Plan, position: Position) -> _Scan:
+        limit = self.page_size if plan.check is None else API_PAGE_LIMIT
+        scan = _Scan()
+        cursor, offset = position.cursor, position.offset
+        for fetched in range(self._max_api_pages):
+            try:
+                api_page = self._fetch(plan.filters, cursor, limit)
+            except ApiRateLimited as exc:
+                if fetched == 0:
+                    raise SearchBusy(exc.retry_after) from None
+                scan.stop(Position(cursor, offset), retry_after=exc.retry_after)
+                return scan
+            if scan.take(api_page, cursor, offset, plan.check, self.page_size):
+                return scan
+            cursor, offset = api_page.next_cursor, 0
+            if cursor is None:
+                return scan
+        scan.stop(Position(cursor, 0))
+        return scan
+
+    def _fetch(self, filters: EventFilters, cursor: str | None, limit: int) -> EventPage:
+        key = (filters, cursor, limit)
+        page = self._pages.get(key)
+        if page is None:
+            page = self._api.list_events(filters, cursor=cursor, limit=limit, max_wait=self._max_wait)
+            self._pages[key] = page
+        return page
+
+
+class _Scan:
+    """The events found so far and where the next page starts."""
+
+    def __init__(self) -> None:
+        self.events: list[AuditEvent] = []
+        self.scanned = 0
+        self.next_position: Position | None = None
+        self.partial = False
+        self.retry_after: float | None = None
+
+    def take(self, page: EventPage, cursor: str | None, offset: int, check: Check | None, wanted: int) -> bool:
+        """Read ``page`` from ``offset``; True when the result page is full."""
+        items = page.data
+        for index in range(offset, len(items)):
+            event = items[index]
+            self.scanned += 1
+            if check is None or check(event):
+                self.events.append(event)
+                if len(self.events) == wanted:
+                    if index + 1 < len(items):
+                        self.next_position = Position(cursor, index + 1)
+                    elif page.next_cursor:
+                        self.next_position = Position(page.next_cursor, 0)
+                    return True
+        return False
+
+    def stop(self, position: Position, *, retry_after: float | None = None) -> None:
+        self.next_position = position
+        self.partial = True
+        self.retry_after = retry_after
+
+
+def resolve(query: Query, snapshot: CatalogSnapshot) -> Criteria:
+    """Action names and groups to ids; a QueryError points at the term that names nothing."""
+    actions = _resolve_all(query, snapshot, "action", query.actions)
+    not_actions = _resolve_all(query, snapshot, "-action", query.not_actions)
+    group_ids = _resolve_groups(query, snapshot, "group", query.groups)
+    not_group_ids = _resolve_groups(query, snapshot, "-group", query.not_groups)
+    resolved = query.with_actions(actions, not_actions)
+    return Criteria(resolved, frozenset(actions) | group_ids, frozenset(not_actions) | not_group_ids)
+
+
+def _resolve_all(query: Query, snapshot: CatalogSnapshot, term: str, texts: tuple[str, ...]) -> list[str]:
+    ids: list[str] = []
+    for text in texts:
+        try:
+            found = snapshot.resolve(text)
+        except UnknownActionError as exc:
+            fixes = [f"{term}:{s}" for s in exc.suggestions]
+            hint = f"Did you mean {' or '.join(fixes)}?" if fixes else exc.hint
+            raise query.error_at(term, text, exc.message, hint=hint, suggestions=fixes) from None
+        ids.extend(a.id for a in found if a.id not in ids)
+    return ids
+
+
+def _resolve_groups(query: Query, snapshot: CatalogSnapshot, term: str, names: tuple[str, ...]) -> frozenset[str]:
+    ids: set[str] = set()
+    for name in names:
+        try:
+            ids.update(a.id for a in snapshot.resolve_group(name))
+        except AuditbotError as exc:
+            raise query.error_at(term, name, exc.message, hint=exc.hint) from None
+    return frozenset(ids)
+
+
+def plan_search(criteria: Criteria, window: TimeWindow) -> Plan:
+    """The fewest API calls: everything the API can filter goes to it, the rest is checked here."""
+    q = criteria.query
+    ours = ["not_actions", "not_actors", "not_ips", "not_products", "not_locations"]
+    action = next(iter(criteria.actions)) if len(criteria.actions) == 1 else None
+    if len(criteria.actions) > 1:
+        ours.append("actions")
+    places: tuple[PlaceFilter, ...] = ()
+    if all("," in text for text in q.locations):
+        places = tuple(place_filter(text) for text in q.locations)
+    else:
+        ours.append("locations")
+    ips: tuple[str, ...] = ()
+    if q.ip_networks:
+        ours.append("ips")
+    else:
+        ips = tuple(str(a) for a in q.ip_addresses)
+    filters = EventFilters(
+        q=" ".join(q.text) or None,
+        start=window.start,
+        end=window.end,
+        action=action,
+        actors=q.actors,
+        ips=ips,
+        products=q.products,
+        locations=places,
+    )
+    return Plan(filters, criteria.check(ours))
+
+
+def place_filter(text: str) -> PlaceFilter:
+    """``"Sydney, Australia"`` → city and country. (A lone name could be either; those are matched here.)"""
+    city, _, country = text.rpartition(",")
+    return PlaceFilter(city=city.strip() or None, country_name=country.strip() or None)

@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address, ip_network
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import SecretStr
+
+from auditbot.atlassian import AdminApiClient, RequestBudget
+from auditbot.core.clock import ManualClock
+from auditbot.core.model import AuditEvent
+from auditbot.core.paging import PageStateCodec, PageStateError
+from auditbot.core.querysyntax import QueryError
+from auditbot.sandbox import DEFAULT_API_KEY, GeneratedOrg, RateLimits, SandboxApi
+from auditbot.services.catalog import ActionCatalog
+from auditbot.services.search import ResultPage, SearchBusy, SearchService
+
+ANCHOR = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+UTC_ZONE = ZoneInfo("UTC")
+GENEROUS = {"events": 100_000, "event": 100_000, "event-actions": 100_000, "events-stream": 100_000}
+
+
+@pytest.fixture(scope="module")
+def org() -> GeneratedOrg:
+    return GeneratedOrg(7, anchor=ANCHOR, days=30)
+
+
+class World:
+    def __init__(self, org: GeneratedOrg, *, per_minute: int | None = None, page_size: int = 25) -> None:
+        self.clock = ManualClock(ANCHOR)
+        limits = RateLimits.of(per_minute, per_minute) if per_minute else RateLimits.of(100_000, 100_000)
+        self.sandbox = SandboxApi(org, org_id=org.org_id, clock=self.clock, limits=limits)
+        self.client = AdminApiClient.create(
+            org_id=org.org_id,
+            api_key=SecretStr(DEFAULT_API_KEY),
+            base_url="http://sandbox.test/admin",
+            transport=self.sandbox.transport(),
+            clock=self.clock,
+            budget=RequestBudget(self.clock, {**GENEROUS, "events": per_minute} if per_minute else GENEROUS),
+        )
+        self.catalog = ActionCatalog(self.client, org_id=org.org_id, clock=self.clock, max_wait=None)
+        codec = PageStateCodec(b"test-secret-0123456789", org.org_id)
+        self.search = SearchService(self.client, self.catalog, codec, self.clock, page_size=page_size)
+
+    def everything(self, days: int = 2) -> list[AuditEvent]:
+        start = ANCHOR - timedelta(days=days)
+        from auditbot.core.ports import EventFilters
+
+        return list(self.client.iter_events(EventFilters(start=start, end=ANCHOR)))
+
+    def walk(self, text: str) -> tuple[list[AuditEvent], list[ResultPage]]:
+        pages = [self.search.search(text, tz=UTC_ZONE)]
+        while pages[-1].next_state:
+            pages.append(self.search.open_page(pages[-1].next_state))
+        return [f.event for p in pages for f in p.events], pages
+
+
+@pytest.fixture
+def world(org: GeneratedOrg) -> World:
+    return World(org)
+
+
+def expect(world: World, keep: Callable[[AuditEvent], bool]) -> list[str]:
+    return [e.id for e in world.everything() if keep(e)]
+
+
+def ids(events: list[AuditEvent]) -> list[str]:
+    return [e.id for e in events]
+
+
+def test_one_action_is_filtered_by_the_api_and_named_from_the_catalog(world):
+    found, pages = world.walk("action:user_login last:2d")
+    assert ids(found) == expect(world, lambda e: e.action == "user_login")
+    assert found, "the seeded org has logins"
+    assert {f.action_name for p in pages for f in p.events} == {"User login"}
+    assert all(p.scanned == len(p.events) for p in pages), "nothing was filtered on our side"
+
+
+def test_an_action_by_display_name_resolves_to_its_id_in_the_canonical_query(world):
+    page = world.search.search('action:"user added to group" last:2d', tz=UTC_ZONE)
+    assert page.query == "action:user_added_to_group since:2d"
+
+
+def test_several_actions_are_filtered_on_our_side_across_pages(world):
+    found, _ = world.walk("action:user_login_failed,user_logged_in_as_user,added_org_admin last:2d")
+    wanted = {"user_login_failed", "user_logged_in_as_user", "added_org_admin"}
+    assert ids(found) == expect(world, lambda e: e.action in wanted)
+
+
+def test_a_group_expands_to_its_actions(world):
+    found, _ = world.walk('group:"Group management" last:2d')
+    group = {a.id for a in world.catalog.snapshot().resolve_group("Group management")}
+    assert found
+    assert ids(found) == expect(world, lambda e: e.action in group)
+
+
+def test_exclusions_leave_out_what_they_name(world):
+    found, _ = world.walk("-actor:atlassian-internal-system -action:user_login last:2d")
+    keep = lambda e: e.actor.id != "atlassian-internal-system" and e.action != "user_login"  # noqa: E731
+    assert ids(found) == expect(world, keep)
+
+
+def test_cidr_ranges_are_matched_on_our_side(world):
+    found, _ = world.walk("ip:198.51.100.0/24 last:2d")
+    net = ip_network("198.51.100.0/24")
+    assert found
+    assert ids(found) == expect(world, lambda e: e.ip is not None and ip_address(e.ip) in net)
+
+
+def test_an_actor_by_email_is_filtered_by_the_api(world):
+    someone = next(e.actor.email for e in world.everything() if e.action == "user_login" and e.actor.email)
+    found, _ = world.walk(f"actor:{someone.upper()} last:2d")
+    assert found
+    assert ids(found) == expect(world, lambda e: (e.actor.email or "").lower() == someone.lower())
+
+
+def test_a_lone_place_name_matches_city_or_country(world):
+    sample = next(e for e in world.everything() if e.attributes.location and e.attributes.location.country_name)
+    country = sample.attributes.location.country_name
+    found, _ = world.walk(f'location:"{country}" last:2d')
+    keep = lambda e: e.attributes.location is not None and e.attributes.location.country_name == country  # noqa: E731
+    assert ids(found) == expect(world, keep)
+
+
+def test_paging_forward_and_back_returns_the_same_pages_without_new_requests(world):
+    first = world.search.search("last:2d", tz=UTC_ZONE)
+    second = world.search.open_page(first.next_state)
+    third = world.search.open_page(second.next_state)
+    requests = world.client.stats.requests
+    back = world.search.open_page(third.prev_state)
+    again = world.search.open_page(back.prev_state)
+    assert [f.event.id for f in back.events] == [f.event.id for f in second.events]
+    assert [f.event.id for f in again.events] == [f.event.id for f in first.events]
+    assert (back.page, again.page) == (2, 1)
+    assert again.prev_state is None
+    assert world.client.stats.requests == requests, "going back was served from the page cache"
+
+
+def test_pages_are_pinned_to_the_window_of_the_first_page(world):
+    first = world.search.search("last:1h", tz=UTC_ZONE)
+    world.clock.advance(3600)
+    later = world.search.open_page(first.state)
+    assert later.window == first.window
+    assert [f.event.id for f in later.events] == [f.event.id for f in first.events]
+
+
+def test_an_empty_rate_budget_answers_busy_with_the_wait(org):
+    world = World(org, per_minute=10)
+    world.catalog.snapshot()
+    for _ in range(10):
+        world.search.search("action:user_login last:1h", tz=UTC_ZONE)
+        world.clock.advance(1)
+    with pytest.raises(SearchBusy) as caught:
+        world.search.search("action:user_logout last:1h", tz=UTC_ZONE)
+    assert caught.value.retry_after == 50
+    assert "Ready in" in caught.value.message
+
+
+RARE = "action:user_logged_in_as_user,auth_policy_deleted last:30d"
+
+
+def test_a_scan_that_spends_its_page_budget_returns_a_partial_page_that_continues(world):
+    page = world.search.search(RARE, tz=UTC_ZONE)
+    assert page.partial
+    assert page.scanned == 1500, "three API pages of 500"
+    assert page.retry_after is None
+    following = world.search.open_page(page.next_state)
+    assert following.page == 2
+    assert following.scanned > 0
+    assert not {f.event.id for f in following.events} & {f.event.id for f in page.events}
+
+
+def test_a_scan_that_meets_the_rate_limit_returns_what_it_found_and_when_to_continue(org):
+    world = World(org, per_minute=2, page_size=50)
+    page = world.search.search(RARE, tz=UTC_ZONE)
+    assert page.partial
+    assert page.scanned == 1000
+    assert page.retry_after == 60
+    world.clock.advance(page.retry_after)
+    following = world.search.open_page(page.next_state)
+    assert following.scanned > 0
+
+
+def test_an_unknown_action_points_at_its_column_with_a_suggestion(world):
+    with pytest.raises(QueryError) as caught:
+        world.search.search("last:2d action:user_logn", tz=UTC_ZONE)
+    assert caught.value.column == 15
+    assert "action:user_login" in caught.value.suggestions
+
+
+def test_an_unknown_group_suggests_a_close_one(world):
+    with pytest.raises(QueryError) as caught:
+        world.search.search('group:"Group managment"', tz=UTC_ZONE)
+    assert 'group:"Group management"' in (caught.value.hint or "")
+
+
+def test_a_tampered_button_value_is_refused(world):
+    page = world.search.search("last:2d", tz=UTC_ZONE)
+    with pytest.raises(PageStateError):
+        world.search.open_page(page.next_state.replace("last", "lost") + "x")
