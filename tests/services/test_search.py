@@ -52,8 +52,8 @@ class World:
 
     def walk(self, text: str) -> tuple[list[AuditEvent], list[ResultPage]]:
         pages = [self.search.search(text, tz=UTC_ZONE)]
-        while pages[-1].next_state:
-            pages.append(self.search.open_page(pages[-1].next_state))
+        while (value := pages[-1].next_state) is not None:
+            pages.append(self.search.open_page(value))
         return [f.event for p in pages for f in p.events], pages
 
 
