@@ -178,6 +178,7 @@ def test_a_scan_that_meets_the_rate_limit_returns_what_it_found_and_when_to_cont
     assert page.partial
     assert page.scanned == 1000
     assert page.retry_after == 60
+    assert page.next_state is not None
     world.clock.advance(page.retry_after)
     following = world.search.open_page(page.next_state)
     assert following.scanned > 0
