@@ -1,0 +1,63 @@
+"""The ``auditbot`` command: the composition root, where settings become running parts.
+
+Each subcommand module provides ``add_arguments(parser)`` and ``run(args) -> int``. Errors
+that auditbot raises on purpose print as one readable line (exit 2 for bad input or
+configuration, 1 for an unreachable or refusing API); nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from auditbot import __version__
+from auditbot.core.errors import ApiError, AuditbotError
+
+Runner = Callable[[argparse.Namespace], int]
+
+
+def _commands() -> dict[str, tuple[str, ModuleType]]:
+    from auditbot.sandbox import cli as sandbox_cli
+    from auditbot.terminal import search_cli
+
+    return {
+        "search": ("search the audit log of the configured org (or the built-in sandbox)", search_cli),
+        "sandbox": ("serve the built-in sandbox org: a fake Admin API on loopback", sandbox_cli),
+    }
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="auditbot", description="Your Atlassian organization's audit log, from Slack."
+    )
+    parser.add_argument("--version", action="version", version=f"auditbot {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what auditbot does to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (summary, module) in _commands().items():
+        command = sub.add_parser(name, help=summary, description=summary)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    run: Runner = args.run
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+    except AuditbotError as exc:
+        print(f"auditbot: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  {exc.hint}", file=sys.stderr)
+        return 1 if isinstance(exc, ApiError) else 2

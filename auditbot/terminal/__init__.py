@@ -1,0 +1,1 @@
+"""The terminal edge: ``auditbot`` subcommands that print results for people and scripts."""

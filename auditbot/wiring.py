@@ -1,0 +1,74 @@
+"""Connecting to an organization: the configured one, or the built-in sandbox when none is set.
+
+Used by the command-line entry points; the Slack app gets its own wiring with the same parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from auditbot.atlassian import AdminApiClient, RequestBudget
+from auditbot.atlassian.budget import DEFAULT_LIMITS, EVENTS_STREAM
+from auditbot.config import Settings
+from auditbot.core.clock import Clock, SystemClock
+from auditbot.core.paging import PageStateCodec
+from auditbot.services.catalog import ActionCatalog
+from auditbot.services.search import SearchService
+
+SANDBOX_SEED = 7
+
+
+@dataclass(frozen=True)
+class OrgConnection:
+    client: AdminApiClient
+    org_id: str
+    sandbox_url: str | None = None
+    """Set when this is the built-in sandbox rather than a configured org."""
+
+
+@contextmanager
+def connect(settings: Settings, clock: Clock | None = None) -> Iterator[OrgConnection]:
+    """A client for the configured org; without one, a seeded sandbox org served on loopback."""
+    clock = clock or SystemClock()
+    limits = {**DEFAULT_LIMITS}
+    limits.update({path: settings.events_rate_per_minute for path in limits if path != EVENTS_STREAM})
+    limits[EVENTS_STREAM] = settings.stream_rate_per_minute
+    budget = RequestBudget(clock, limits)
+    if settings.has_org:
+        assert settings.atlassian_org_id is not None and settings.atlassian_api_key is not None
+        client = AdminApiClient.create(
+            org_id=settings.atlassian_org_id,
+            api_key=settings.atlassian_api_key,
+            base_url=settings.atlassian_api_url,
+            timeout=settings.http_timeout_seconds,
+            clock=clock,
+            budget=budget,
+        )
+        with client:
+            yield OrgConnection(client, settings.atlassian_org_id)
+        return
+    from auditbot.sandbox import SandboxApi, start_server
+
+    api = SandboxApi.generated(SANDBOX_SEED, clock=clock)
+    with start_server(api) as running:
+        client = AdminApiClient.create(
+            org_id=running.org_id,
+            api_key=SecretStr(running.api_key),
+            base_url=running.base_url,
+            timeout=settings.http_timeout_seconds,
+            clock=clock,
+            budget=budget,
+        )
+        with client:
+            yield OrgConnection(client, running.org_id, sandbox_url=running.base_url)
+
+
+def search_service(connection: OrgConnection, clock: Clock, *, page_size: int, secret: bytes) -> SearchService:
+    catalog = ActionCatalog(connection.client, org_id=connection.org_id, clock=clock, max_wait=None)
+    codec = PageStateCodec(hashlib.sha256(secret).digest(), connection.org_id)
+    return SearchService(connection.client, catalog, codec, clock, page_size=page_size, max_wait=120.0)
