@@ -11,6 +11,7 @@ going back costs no request. When the rate budget is empty the answer is "busy, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
@@ -20,13 +21,26 @@ from auditbot.core.errors import ApiRateLimited, AuditbotError
 from auditbot.core.match import Check, Criteria
 from auditbot.core.model import AuditEvent, EventPage
 from auditbot.core.paging import PageState, PageStateCodec, PageStateError, Position
-from auditbot.core.ports import AuditLogApi, EventFilters, PlaceFilter
+from auditbot.core.ports import EventFilters, PlaceFilter
 from auditbot.core.query import Query, parse
 from auditbot.core.querysyntax import QueryError
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import ActionCatalog, CatalogSnapshot, UnknownActionError
 
 API_PAGE_LIMIT = 500
+
+
+class EventLister(Protocol):
+    """The part of ``AuditLogApi`` search needs."""
+
+    def list_events(
+        self,
+        filters: EventFilters | None = None,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        max_wait: float | None = None,
+    ) -> EventPage: ...
 
 
 class SearchBusy(AuditbotError):
@@ -83,7 +97,7 @@ class Plan:
 class SearchService:
     def __init__(
         self,
-        api: AuditLogApi,
+        api: EventLister,
         catalog: ActionCatalog,
         codec: PageStateCodec,
         clock: Clock,
