@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditbot.core.paging import MAX_VALUE_CHARS, PageState, PageStateCodec, PageStateError, Position
+from auditbot.core.query import MAX_QUERY_LENGTH, parse
 
 SECRET = b"0123456789abcdef-secret"
 START = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
@@ -84,6 +85,17 @@ def test_the_worst_case_query_fits_by_dropping_old_history():
     decoded = codec.decode(value)
     assert decoded.position == s.position
     assert decoded.page == 31
+
+
+def test_the_longest_query_the_parser_accepts_fits_with_a_page_position():
+    longest = parse("x" * MAX_QUERY_LENGTH)
+    assert len(longest.canonical) == MAX_QUERY_LENGTH
+    s = PageState(longest.canonical, START, END)
+    for i in range(10):
+        s = s.next(Position("Qh8E1QpVV00ys/xI7pHI7Q.." * 4 + str(i), 480))
+    decoded = codec.decode(codec.encode(s))
+    assert decoded.position == s.position
+    assert decoded.previous_position == s.previous_position
 
 
 def test_a_query_that_cannot_fit_is_refused_when_encoding():
