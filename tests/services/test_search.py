@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from ipaddress import ip_address, ip_network
@@ -14,6 +15,7 @@ from auditbot.core.model import AuditEvent
 from auditbot.core.paging import PageStateCodec, PageStateError
 from auditbot.core.querysyntax import QueryError
 from auditbot.sandbox import DEFAULT_API_KEY, GeneratedOrg, RateLimits, SandboxApi
+from auditbot.sandbox import event_products as sandbox_products
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.search import ResultPage, SearchBusy, SearchService
 
@@ -201,3 +203,63 @@ def test_a_tampered_button_value_is_refused(world):
     page = world.search.search("last:2d", tz=UTC_ZONE)
     with pytest.raises(PageStateError):
         world.search.open_page(page.next_state.replace("last", "lost") + "x")
+
+
+AUTHENTICATION = {
+    "email_change",
+    "user_login",
+    "user_logout",
+    "password_change",
+    "password_reset_complete",
+    "password_reset_request",
+    "user_logged_in_as_user",
+    "user_password_reset_requested",
+    "user_login_failed",
+}
+
+
+def api_products(e: AuditEvent) -> frozenset[str]:
+    """The products the sandbox (standing in for the API) gives an event."""
+    return sandbox_products(e.to_api_json())
+
+
+def place(e: AuditEvent) -> tuple[str, str]:
+    loc = e.attributes.location
+    return ((loc.city or "") if loc else "", (loc.country_name or "") if loc else "")
+
+
+@pytest.mark.parametrize(
+    ("query", "keep"),
+    [
+        ("ip:192.0.2.12,203.0.113.25", lambda e: e.ip in {"192.0.2.12", "203.0.113.25"}),
+        ("-ip:192.0.2.0/24,203.0.113.0/24", lambda e: not (e.ip or "").startswith(("192.0.2.", "203.0.113."))),
+        ("product:jira", lambda e: "jira" in api_products(e)),
+        ("-product:jira", lambda e: "jira" not in api_products(e)),
+        ('location:"Sydney, Australia"', lambda e: place(e) == ("Sydney", "Australia")),
+        ('-location:"Berlin, Germany"', lambda e: place(e) != ("Berlin", "Germany")),
+        ('-group:"Authentication"', lambda e: e.action not in AUTHENTICATION),
+        ("action:user_login -actor:atlassian-internal-system", lambda e: e.action == "user_login"),
+    ],
+    ids=["ips-exact", "not-cidr", "product", "not-product", "city-country", "not-location", "not-group", "mixed"],
+)
+def test_every_filter_gives_what_it_says(world, query, keep):
+    found, _ = world.walk(f"{query} last:2d")
+    expected = expect(world, keep)
+    assert expected, "the filter selects something in the seeded org"
+    assert ids(found) == expected
+
+
+def test_an_absolute_window_in_the_users_zone(world):
+    tz = ZoneInfo("Australia/Sydney")
+    page = world.search.search("since:2026-11-24 until:2026-11-24", tz=tz)
+    assert page.window.start == datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    assert page.window.end == datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
+    assert all(page.window.start <= f.event.time <= page.window.end for f in page.events)
+
+
+def test_free_text_is_passed_to_the_api(world):
+    found, pages = world.walk('"Logged in as" last:30d')
+    assert found
+    assert "user_logged_in_as_user" in {e.action for e in found}
+    assert all(p.scanned == len(p.events) for p in pages), "the API did the matching"
+    assert all("logged" in json.dumps(e.to_api_json()).lower() for e in found)
