@@ -1,14 +1,11 @@
 """CPU cost of reading one 500-event /events page: the client's parse-and-validate against json.loads.
 
-Run: python bench/bench_client.py   (target: validation at most 3x json.loads)
+Run: python -m bench.bench_client   (target: validation at most 3x json.loads)
 """
 
 from __future__ import annotations
 
 import json
-import statistics
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -16,6 +13,7 @@ import httpx
 from auditbot.core.clock import ManualClock
 from auditbot.core.model import EventPage
 from auditbot.sandbox import DEFAULT_API_KEY, RateLimits, SandboxApi
+from bench.timing import median_seconds
 
 ANCHOR = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -29,21 +27,11 @@ def page_body() -> bytes:
     return response.content
 
 
-def median_seconds(fn: Callable[[], object], rounds: int = 60) -> float:
-    fn()
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
-
-
 def main() -> None:
     body = page_body()
     assert len(EventPage.model_validate_json(body).data) == 500
-    baseline = median_seconds(lambda: json.loads(body))
-    validated = median_seconds(lambda: EventPage.model_validate_json(body))
+    baseline = median_seconds(lambda: json.loads(body), rounds=60)
+    validated = median_seconds(lambda: EventPage.model_validate_json(body), rounds=60)
     print(f"500-event page: {len(body) / 1024:.0f} KiB")
     print(f"json.loads                     {baseline * 1000:7.2f} ms")
     print(f"EventPage.model_validate_json  {validated * 1000:7.2f} ms")

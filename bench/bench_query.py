@@ -1,6 +1,6 @@
 """Query language speed: parse + format of 10,000 varied realistic queries, against shlex.split.
 
-Run ``python bench/bench_query.py``. Every figure is the best of several rounds over the same
+Run ``python -m bench.bench_query``. Every figure is the best of several rounds over the same
 strings, in µs per query; ratios are against ``shlex.split`` of the same strings in the same run
 (``str.split`` is shown as a floor). Queries are generated from a fixed seed.
 """

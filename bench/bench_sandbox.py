@@ -2,7 +2,7 @@
 
 Baseline, measured in the same run on the same server mount: a handler that returns a
 precomputed body of the same size. The ratio (sandbox / baseline) is the figure to watch; the
-absolute rates depend on the machine. Run: ``python bench/bench_sandbox.py`` (about 20 s).
+absolute rates depend on the machine. Run: ``python -m bench.bench_sandbox`` (about 20 s).
 """
 
 from __future__ import annotations

@@ -1,14 +1,11 @@
 """Search overhead per result page, HTTP excluded: the search service over an in-memory API,
 against the client's own cost of reading one 500-event API page from JSON (the baseline).
 
-Run: python bench/bench_search.py
+Run: python -m bench.bench_search
 """
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +16,7 @@ from auditbot.core.ports import EventFilters
 from auditbot.sandbox import GeneratedOrg, load_actions
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.search import SearchService
+from bench.timing import median_seconds
 
 ANCHOR = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -50,16 +48,6 @@ class InMemoryApi:
 
     def list_event_actions(self, *, locale: str | None = None, max_wait: float | None = None) -> list[AuditAction]:
         return self.actions
-
-
-def median_seconds(fn: Callable[[], object], rounds: int = 30) -> float:
-    fn()
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def main() -> None:
