@@ -25,44 +25,21 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from openapi_core import Config, OpenAPI
-from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_schema_validator import OAS30Validator
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+from werkzeug.datastructures import Headers
 
 from auditbot.core.clock import ManualClock
 from auditbot.sandbox import GeneratedOrg, RateLimits, SandboxApi, SandboxRequest, SandboxResponse
 from auditbot.sandbox.builders import to_us
+from tests.openapi_spec import HOST, KEY, SPEC_FILE, SpecRequest
 
-from .helpers import ANCHOR, KEY
-
-SPEC_FILE = Path(__file__).parents[1] / "fixtures" / "spec" / "atlassian_org_openapi.json"
-HOST = "https://api.atlassian.com"
-
-
-@dataclass
-class SpecRequest:
-    """openapi-core's ``Request`` protocol over a path and raw query string."""
-
-    path: str
-    query: str = ""
-    host_url: str = HOST
-    method: str = "get"
-    body: bytes | None = None
-    content_type: str = "application/json"
-    parameters: RequestParameters = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.parameters = RequestParameters(
-            query=ImmutableMultiDict(parse_qsl(self.query, keep_blank_values=True)),
-            header=Headers({"Authorization": f"Bearer {KEY}"}),
-        )
+from .helpers import ANCHOR
 
 
 @dataclass
