@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     """Client-side budget for /events, /events/{id} and /event-actions (the API allows 10/min)."""
     stream_rate_per_minute: int = Field(default=60, ge=1, le=1000)
     """Client-side budget for /events-stream (the API allows 60/min per user, 50 per path)."""
+    catalog_ttl_seconds: float = Field(default=3600.0, ge=0, le=86_400)
+    """How long the action catalog (/event-actions) is cached per org and locale."""
 
     @field_validator("atlassian_api_url")
     @classmethod

@@ -68,7 +68,15 @@ def connect(settings: Settings, clock: Clock | None = None) -> Iterator[OrgConne
             yield OrgConnection(client, running.org_id, sandbox_url=running.base_url)
 
 
-def search_service(connection: OrgConnection, clock: Clock, *, page_size: int, secret: bytes) -> SearchService:
-    catalog = ActionCatalog(connection.client, org_id=connection.org_id, clock=clock, max_wait=None)
+def search_service(
+    connection: OrgConnection, settings: Settings, clock: Clock, *, page_size: int, secret: bytes
+) -> SearchService:
+    catalog = ActionCatalog(
+        connection.client,
+        org_id=connection.org_id,
+        clock=clock,
+        ttl_seconds=settings.catalog_ttl_seconds,
+        max_wait=None,
+    )
     codec = PageStateCodec(hashlib.sha256(secret).digest(), connection.org_id)
     return SearchService(connection.client, catalog, codec, clock, page_size=page_size, max_wait=120.0)
