@@ -1,0 +1,46 @@
+"""Every identifier the Slack app and its manifest share: the command, callback ids and action ids.
+
+Listeners register on these, renderers put them on blocks, ``manifest.yml`` declares them, and a
+test checks that the three agree.
+"""
+
+from __future__ import annotations
+
+COMMAND = "/audit"
+
+# Shortcuts (manifest `features.shortcuts[].callback_id`).
+INVESTIGATE_MESSAGE = "investigate_message"
+"""Message shortcut "Investigate in audit log"."""
+SEARCH_SHORTCUT = "search_audit_log"
+"""Global shortcut "Search audit log", opening the search form."""
+
+# Views (modal callback ids).
+SEARCH_FORM = "search_form"
+EVENT_DETAIL = "event_detail"
+
+# Block actions (action_id on buttons and selects).
+PAGE_NEXT = "page_next"
+PAGE_PREV = "page_prev"
+PAGE_FIRST = "page_first"
+EVENT_DETAILS = "event_details"
+"""The Details button of one event; its value is the event id."""
+SHARE_PAGE = "share_page"
+EXPORT_CSV = "export_csv"
+HOME_QUICK_QUERY = "home_quick_query"
+"""An App Home quick query; its value is the query text."""
+OPEN_SEARCH_FORM = "open_search_form"
+
+# Search form inputs (block_id / action_id pairs inside SEARCH_FORM).
+FORM_SINCE = "form_since"
+FORM_UNTIL = "form_until"
+FORM_ACTIONS = "form_actions"
+"""Multi external select of actions, fed by an options load (block_suggestion)."""
+FORM_ACTORS = "form_actors"
+FORM_IPS = "form_ips"
+FORM_TEXT = "form_text"
+
+BLOCK_ACTIONS = (PAGE_NEXT, PAGE_PREV, PAGE_FIRST, EVENT_DETAILS, SHARE_PAGE, EXPORT_CSV, HOME_QUICK_QUERY, OPEN_SEARCH_FORM)
+SHORTCUTS = (INVESTIGATE_MESSAGE, SEARCH_SHORTCUT)
+VIEWS = (SEARCH_FORM,)
+"""Views whose submission the app handles (EVENT_DETAIL has no submit)."""
+OPTIONS = (FORM_ACTIONS,)
