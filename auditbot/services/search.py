@@ -129,20 +129,28 @@ class SearchService:
         state = PageState(criteria.query.canonical, window.start, window.end)
         return self._run(state, criteria, snapshot)
 
-    def open_page(self, value: str) -> ResultPage:
-        """The page a button's state value points at."""
+    def open_page(self, value: str, *, page_size: int | None = None, max_wait: float | None = None) -> ResultPage:
+        """The page a button's state value points at (``page_size``/``max_wait`` override the defaults)."""
         state = self._codec.decode(value)
         try:
             query = parse(state.query)
         except QueryError:
             raise PageStateError("That button's query can no longer be read.", hint="Run the search again.") from None
         snapshot = self._catalog.snapshot()
-        return self._run(state, resolve(query, snapshot), snapshot)
+        return self._run(state, resolve(query, snapshot), snapshot, page_size, max_wait)
 
-    def _run(self, state: PageState, criteria: Criteria, snapshot: CatalogSnapshot) -> ResultPage:
+    def _run(
+        self,
+        state: PageState,
+        criteria: Criteria,
+        snapshot: CatalogSnapshot,
+        page_size: int | None = None,
+        max_wait: float | None = None,
+    ) -> ResultPage:
         window = TimeWindow(state.start, state.end)
         plan = plan_search(criteria, window)
-        scan = self._scan(plan, state.position)
+        size = page_size or self.page_size
+        scan = self._scan(plan, state.position, size, self._max_wait if max_wait is None else max_wait)
         next_state = self._encode(state.next(scan.next_position)) if scan.next_position else None
         previous = state.previous()
         notes = (snapshot.problem,) if snapshot.stale and snapshot.problem else ()
@@ -164,19 +172,19 @@ class SearchService:
     def _encode(self, state: PageState) -> str:
         return self._codec.encode(state)
 
-    def _scan(self, plan: Plan, position: Position) -> _Scan:
-        limit = self.page_size if plan.check is None else API_PAGE_LIMIT
+    def _scan(self, plan: Plan, position: Position, page_size: int, max_wait: float) -> _Scan:
+        limit = page_size if plan.check is None else API_PAGE_LIMIT
         scan = _Scan()
         cursor, offset = position.cursor, position.offset
         for fetched in range(self._max_api_pages):
             try:
-                api_page = self._fetch(plan.filters, cursor, limit)
+                api_page = self._fetch(plan.filters, cursor, limit, max_wait)
             except ApiRateLimited as exc:
                 if fetched == 0:
                     raise SearchBusy(exc.retry_after) from None
                 scan.stop(Position(cursor, offset), retry_after=exc.retry_after)
                 return scan
-            if scan.take(api_page, cursor, offset, plan.check, self.page_size):
+            if scan.take(api_page, cursor, offset, plan.check, page_size):
                 return scan
             cursor, offset = api_page.next_cursor, 0
             if cursor is None:
@@ -184,11 +192,11 @@ class SearchService:
         scan.stop(Position(cursor, 0))
         return scan
 
-    def _fetch(self, filters: EventFilters, cursor: str | None, limit: int) -> EventPage:
+    def _fetch(self, filters: EventFilters, cursor: str | None, limit: int, max_wait: float) -> EventPage:
         key = (filters, cursor, limit)
         page = self._pages.get(key)
         if page is None:
-            page = self._api.list_events(filters, cursor=cursor, limit=limit, max_wait=self._max_wait)
+            page = self._api.list_events(filters, cursor=cursor, limit=limit, max_wait=max_wait)
             self._pages[key] = page
         return page
 
