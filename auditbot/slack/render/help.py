@@ -1,0 +1,65 @@
+"""``/audit help``: the subcommands, the query terms (from ``QUERY_HELP``) and worked examples.
+
+Layout::
+
+    header   auditbot: search your Atlassian audit log
+    section  the subcommands
+    section  *Query terms* — one line per term: `term` description, e.g. `example`
+    section  *Examples* — a code block
+    context  the default window and where times are read
+"""
+
+from __future__ import annotations
+
+import re
+
+from auditbot.core.query import QUERY_HELP
+from auditbot.slack import ids
+from auditbot.slack.render import kit
+from auditbot.slack.render.limits import MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET, check_blocks, pack_lines
+from auditbot.slack.render.safe import code_block, inline_code, md
+from auditbot.slack.render.views import Message
+
+_COMMAND_RE = re.compile(r"/[a-z0-9][a-z0-9_\-]{0,30}")
+EXAMPLES = (
+    "actor:jane@example.com since:24h",
+    'action:"user added to group" since:2026-11-01 until:2026-11-08',
+    "ip:203.0.113.7,198.51.100.2 -actor:scim@example.com last:7d",
+    '"api token" since:yesterday',
+    "event 25e4c3e7-7f0d-4b84-8028-330fed144a51",
+    "actions group",
+)
+"""Worked examples from the design (DESIGN §2), without the command name."""
+
+
+def render_help(*, command: str = ids.COMMAND) -> Message:
+    """Help for the slash command ``command`` (``/audit`` unless the app is installed under another)."""
+    cmd = command if _COMMAND_RE.fullmatch(command) else ids.COMMAND
+    subcommands = [
+        "*What you can ask*",
+        f"{inline_code(f'{cmd} <query>', 80)} search the audit log (the default; the last 7 days unless you say)",
+        f"{inline_code(f'{cmd} event <id>', 80)} one event in full",
+        f"{inline_code(f'{cmd} actions [text]', 80)} browse the action catalog, or the actions matching text",
+        f"{inline_code(f'{cmd} help', 80)} this help",
+    ]
+    terms = ["*Query terms* (space separated, any order; quote values with spaces)"]
+    terms += [
+        f"{inline_code(e.term, 40)} {md(e.description, 300)} e.g. {inline_code(e.example, 200)}" for e in QUERY_HELP
+    ]
+    examples = code_block("\n".join(f"{cmd} {example}" for example in EXAMPLES), 2000)
+    blocks = [
+        kit.header("auditbot: search your Atlassian audit log"),
+        kit.section("\n".join(subcommands)),
+        *(kit.section(text) for text in pack_lines(terms)),
+        kit.section(f"*Examples*\n{examples}"),
+        kit.context(
+            kit.mrkdwn(
+                "Times like since:monday or until:2026-11-08 are read in your Slack time zone. "
+                "Results are newest first; every result has Details, Share to channel and Export CSV."
+            )
+        ),
+    ]
+    check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
+    return Message(
+        text=kit.fallback(f"auditbot help: {cmd} <query>, {cmd} event <id>, {cmd} actions, {cmd} help"), blocks=blocks
+    )

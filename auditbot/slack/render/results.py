@@ -1,0 +1,162 @@
+"""A page of search results as a Slack message: one compact entry per event, paging buttons.
+
+Layout::
+
+    header   Audit log: <canonical query>
+    context  <window start> to <window end> · page N · live from the Admin API · notes…
+    context  intro (optional: "From the message: 2 emails, 1 IP")
+    section  <time> · *Action name*              [Details]      (one per event)
+             by actor · from IP (place)
+             touched: A, B, C +2 more · in: Org
+    context  +N more on this page               (only when the events do not all fit)
+    context  Scanned N events; more may match — Next continues   (partial pages)
+    actions  Prev · Next · First page · Share to channel · Export CSV
+             (a shared copy has no buttons at all, and says who shared it)
+"""
+
+from __future__ import annotations
+
+from auditbot.core.model import AuditEvent, EventObject
+from auditbot.services.search import FoundEvent, ResultPage
+from auditbot.slack import ids
+from auditbot.slack.render import kit
+from auditbot.slack.render.limits import (
+    CONTEXT_ELEMENTS,
+    MESSAGE_BLOCKS,
+    MESSAGE_TEXT_BUDGET,
+    Budget,
+    JsonDict,
+    check_blocks,
+    more_line,
+)
+from auditbot.slack.render.safe import clean, date, md, mention
+from auditbot.slack.render.views import Message
+
+SHOWN_ITEMS = 3
+"""Context and container labels shown per event before "+N more"."""
+_SOURCES = {"live": "live from the Admin API", "mirror": "from auditbot's copy of the log"}
+
+
+def render_results(page: ResultPage, *, shared_by: str | None = None, intro: str | None = None) -> Message:
+    """One result page; with ``shared_by`` (a Slack user id) a static copy for a channel."""
+    shared = shared_by is not None
+    head = [_header(page), _summary(page)]
+    if intro and clean(intro):
+        head.append(kit.context(kit.mrkdwn(md(intro, 500))))
+    tail = _tail(page, shared_by)
+    budget = Budget(MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET)
+    budget.take([*head, *tail])
+    reserve = [more_line(len(page.events), "on this page")]
+    entries: list[JsonDict] = []
+    for found in page.events:
+        entry = event_entry(found, details=not shared)
+        if not budget.fits([entry], reserve=reserve):
+            break
+        budget.take([entry])
+        entries.append(entry)
+    hidden = len(page.events) - len(entries)
+    if not page.events:
+        entries.append(_nothing_found(page))
+    elif hidden:
+        entries.append(more_line(hidden, "on this page"))
+    blocks = [*head, *entries, *tail]
+    check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
+    return Message(text=_fallback(page, shared), blocks=blocks)
+
+
+def event_entry(found: FoundEvent, *, details: bool = True) -> JsonDict:
+    """The compact section for one event, with a Details button when ``details``."""
+    event = found.event
+    lines = [f"{date(event.attributes.time)} · *{md(found.action_name or event.action, 200)}*"]
+    lines.append(" · ".join(p for p in (_actor(event), _origin(event)) if p))
+    touched = _touched(event)
+    if touched:
+        lines.append(touched)
+    button = kit.button("Details", ids.EVENT_DETAILS, event.id) if details else None
+    return kit.section("\n".join(lines), accessory=button)
+
+
+def _header(page: ResultPage) -> JsonDict:
+    query = clean(page.query)
+    return kit.header(f"Audit log: {query}" if query else "Audit log: all events")
+
+
+def _summary(page: ResultPage) -> JsonDict:
+    source = _SOURCES.get(page.source) or md(page.source, 60)
+    line = f"{date(page.window.start)} to {date(page.window.end)} · page {page.page} · {source}"
+    elements = [kit.mrkdwn(line)]
+    notes = [n for n in page.notes if clean(n)]
+    room = CONTEXT_ELEMENTS - 1
+    if len(notes) > room:
+        notes = [*notes[: room - 1], f"+{len(notes) - room + 1} more notes"]
+    elements.extend(kit.mrkdwn(md(note, 300)) for note in notes)
+    return kit.context(*elements)
+
+
+def _tail(page: ResultPage, shared_by: str | None) -> list[JsonDict]:
+    tail: list[JsonDict] = []
+    if page.partial:
+        note = f"Scanned {page.scanned} events; more may match — Next continues."
+        if page.retry_after is not None:
+            note += f" Rate limit reached; ready in {max(1, round(page.retry_after))} s."
+        tail.append(kit.context(kit.mrkdwn(note)))
+    if shared_by is not None:
+        who = mention(shared_by)
+        tail.append(kit.context(kit.mrkdwn(f"Shared by {who}" if who else "Shared to this channel")))
+        return tail
+    buttons = kit.actions(
+        [
+            kit.button("Prev", ids.PAGE_PREV, page.prev_state) if page.prev_state else None,
+            kit.button("Next", ids.PAGE_NEXT, page.next_state, style="primary") if page.next_state else None,
+            kit.button("First page", ids.PAGE_FIRST, page.first_state) if page.page > 2 and page.first_state else None,
+            kit.button("Share to channel", ids.SHARE_PAGE, page.state),
+            kit.button("Export CSV", ids.EXPORT_CSV, page.state),
+        ]
+    )
+    if buttons is not None:
+        tail.extend([kit.divider(), buttons])
+    return tail
+
+
+def _nothing_found(page: ResultPage) -> JsonDict:
+    if page.partial:
+        return kit.section("*No events matched yet.* Next scans further back in the window.")
+    return kit.section("*No events matched.* Try a wider window (for example `last:30d`) or fewer terms.")
+
+
+def _actor(event: AuditEvent) -> str:
+    actor = event.actor
+    if actor.is_system:
+        return "by Atlassian (system)"
+    return f"by {md(actor.label, 120)}"
+
+
+def _origin(event: AuditEvent) -> str:
+    location = event.attributes.location
+    if location is None:
+        return ""
+    parts = [md(location.ip, 60)] if location.ip and clean(location.ip) else []
+    place = location.place
+    if place and clean(place):
+        parts.append(f"({md(place, 80)})")
+    return f"from {' '.join(parts)}" if parts else ""
+
+
+def _touched(event: AuditEvent) -> str:
+    parts = [p for p in (_labels("touched", event.context), _labels("in", event.container)) if p]
+    return " · ".join(parts)
+
+
+def _labels(what: str, items: list[EventObject]) -> str:
+    labels = [md(item.label, 60) for item in items[:SHOWN_ITEMS]]
+    if not labels:
+        return ""
+    more = f" +{len(items) - SHOWN_ITEMS} more" if len(items) > SHOWN_ITEMS else ""
+    return f"{what}: {', '.join(labels)}{more}"
+
+
+def _fallback(page: ResultPage, shared: bool) -> str:
+    count = len(page.events)
+    noun = "event" if count == 1 else "events"
+    prefix = "Shared audit log" if shared else "Audit log"
+    return kit.fallback(f"{prefix}: {count} {noun} for {clean(page.query)[:200] or 'all events'}")

@@ -1,0 +1,220 @@
+"""Making untrusted text safe for Slack: cleaning, truncation, escaping, links, mentions and dates.
+
+Every string that comes from data (an event, a query, a catalog entry, an error detail) passes
+through here before it reaches a block:
+
+- ``clean`` removes what could disguise text (bidi overrides, zero-width characters, other
+  invisible format characters, control characters, lone surrogates) and, for one-line values,
+  collapses all whitespace so data cannot start a new line (and so a ``> quote``);
+- ``plain`` is for ``plain_text`` objects (cleaned and clipped; Slack shows them literally);
+- ``md`` is for ``mrkdwn`` objects: cleaned, clipped *before* escaping ``& < >`` so no entity is
+  ever cut, and the result fits the given size (runs of backticks collapse to one);
+- ``inline_code`` and ``code_block`` additionally neutralise backticks so data cannot end them;
+- ``link`` builds the only links auditbot writes (https to an allow-listed Atlassian host);
+- ``mention`` writes the only mention auditbot writes (a validated Slack user id);
+- ``date`` writes ``<!date^…>`` with an explicit UTC fallback.
+
+Sizes are counted in UTF-16 code units (``units``), never fewer than Slack may count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+ELLIPSIS = "…"
+ALLOWED_LINK_HOSTS = frozenset({"admin.atlassian.com", "api.atlassian.com"})
+MAX_URL_UNITS = 3000
+
+_INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_LINE_BREAKS_RE = re.compile("\r\n|[\r\u2028\u2029\x85]")
+_SPACE_RE = re.compile(r"\s+")
+_BACKTICKS_RE = re.compile("`{2,}")
+_URL_CHARS_RE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_USER_ID_RE = re.compile(r"[UW][A-Z0-9]{2,}")
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_GRAVE = "\u02cb"
+"""MODIFIER LETTER GRAVE ACCENT: stands in for a backtick inside inline code."""
+
+
+def units(text: str) -> int:
+    """The length of ``text`` in UTF-16 code units (what an emoji costs at most)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def clean(value: object, *, multiline: bool = False, keep_width: bool = False) -> str:
+    """``value`` as text (``None`` as "") with invisible and control characters removed, whitespace normalised.
+
+    One-line values (the default) have every run of whitespace collapsed to one space.
+    ``keep_width`` replaces removed characters with U+FFFD instead (so columns stay aligned).
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    gone = "\ufffd" if keep_width else ""
+    text = _SURROGATE_RE.sub("\ufffd", text)
+    text = _LINE_BREAKS_RE.sub("\n", text)
+    text = _INVISIBLE_RE.sub(gone, text)
+    text = _CONTROL_RE.sub(gone, text)
+    if not multiline:
+        return _SPACE_RE.sub(" ", text).strip()
+    lines = (line.replace("\t", "    ").rstrip() for line in text.split("\n"))
+    return "\n".join(lines).strip("\n")
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-16 units, ending in "…" when it was cut."""
+    if units(text) <= limit:
+        return text
+    room = max(0, limit - units(ELLIPSIS))
+    return _take(text, room, units) + ELLIPSIS
+
+
+def escape(text: str) -> str:
+    """Escape Slack's three control characters (and nothing else)."""
+    if "&" not in text and "<" not in text and ">" not in text:
+        return text
+    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+def plain(value: object, limit: int, *, multiline: bool = False, empty: str = "—") -> str:
+    """Text for a ``plain_text`` object: cleaned, clipped, never empty."""
+    return clip(clean(value, multiline=multiline), limit) or empty
+
+
+def md(value: object, limit: int, *, multiline: bool = False, empty: str = "—") -> str:
+    """Text for a ``mrkdwn`` object: cleaned, clipped, escaped; at most ``limit`` units once escaped.
+
+    Runs of backticks collapse to one, so data cannot open a code block that swallows our own markup.
+    """
+    return _escaped_fit(_BACKTICKS_RE.sub("`", clean(value, multiline=multiline)), limit) or empty
+
+
+def inline_code(value: object, limit: int) -> str:
+    """Data as inline code: one line, backticks replaced so data cannot close the span, escaped."""
+    text = clean(value).replace("`", _GRAVE) or "-"
+    return f"`{_escaped_fit(text, max(2, limit - 2))}`"
+
+
+def code_block(value: object, limit: int, *, keep_width: bool = False, truncated_note: str = ELLIPSIS) -> str:
+    """Data as a code block of at most ``limit`` units; runs of backticks collapse to one.
+
+    When it does not fit, it is cut on an escape boundary and ``truncated_note`` is added.
+    """
+    text = clean(value, multiline=True, keep_width=keep_width)
+    text = _BACKTICKS_RE.sub("`", text) or " "
+    fence_units = units("```\n\n```")
+    body = _escaped_fit(text, max(1, limit - fence_units), ellipsis=truncated_note)
+    return f"```\n{body}\n```"
+
+
+def code_chunks(value: object, size: int, *, keep_width: bool = False) -> list[str]:
+    """Data for code blocks, escaped, in pieces of at most ``size`` units (split at line ends when it can).
+
+    Runs of backticks collapse to one, so no piece can close the block it is put in.
+    """
+    text = _BACKTICKS_RE.sub("`", clean(value, multiline=True, keep_width=keep_width))
+    size = max(8, size)
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        piece = escape(line)
+        joined = f"{current}\n{piece}" if current else piece
+        if units(joined) <= size:
+            current = joined
+            continue
+        if current:
+            chunks.append(current)
+        while units(piece) > size:
+            head = _take(line, size, lambda ch: units(_ESCAPES.get(ch, ch)))
+            chunks.append(escape(head))
+            line = line[len(head) :]
+            piece = escape(line)
+        current = piece
+    if current or not chunks:
+        chunks.append(current or " ")
+    return chunks
+
+
+def link(url: object, label: str) -> str | None:
+    """``<url|label>`` for an https URL on an allow-listed Atlassian host, else ``None``."""
+    checked = allowed_url(url)
+    if checked is None:
+        return None
+    text = md(clean(label).replace("|", "¦"), 200, empty="link")
+    return f"<{escape(checked)}|{text}>"
+
+
+def allowed_url(url: object) -> str | None:
+    """``url`` when it is a plain https URL on an allow-listed host, else ``None``."""
+    if not isinstance(url, str) or not url.startswith("https://") or units(url) > MAX_URL_UNITS:
+        return None
+    if not _URL_CHARS_RE.fullmatch(url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme != "https" or parts.netloc not in ALLOWED_LINK_HOSTS:
+        return None
+    return url
+
+
+def mention(user_id: object) -> str | None:
+    """``<@U…>`` for a well-formed Slack user id, else ``None``."""
+    if isinstance(user_id, str) and _USER_ID_RE.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return None
+
+
+def as_utc(when: datetime) -> datetime:
+    """``when`` as an aware UTC datetime (naive values are taken as UTC; never raises)."""
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return when.replace(tzinfo=UTC)
+
+
+def utc_text(when: datetime, *, seconds: bool = False) -> str:
+    """``2026-11-20 14:00 UTC`` (with ``:05`` seconds when asked)."""
+    t = as_utc(when)
+    text = f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
+    return f"{text}:{t.second:02d} UTC" if seconds else f"{text} UTC"
+
+
+def date(when: datetime) -> str:
+    """``<!date^…>`` shown in each viewer's time zone, falling back to the UTC time."""
+    t = as_utc(when)
+    try:
+        unix = int(t.timestamp())
+    except (OverflowError, ValueError, OSError):
+        unix = -1
+    if unix < 0:
+        return utc_text(t)
+    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{utc_text(t)}>"
+
+
+def _escaped_fit(text: str, limit: int, *, ellipsis: str = ELLIPSIS) -> str:
+    """``escape(text)``, cut on a character boundary so that it is at most ``limit`` units."""
+    escaped = escape(text)
+    if units(escaped) <= limit:
+        return escaped
+    tail = escape(ellipsis)
+    room = max(0, limit - units(tail))
+    return escape(_take(text, room, lambda ch: units(_ESCAPES.get(ch, ch)))) + tail
+
+
+def _take(text: str, room: int, cost: Callable[[str], int]) -> str:
+    used = 0
+    for index, ch in enumerate(text):
+        used += cost(ch)
+        if used > room:
+            return text[:index]
+    return text
