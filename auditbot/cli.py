@@ -21,10 +21,12 @@ Runner = Callable[[argparse.Namespace], int]
 
 def _commands() -> dict[str, tuple[str, ModuleType]]:
     from auditbot.sandbox import cli as sandbox_cli
-    from auditbot.terminal import search_cli
+    from auditbot.terminal import render_cli, run_cli, search_cli
 
     return {
+        "run": ("run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP)", run_cli),
         "search": ("search the audit log of the configured org (or the built-in sandbox)", search_cli),
+        "render": ("print the Block Kit JSON auditbot would post for a query or events", render_cli),
         "sandbox": ("serve the built-in sandbox org: a fake Admin API on loopback", sandbox_cli),
     }
 

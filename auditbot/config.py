@@ -38,6 +38,20 @@ class Settings(BaseSettings):
     catalog_ttl_seconds: float = Field(default=3600.0, ge=0, le=86_400)
     """How long the action catalog (/event-actions) is cached per org and locale."""
 
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL", "slack_api_url")
+    )
+    """Where the Slack Web API is; only the demo points this elsewhere."""
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(default=3000, ge=0, le=65_535)
+    listener_threads: int = Field(default=16, ge=1, le=256)
+    """Worker threads for Slack listeners (Bolt's default is 5)."""
+    state_secret: SecretStr | None = None
+    """Key for signing button state; defaults to one derived from the Slack signing secret."""
+
     @field_validator("atlassian_api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -60,6 +74,25 @@ class Settings(BaseSettings):
         if not has_key:
             self.atlassian_api_key = None
         return self
+
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", "state_secret")
+    @classmethod
+    def _blank_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
 
     @property
     def has_org(self) -> bool:
@@ -100,6 +133,6 @@ def _setting_name(loc: tuple[Any, ...] | Any) -> str:
     field = str(loc[0])
     if field.isupper():
         return field
-    if field.startswith("atlassian_"):
+    if field.startswith(("atlassian_", "slack_")):
         return field.upper()
     return "AUDITBOT_" + field.upper()

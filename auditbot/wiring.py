@@ -6,6 +6,8 @@ Used by the command-line entry points; the Slack app gets its own wiring with th
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,14 +15,20 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from auditbot.atlassian import AdminApiClient, RequestBudget
-from auditbot.atlassian.budget import DEFAULT_LIMITS, EVENTS_STREAM
+from auditbot.atlassian.budget import DEFAULT_LIMITS, EVENT, EVENT_ACTIONS, EVENTS, EVENTS_STREAM
 from auditbot.config import Settings
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.core.paging import PageStateCodec
 from auditbot.services.catalog import ActionCatalog
+from auditbot.services.events import EventLookup
+from auditbot.services.export import Exporter
 from auditbot.services.search import SearchService
+from auditbot.slack.deps import SlackDeps
+from auditbot.slack.render.views import RateBudget
+from auditbot.slack.users import UserZones
 
 SANDBOX_SEED = 7
+SLACK_PAGE_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -80,3 +88,32 @@ def search_service(
     )
     codec = PageStateCodec(hashlib.sha256(secret).digest(), connection.org_id)
     return SearchService(connection.client, catalog, codec, clock, page_size=page_size, max_wait=120.0)
+
+
+def page_state_secret(settings: Settings) -> bytes:
+    """The key for button state: configured, or derived from the Slack signing secret so replicas agree."""
+    if settings.state_secret is not None:
+        return settings.state_secret.get_secret_value().encode()
+    if settings.slack_signing_secret is not None:
+        seed = settings.slack_signing_secret.get_secret_value().encode()
+        return hmac.new(seed, b"auditbot page state", hashlib.sha256).digest()
+    return os.urandom(32)
+
+
+def slack_deps(connection: OrgConnection, settings: Settings, clock: Clock, *, secret: bytes) -> SlackDeps:
+    search = search_service(connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=secret)
+    budget = connection.client.budget
+    return SlackDeps(
+        search=search,
+        catalog=search.catalog,
+        events=EventLookup(connection.client),
+        exporter=Exporter(search, search.codec),
+        clock=clock,
+        zones=UserZones(clock),
+        org_id=connection.org_id,
+        sandbox=connection.sandbox_url is not None,
+        budgets=lambda: tuple(
+            RateBudget(s.path, s.limit, s.remaining, s.ready_in)
+            for s in (budget.status(path) for path in (EVENTS, EVENT, EVENT_ACTIONS, EVENTS_STREAM))
+        ),
+    )

@@ -110,8 +110,8 @@ class SearchService:
         if not 1 <= page_size <= API_PAGE_LIMIT:
             raise ValueError("page_size must be between 1 and 500")
         self._api = api
-        self._catalog = catalog
-        self._codec = codec
+        self.catalog = catalog
+        self.codec = codec
         self._clock = clock
         self.page_size = page_size
         self._max_api_pages = max_api_pages
@@ -123,7 +123,7 @@ class SearchService:
     def search(self, text: str | Query, *, tz: ZoneInfo) -> ResultPage:
         """The first page of a query typed by a person in time zone ``tz``."""
         query = parse(text) if isinstance(text, str) else text
-        snapshot = self._catalog.snapshot()
+        snapshot = self.catalog.snapshot()
         criteria = resolve(query, snapshot)
         window = query.window(self._clock.now(), tz)
         state = PageState(criteria.query.canonical, window.start, window.end)
@@ -131,12 +131,12 @@ class SearchService:
 
     def open_page(self, value: str, *, page_size: int | None = None, max_wait: float | None = None) -> ResultPage:
         """The page a button's state value points at (``page_size``/``max_wait`` override the defaults)."""
-        state = self._codec.decode(value)
+        state = self.codec.decode(value)
         try:
             query = parse(state.query)
         except QueryError:
             raise PageStateError("That button's query can no longer be read.", hint="Run the search again.") from None
-        snapshot = self._catalog.snapshot()
+        snapshot = self.catalog.snapshot()
         return self._run(state, resolve(query, snapshot), snapshot, page_size, max_wait)
 
     def _run(
@@ -170,7 +170,7 @@ class SearchService:
         )
 
     def _encode(self, state: PageState) -> str:
-        return self._codec.encode(state)
+        return self.codec.encode(state)
 
     def _scan(self, plan: Plan, position: Position, page_size: int, max_wait: float) -> _Scan:
         limit = page_size if plan.check is None else API_PAGE_LIMIT

@@ -1,0 +1,63 @@
+"""``build_app``: the Bolt app with every listener registered, a retrying Slack client and a bigger pool."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from auditbot.slack.deps import SlackDeps
+from auditbot.slack.listeners import commands, home, interactions, shortcuts
+
+logger = logging.getLogger(__name__)
+
+
+def slack_client(token: str, *, base_url: str | None = None) -> WebClient:
+    """A Web API client that waits out 429s and retries 5xx and connection errors a few times."""
+    client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL)
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return client
+
+
+def build_app(
+    deps: SlackDeps,
+    *,
+    client: WebClient,
+    signing_secret: str | None,
+    socket_mode: bool = False,
+    listener_threads: int = 16,
+    executor: Executor | None = None,
+    verify_token: bool = True,
+) -> App:
+    """The app. Over HTTP every request must carry a valid signature, so a signing secret is required;
+    Socket Mode requests arrive over an authenticated websocket and are not signed."""
+    if not signing_secret and not socket_mode:
+        raise ValueError("a signing secret is required over HTTP: requests cannot be verified without it")
+    app = App(
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=verify_token,
+        listener_executor=executor or ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="listener"),
+        ignoring_self_events_enabled=True,
+    )
+
+    @app.error
+    def unexpected(error: Exception, body: dict[str, Any]) -> None:
+        logger.error("unhandled error in a listener: %s", type(error).__name__, exc_info=error)
+
+    for module in (commands, interactions, shortcuts, home):
+        module.register(app, deps)
+    return app

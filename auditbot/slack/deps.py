@@ -1,0 +1,35 @@
+"""What the Slack listeners work with: the services, and a few facts about the connected org."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from auditbot.core.clock import Clock
+from auditbot.services.catalog import ActionCatalog
+from auditbot.services.events import EventLookup
+from auditbot.services.export import Exporter
+from auditbot.services.search import SearchService
+from auditbot.slack.render.views import RateBudget
+from auditbot.slack.users import UserZones
+
+DEFAULT_QUICK_QUERIES: tuple[tuple[str, str], ...] = (
+    ("Admins granted, last 7 days", "action:added_org_admin last:7d"),
+    ("Failed logins, last 24 h", "action:user_login_failed last:24h"),
+    ("API tokens, last 7 days", 'group:"API tokens" last:7d'),
+    ("Policy changes, last 7 days", 'group:"Authentication policies" last:7d'),
+)
+
+
+@dataclass
+class SlackDeps:
+    search: SearchService
+    catalog: ActionCatalog
+    events: EventLookup
+    exporter: Exporter
+    clock: Clock
+    zones: UserZones
+    org_id: str
+    sandbox: bool
+    budgets: Callable[[], tuple[RateBudget, ...]]
+    quick_queries: tuple[tuple[str, str], ...] = field(default=DEFAULT_QUICK_QUERIES)

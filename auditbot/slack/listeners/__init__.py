@@ -1,0 +1,1 @@
+"""Listeners, one module per kind; each ``register(app, deps)`` adds its own."""

@@ -1,0 +1,37 @@
+"""``/audit``: search by default, and the subcommands ``event``, ``actions`` and ``help``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from auditbot.core.errors import AuditbotError
+from auditbot.slack import ids
+from auditbot.slack.deps import SlackDeps
+from auditbot.slack.listeners.common import open_event, show_results
+from auditbot.slack.render import render_actions, render_help
+from auditbot.slack.replies import Respond, answering, send
+from auditbot.slack.text import unslack
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    @app.command(ids.COMMAND)
+    def audit(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        text = unslack(str(command.get("text", ""))).strip()
+        word, _, rest = text.partition(" ")
+        with answering(respond, "/audit"):
+            match word.lower():
+                case "help":
+                    send(respond, render_help(command=ids.COMMAND))
+                case "actions":
+                    send(respond, render_actions(deps.catalog.snapshot(), rest.strip() or None))
+                case "event":
+                    event_id = rest.strip()
+                    if not event_id:
+                        raise AuditbotError("Which event?", hint="Give its id: /audit event 25e4c3e7-7f0d-…")
+                    open_event(deps, client, str(command["trigger_id"]), event_id)
+                case _:
+                    show_results(deps, client, respond, str(command["user_id"]), text)

@@ -1,0 +1,34 @@
+"""App Home: the connected org, whether the API key works, the rate budget left, quick queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from auditbot.slack.deps import SlackDeps
+from auditbot.slack.render import render_home
+from auditbot.slack.render.views import HomeView
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    @app.event("app_home_opened")
+    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        client.views_publish(user_id=str(event["user"]), view=render_home(home_view(deps)))
+
+
+def home_view(deps: SlackDeps) -> HomeView:
+    snapshot = deps.catalog.snapshot()
+    key_ok = not snapshot.stale if snapshot.fetched_at or snapshot.stale else None
+    return HomeView(
+        org_id=deps.org_id,
+        sandbox=deps.sandbox,
+        key_ok=key_ok,
+        key_problem=snapshot.problem,
+        budgets=deps.budgets(),
+        catalog_note=snapshot.problem if snapshot.stale and snapshot.actions else None,
+        quick_queries=deps.quick_queries,
+    )

@@ -1,0 +1,78 @@
+"""The message shortcut "Investigate in audit log", the global search form, and its options load."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from auditbot.core.errors import AuditbotError
+from auditbot.core.extract import extract
+from auditbot.slack import ids
+from auditbot.slack.deps import SlackDeps
+from auditbot.slack.forms import FormErrors, query_from_form
+from auditbot.slack.listeners.common import open_event, search_for, show_results
+from auditbot.slack.render import render_action_options, render_error, render_notice, render_results, render_search_form
+from auditbot.slack.replies import Respond, answering, send
+from auditbot.slack.text import unslack
+
+INVESTIGATION_WINDOW = "since:30d"
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    @app.shortcut(ids.INVESTIGATE_MESSAGE)
+    def investigate(ack: Ack, shortcut: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        with answering(respond, "investigate"):
+            findings = extract(unslack(_message_text(shortcut.get("message") or {})))
+            if findings.empty:
+                send(respond, render_notice("Nothing to investigate: no emails, IPs, account ids or event ids here."))
+            elif findings.event_ids and not (findings.emails or findings.account_ids or findings.ips):
+                open_event(deps, client, str(shortcut["trigger_id"]), findings.event_ids[0])
+            else:
+                query = f"{findings.query().canonical} {INVESTIGATION_WINDOW}"
+                intro = f"From the message: {findings.summary()}."
+                show_results(deps, client, respond, str(shortcut["user"]["id"]), query, intro=intro)
+
+    @app.shortcut(ids.SEARCH_SHORTCUT)
+    def search_form(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=str(shortcut["trigger_id"]), view=render_search_form())
+
+    @app.view(ids.SEARCH_FORM)
+    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        try:
+            query = query_from_form(view.get("state", {}).get("values", {}))
+        except FormErrors as exc:
+            ack(response_action="errors", errors=exc.errors)
+            return
+        ack()
+        user_id = str(body["user"]["id"])
+        try:
+            message = render_results(search_for(deps, client, user_id, query))
+        except AuditbotError as exc:
+            message = render_error(exc)
+        client.chat_postMessage(channel=user_id, **message.as_kwargs())
+
+    @app.options(ids.FORM_ACTIONS)
+    def action_options(ack: Ack, payload: dict[str, Any]) -> None:
+        ack(**render_action_options(deps.catalog.snapshot(), str(payload.get("value") or "")))
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    """The message's text plus the text of its blocks and attachments, where ids often hide."""
+    parts = [str(message.get("text") or "")]
+    for attachment in message.get("attachments") or []:
+        parts.extend(str(attachment.get(key) or "") for key in ("title", "text", "fallback"))
+    parts.extend(_block_texts(message.get("blocks") or []))
+    return "\n".join(p for p in parts if p)
+
+
+def _block_texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [str(node["text"])] if isinstance(node.get("text"), str) else []
+        return found + [t for value in node.values() if isinstance(value, dict | list) for t in _block_texts(value)]
+    if isinstance(node, list):
+        return [t for item in node for t in _block_texts(item)]
+    return []

@@ -1,0 +1,102 @@
+"""``auditbot render``: print the Block Kit JSON auditbot would post, for reviews.
+
+``auditbot render "<query>"`` renders the first results page of a search (the configured org or
+the sandbox); ``auditbot render --events FILE.jsonl --as results|detail`` renders events from a
+file, one API-shaped event per line, with no API call at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from auditbot.config import load_settings
+from auditbot.core.clock import SystemClock
+from auditbot.core.errors import ConfigError
+from auditbot.core.model import AuditEvent
+from auditbot.core.paging import PageState, PageStateCodec
+from auditbot.core.query import parse
+from auditbot.core.timespec import TimeWindow
+from auditbot.services.catalog import humanise
+from auditbot.services.search import FoundEvent, ResultPage
+from auditbot.slack.render import render_event_detail, render_results
+from auditbot.wiring import SLACK_PAGE_SIZE, connect, search_service
+
+KINDS = ("results", "detail")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("query", nargs="?", default="", help="a query to search and render as a results page")
+    parser.add_argument("--events", type=Path, metavar="FILE.jsonl", help="render these events instead of searching")
+    parser.add_argument("--as", dest="kind", choices=KINDS, default="results", help="what to render (default results)")
+    parser.add_argument("--tz", default="UTC", help="time zone for relative times in the query")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.events is not None:
+        events = read_events(args.events)
+        if args.kind == "detail":
+            rendered: Any = [render_event_detail(e, humanise(e.action)) for e in events]
+        else:
+            rendered = render_results(page_of(events)).as_kwargs()
+    else:
+        if args.kind != "results":
+            raise ConfigError("--as detail needs --events FILE.jsonl.")
+        query = parse(args.query)
+        settings = load_settings()
+        clock = SystemClock()
+        with connect(settings, clock) as connection:
+            service = search_service(connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=os.urandom(32))
+            rendered = render_results(service.search(query, tz=ZoneInfo(args.tz))).as_kwargs()
+    json.dump(rendered, sys.stdout, indent=2, ensure_ascii=False)
+    print()
+    return 0
+
+
+def read_events(path: Path) -> list[AuditEvent]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror}.") from None
+    events = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            events.append(AuditEvent.model_validate_json(line))
+        except ValidationError as exc:
+            raise ConfigError(
+                f"{path}, line {number}: not an audit event ({exc.error_count()} problems).",
+                hint="Each line must be one event as the Admin API returns it.",
+            ) from None
+    if not events:
+        raise ConfigError(f"{path} holds no events.")
+    return events
+
+
+def page_of(events: list[AuditEvent]) -> ResultPage:
+    """A results page showing these events as they are, newest first, with inert button state."""
+    ordered = sorted(events, key=lambda e: e.time, reverse=True)
+    window = TimeWindow(ordered[-1].time, ordered[0].time)
+    codec = PageStateCodec(os.urandom(32), "render")
+    state = codec.encode(PageState("", window.start, window.end))
+    return ResultPage(
+        events=tuple(FoundEvent(e, humanise(e.action)) for e in ordered),
+        query="",
+        window=window,
+        page=1,
+        state=state,
+        next_state=None,
+        prev_state=None,
+        first_state=None,
+        scanned=len(ordered),
+        partial=False,
+        source="file",
+    )

@@ -1,0 +1,212 @@
+"""The real Bolt app, driven by signed requests, over the sandbox org and the Slack stand-in.
+
+Requests are signed with the app's signing secret and dispatched straight into ``App.dispatch``;
+the app's Web API client and every response_url point at the loopback Slack stand-in. Listener
+work runs inline, so a request's effects are all visible when ``dispatch`` returns.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk.signature import SignatureVerifier
+
+from auditbot.playground import Workspace, seed, start_slack_api
+from auditbot.sandbox import GeneratedOrg
+from auditbot.services.events import EventLookup
+from auditbot.services.export import Exporter
+from auditbot.slack import ids
+from auditbot.slack.app import build_app, slack_client
+from auditbot.slack.deps import SlackDeps
+from auditbot.slack.render.views import RateBudget
+from auditbot.slack.users import UserZones
+from tests.services.world import World
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+T = TypeVar("T")
+
+
+class InlineExecutor(Executor):
+    """Runs each submitted call at once, so dispatch returns after the listener has finished."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+Headers = dict[str, str | Sequence[str]]
+
+
+def signed(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> Headers:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    assert signature is not None
+    return {
+        "content-type": ["application/x-www-form-urlencoded"],
+        "x-slack-request-timestamp": [stamp],
+        "x-slack-signature": [signature],
+    }
+
+
+class SlackWorld:
+    def __init__(self, org: GeneratedOrg, *, per_minute: int | None = None) -> None:
+        self.search_world = World(org, per_minute=per_minute, page_size=10)
+        self.clock = self.search_world.clock
+        self.workspace = Workspace(self.clock)
+        self.slack = start_slack_api(self.workspace)
+        self.client = slack_client("xoxb-test", base_url=self.slack.api_url)
+        w = self.search_world
+        self.deps = SlackDeps(
+            search=w.search,
+            catalog=w.catalog,
+            events=EventLookup(w.client),
+            exporter=Exporter(w.search, w.codec),
+            clock=self.clock,
+            zones=UserZones(self.clock),
+            org_id=w.sandbox.org_id,
+            sandbox=True,
+            budgets=lambda: (RateBudget("events", 10, 7, 0.0),),
+        )
+        self.app: App = build_app(
+            self.deps, client=self.client, signing_secret=SIGNING_SECRET, executor=InlineExecutor()
+        )
+
+    def close(self) -> None:
+        self.slack.close()
+
+    # -- requests -------------------------------------------------------------------------
+
+    def dispatch(self, body: str, headers: Headers | None = None) -> BoltResponse:
+        return self.app.dispatch(BoltRequest(body=body, headers=signed(body) if headers is None else headers))
+
+    def command(self, text: str, *, user: str = seed.JANE, channel: str = seed.SEC_ALERTS) -> BoltResponse:
+        body = urlencode(
+            {
+                "command": ids.COMMAND,
+                "text": text,
+                "user_id": user,
+                "user_name": user.lower(),
+                "channel_id": channel,
+                "team_id": seed.TEAM.id,
+                "response_url": self.workspace.new_response_url(channel, user),
+                "trigger_id": self.workspace.new_trigger_id(user),
+            }
+        )
+        return self.dispatch(body)
+
+    def interaction(self, payload: dict[str, Any]) -> BoltResponse:
+        return self.dispatch(urlencode({"payload": json.dumps(payload)}))
+
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str = seed.JANE,
+        channel: str = seed.SEC_ALERTS,
+        message_ts: str | None = None,
+        container: str = "message",
+    ) -> BoltResponse:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": seed.TEAM.id},
+            "user": {"id": user, "team_id": seed.TEAM.id},
+            "api_app_id": seed.APP_ID,
+            "trigger_id": self.workspace.new_trigger_id(user),
+            "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value}],
+        }
+        if container == "message":
+            payload["channel"] = {"id": channel}
+            payload["container"] = {"type": "message", "channel_id": channel, "is_ephemeral": True}
+            payload["response_url"] = self.workspace.new_response_url(channel, user, replaced_message_ts=message_ts)
+        else:
+            payload["container"] = {"type": "view", "view_id": "V0HOME"}
+            payload["view"] = {"id": "V0HOME", "type": "home"}
+        return self.interaction(payload)
+
+    def message_shortcut(self, text: str, *, user: str = seed.JANE, channel: str = seed.SEC_ALERTS) -> BoltResponse:
+        return self.interaction(
+            {
+                "type": "message_action",
+                "callback_id": ids.INVESTIGATE_MESSAGE,
+                "team": {"id": seed.TEAM.id},
+                "user": {"id": user},
+                "channel": {"id": channel},
+                "message": {"type": "message", "text": text, "user": seed.RAVI, "ts": "1700000000.000100"},
+                "response_url": self.workspace.new_response_url(channel, user),
+                "trigger_id": self.workspace.new_trigger_id(user),
+            }
+        )
+
+    def global_shortcut(self, *, user: str = seed.JANE) -> BoltResponse:
+        return self.interaction(
+            {
+                "type": "shortcut",
+                "callback_id": ids.SEARCH_SHORTCUT,
+                "team": {"id": seed.TEAM.id},
+                "user": {"id": user},
+                "trigger_id": self.workspace.new_trigger_id(user),
+            }
+        )
+
+    def submit_form(self, values: dict[str, Any], *, user: str = seed.JANE) -> BoltResponse:
+        return self.interaction(
+            {
+                "type": "view_submission",
+                "team": {"id": seed.TEAM.id},
+                "user": {"id": user},
+                "view": {"id": "V0FORM", "type": "modal", "callback_id": ids.SEARCH_FORM, "state": {"values": values}},
+            }
+        )
+
+    def options(self, typed: str, *, user: str = seed.JANE) -> BoltResponse:
+        return self.interaction(
+            {
+                "type": "block_suggestion",
+                "action_id": ids.FORM_ACTIONS,
+                "block_id": ids.FORM_ACTIONS,
+                "value": typed,
+                "team": {"id": seed.TEAM.id},
+                "user": {"id": user},
+                "view": {"id": "V0FORM", "type": "modal", "callback_id": ids.SEARCH_FORM},
+            }
+        )
+
+    def home_opened(self, *, user: str = seed.JANE) -> BoltResponse:
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": seed.TEAM.id,
+                "api_app_id": seed.APP_ID,
+                "event": {"type": "app_home_opened", "user": user, "channel": seed.JANE_DM, "tab": "home"},
+                "event_id": f"Ev{time.monotonic_ns()}",
+                "event_time": 1,
+            }
+        )
+        headers = signed(body)
+        headers["content-type"] = ["application/json"]
+        return self.dispatch(body, headers)
+
+    # -- what happened ----------------------------------------------------------------------
+
+    def replies(self) -> list[dict[str, Any]]:
+        """Everything the app sent through response_urls, oldest first."""
+        return [post.payload for post in self.workspace.posts_to_response_urls]
+
+    def last_reply(self) -> dict[str, Any]:
+        replies = self.replies()
+        assert replies, "the app sent nothing through the response_url"
+        return replies[-1]
+
+    def calls(self, method: str) -> list[dict[str, Any]]:
+        return self.workspace.calls_to(method)

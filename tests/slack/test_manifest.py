@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft7Validator
+
+from auditbot.slack import ids
+from tests.conftest import SPEC_DIR
+
+MANIFEST = Path(__file__).parents[2] / "manifest.yml"
+
+
+def manifest() -> dict[str, Any]:
+    loaded = yaml.safe_load(MANIFEST.read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_the_manifest_validates_against_slacks_schema():
+    schema = json.loads((SPEC_DIR / "slack" / "manifest.schema.1.0.0.json").read_text())
+    errors = sorted(Draft7Validator(schema).iter_errors(manifest()), key=str)
+    assert errors == []
+
+
+def test_the_manifest_declares_exactly_the_command_and_shortcuts_the_app_handles():
+    features = manifest()["features"]
+    assert [c["command"] for c in features["slash_commands"]] == [ids.COMMAND]
+    assert {s["callback_id"] for s in features["shortcuts"]} == set(ids.SHORTCUTS)
+    kinds = {s["callback_id"]: s["type"] for s in features["shortcuts"]}
+    assert kinds == {ids.INVESTIGATE_MESSAGE: "message", ids.SEARCH_SHORTCUT: "global"}
+
+
+def test_interactivity_and_options_loads_reach_the_app():
+    settings = manifest()["settings"]
+    assert settings["interactivity"]["is_enabled"] is True
+    assert settings["interactivity"]["message_menu_options_url"].endswith("/slack/events")
+    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+
+
+def test_bot_scopes_are_the_least_the_features_need():
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    assert scopes == {"chat:write", "commands", "files:write", "im:write", "users:read"}
+    assert not any(s.startswith(("admin", "channels:history", "groups:history")) for s in scopes)
