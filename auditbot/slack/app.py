@@ -8,26 +8,19 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
+from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import commands, home, interactions, shortcuts
+from auditbot.slack.retry import retry_handlers
 
 logger = logging.getLogger(__name__)
 
 
-def slack_client(token: str, *, base_url: str | None = None) -> WebClient:
+def slack_client(token: str, *, base_url: str | None = None, clock: Clock | None = None) -> WebClient:
     """A Web API client that waits out 429s and retries 5xx and connection errors a few times."""
     client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL)
-    client.retry_handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
+    client.retry_handlers = retry_handlers(clock or SystemClock())
     return client
 
 

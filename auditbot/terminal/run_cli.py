@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         if connection.sandbox_url:
             print("auditbot: no organization configured; answering from the built-in sandbox org", file=sys.stderr)
         deps = slack_deps(connection, settings, clock, secret=page_state_secret(settings))
-        client = slack_client(settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+        client = slack_client(settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, clock=clock)
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         app = build_app(
             deps,

@@ -64,7 +64,7 @@ class SlackWorld:
         self.clock = self.search_world.clock
         self.workspace = Workspace(self.clock)
         self.slack = start_slack_api(self.workspace)
-        self.client = slack_client("xoxb-test", base_url=self.slack.api_url)
+        self.client = slack_client("xoxb-test", base_url=self.slack.api_url, clock=self.clock)
         w = self.search_world
         self.deps = SlackDeps(
             search=w.search,

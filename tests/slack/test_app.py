@@ -229,3 +229,11 @@ def test_unverified_requests_are_refused(slack: SlackWorld, headers):
 def test_an_unknown_command_is_not_handled(slack: SlackWorld):
     body = "command=%2Fother&text=help&user_id=U1&response_url=http%3A%2F%2F127.0.0.1%2Fx&trigger_id=t"
     assert slack.dispatch(body).status == 404
+
+
+def test_slack_rate_limits_are_waited_out_on_the_injected_clock(slack: SlackWorld):
+    slack.command("action:user_login last:2d")
+    slack.workspace.fail_next("chat.postMessage", "ratelimited", retry_after=7)
+    slack.click(ids.SHARE_PAGE, buttons(slack.last_reply())[ids.SHARE_PAGE])
+    assert slack.workspace.messages(seed.SEC_ALERTS), "posted after the retry"
+    assert any(7 <= s < 8 for s in slack.clock.slept)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from auditbot.cli import main
+from tests.conftest import SPEC_DIR
+
+SAMPLE_LOGS = sorted((SPEC_DIR / "samples" / "elastic-atlassian_cloud").glob("*.log"))
+
+
+def events_file(tmp_path: Path) -> Path:
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(p.read_text() for p in SAMPLE_LOGS))
+    return path
+
+
+def test_render_events_as_a_results_message(tmp_path, capsys):
+    assert main(["render", "--events", str(events_file(tmp_path))]) == 0
+    rendered = json.loads(capsys.readouterr().out)
+    assert set(rendered) == {"text", "blocks"}
+    assert len(rendered["blocks"]) <= 50
+    assert "User login" in json.dumps(rendered)
+
+
+def test_render_events_as_detail_modals(tmp_path, capsys):
+    assert main(["render", "--events", str(events_file(tmp_path)), "--as", "detail"]) == 0
+    views = json.loads(capsys.readouterr().out)
+    assert len(views) == len(SAMPLE_LOGS)
+    assert all(v["type"] == "modal" for v in views)
+
+
+def test_render_a_query_against_the_sandbox(capsys):
+    assert main(["render", "action:user_login_failed last:3d"]) == 0
+    out = capsys.readouterr().out
+    assert "sandbox" not in out
+    assert "action:user_login_failed since:3d" in out
+
+
+def test_a_malformed_events_file_names_the_line(tmp_path, capsys):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(SAMPLE_LOGS[0].read_text() + "{not json}\n")
+    assert main(["render", "--events", str(path)]) == 2
+    assert "line 2" in capsys.readouterr().err
+
+
+def test_detail_without_events_is_refused(capsys):
+    assert main(["render", "--as", "detail", "x"]) == 2
+    assert "--events" in capsys.readouterr().err
