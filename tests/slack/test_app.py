@@ -237,3 +237,15 @@ def test_slack_rate_limits_are_waited_out_on_the_injected_clock(slack: SlackWorl
     slack.click(ids.SHARE_PAGE, buttons(slack.last_reply())[ids.SHARE_PAGE])
     assert slack.workspace.messages(seed.SEC_ALERTS), "posted after the retry"
     assert any(7 <= s < 8 for s in slack.clock.slept)
+
+
+@pytest.mark.parametrize("action_id", ids.BLOCK_ACTIONS)
+def test_every_button_id_has_a_listener(slack: SlackWorld, action_id):
+    slack.command("last:1d")
+    value = buttons(slack.last_reply()).get(ids.SHARE_PAGE, "")
+    container = "view" if action_id in (ids.HOME_QUICK_QUERY, ids.OPEN_SEARCH_FORM) else "message"
+    assert slack.click(action_id, value, container=container).status == 200
+
+
+def test_a_button_nobody_listens_for_is_not_handled(slack: SlackWorld):
+    assert slack.click("no_such_action", "x").status == 404
