@@ -8,22 +8,23 @@ configuration, 1 for an unreachable or refusing API); nothing prints a traceback
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from auditbot import __version__
 from auditbot.core.errors import ApiError, AuditbotError
+from auditbot.logs import configure_logging
 
 Runner = Callable[[argparse.Namespace], int]
 
 
 def _commands() -> dict[str, tuple[str, ModuleType]]:
     from auditbot.sandbox import cli as sandbox_cli
-    from auditbot.terminal import render_cli, run_cli, search_cli
+    from auditbot.terminal import demo_cli, render_cli, run_cli, search_cli
 
     return {
+        "demo": ("try auditbot in a browser: the sandbox org, the Slack app and a Slack stand-in page", demo_cli),
         "run": ("run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP)", run_cli),
         "search": ("search the audit log of the configured org (or the built-in sandbox)", search_cli),
         "render": ("print the Block Kit JSON auditbot would post for a query or events", render_cli),
@@ -48,11 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(verbose=args.verbose)
     run: Runner = args.run
     try:
         return run(args)

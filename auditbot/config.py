@@ -8,6 +8,7 @@ Secrets are ``SecretStr``: they print as ``**********`` and never reach a log.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
     """Worker threads for Slack listeners (Bolt's default is 5)."""
     state_secret: SecretStr | None = None
     """Key for signing button state; defaults to one derived from the Slack signing secret."""
+    database_url: SecretStr | None = None
+    """SQLAlchemy URL of the store (PostgreSQL for several replicas); unset: a SQLite file in ``data_dir``."""
+    data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "auditbot")
 
     @field_validator("atlassian_api_url")
     @classmethod
@@ -75,7 +79,7 @@ class Settings(BaseSettings):
             self.atlassian_api_key = None
         return self
 
-    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", "state_secret")
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", "state_secret", "database_url")
     @classmethod
     def _blank_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None

@@ -1,0 +1,108 @@
+"""``auditbot demo``: the whole product on one machine, with no Slack workspace and no Atlassian org.
+
+Three loopback servers: the sandbox org (a faithful fake of the Admin API), the real Slack app
+in HTTP mode, and the playground — a web page that stands in for the Slack client and serves
+the Slack Web API the app calls. The app cannot tell the playground from Slack: it receives
+signed requests and answers through response URLs and Web API calls, as in production.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from pydantic import SecretStr
+
+from auditbot.atlassian import AdminApiClient, RequestBudget
+from auditbot.atlassian.budget import EVENTS_STREAM
+from auditbot.config import Settings
+from auditbot.core.clock import Clock, SystemClock
+from auditbot.playground import Workspace
+from auditbot.sandbox import RateLimits, RunningSandbox, SandboxApi, start_server
+from auditbot.slack.app import build_app, slack_client
+from auditbot.slack.serve import EVENTS_PATH, wsgi_app
+from auditbot.wiring import OrgConnection, slack_deps
+
+DEMO_TOKEN = "xoxb-playground-demo"
+DEMO_RATE_PER_MINUTE = 60
+"""The demo's sandbox answers 60 searches a minute so clicking around stays quick (a real org: 10)."""
+
+
+@dataclass
+class RunningDemo:
+    url: str
+    """The playground page."""
+    workspace: Workspace
+    sandbox: RunningSandbox
+    app_url: str
+    _closers: list[Any] = field(default_factory=list, repr=False)
+
+    def close(self) -> None:
+        for close in reversed(self._closers):
+            close()
+        self._closers.clear()
+
+    def __enter__(self) -> RunningDemo:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+def start_demo(
+    *,
+    settings: Settings | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    seed: int = 7,
+    rate_per_minute: int = DEMO_RATE_PER_MINUTE,
+    clock: Clock | None = None,
+) -> RunningDemo:
+    """Start the sandbox, the playground and the app; ``close()`` stops all three."""
+    from waitress import create_server
+
+    from auditbot.playground.web import start_playground
+
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    closers: list[Any] = []
+    try:
+        sandbox_api = SandboxApi.generated(seed, clock=clock, limits=RateLimits.of(rate_per_minute))
+        sandbox = start_server(sandbox_api)
+        closers.append(sandbox.close)
+        limits = {"events": rate_per_minute, "event": rate_per_minute, "event-actions": rate_per_minute}
+        client = AdminApiClient.create(
+            org_id=sandbox.org_id,
+            api_key=SecretStr(sandbox.api_key),
+            base_url=sandbox.base_url,
+            clock=clock,
+            budget=RequestBudget(clock, {**limits, EVENTS_STREAM: 60}),
+        )
+        closers.append(client.close)
+        workspace = Workspace(clock, tokens=(DEMO_TOKEN,))
+        signing_secret = secrets.token_hex(32)
+        playground = start_playground(workspace, signing_secret=signing_secret, host=host, port=port)
+        closers.append(playground.close)
+        connection = OrgConnection(client, sandbox.org_id, sandbox_url=sandbox.base_url)
+        deps = slack_deps(connection, settings, clock, secret=secrets.token_bytes(32))
+        app = build_app(
+            deps,
+            client=slack_client(DEMO_TOKEN, base_url=playground.api_url, clock=clock),
+            signing_secret=signing_secret,
+            listener_threads=settings.listener_threads,
+        )
+        health = lambda: {"org": sandbox.org_id, "sandbox": True}  # noqa: E731
+        server = create_server(wsgi_app(app, health), host="127.0.0.1", port=0, threads=settings.listener_threads)
+        thread = threading.Thread(target=server.run, name="demo-app", daemon=True)
+        thread.start()
+        closers.append(lambda: (server.close(), thread.join(timeout=5)))
+        app_url = f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
+        playground.connect(app_url)
+        return RunningDemo(playground.root_url, workspace, sandbox, app_url, closers)
+    except BaseException:
+        for close in reversed(closers):
+            close()
+        raise

@@ -1,0 +1,59 @@
+"""``auditbot demo``: start the sandbox org, the Slack app and the playground page, and say where to look."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from types import FrameType
+
+from auditbot.config import load_settings
+from auditbot.demo import DEMO_RATE_PER_MINUTE, start_demo
+
+TRY_THESE = (
+    "/audit help",
+    "/audit action:added_org_admin last:30d",
+    "/audit action:user_login_failed last:30d",
+    '/audit group:"API tokens" last:30d',
+    "/audit action:user_logged_in_as_user,auth_policy_deleted last:30d",
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=3000, help="port of the playground page (default 3000)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the sandbox org (default 7)")
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=DEMO_RATE_PER_MINUTE,
+        metavar="PER_MIN",
+        help=f"searches a minute the sandbox allows (default {DEMO_RATE_PER_MINUTE}; a real org allows 10)",
+    )
+
+
+def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
+    settings = load_settings()
+    stop = stop or _stop_on_signals()
+    with start_demo(
+        settings=settings, host=args.host, port=args.port, seed=args.seed, rate_per_minute=args.rate_limit
+    ) as demo:
+        print(f"auditbot demo: open {demo.url} in your browser", flush=True)
+        print(f"  the sandbox org {demo.sandbox.org_id} answers at {demo.sandbox.base_url}")
+        print("  type these in the composer:")
+        for line in TRY_THESE:
+            print(f"    {line}")
+        print("  press Ctrl-C to stop", flush=True)
+        stop.wait()
+    return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handle)
+    return stop
