@@ -1,0 +1,114 @@
+"""``EventMirror``: the local copy of each org's audit log.
+
+Each event is stored once per (org, event id) as the API's own JSON (``AuditEvent.to_api_json()``),
+so reading it back gives an identical ``AuditEvent``; time, processing time, action, actor, email
+(lower-case) and IP are copied into columns for filtering and ordering. ``upsert`` inserts what is new
+and ignores what is stored already (``ON CONFLICT DO NOTHING`` on both dialects), so re-reading a page
+after a crash or a retry never duplicates anything; it runs in the caller's transaction, beside the
+stream cursor and the outbox rows. ``window`` pages newest first by (time, id) with a keyset, which
+neither skips nor repeats events when new ones arrive between pages.
+
+NUL characters, which PostgreSQL text cannot hold, are dropped from the column copies; the body keeps
+them (JSON escapes them as ``\\u0000``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, delete, func, literal, select, tuple_
+
+from auditbot.core.clock import Clock, SystemClock
+from auditbot.core.model import AuditEvent
+from auditbot.store.db import Database
+from auditbot.store.executor import Executor, insert_or_ignore
+from auditbot.store.schema import events
+from auditbot.store.timestamps import UtcDateTime
+
+MAX_WINDOW_LIMIT = 10_000
+
+
+class EventMirror:
+    def __init__(self, db: Database, *, clock: Clock | None = None) -> None:
+        self._db = db
+        self._clock = clock or SystemClock()
+
+    def upsert(self, conn: Executor, org_id: str, batch: Iterable[AuditEvent]) -> int:
+        """Store the events not stored yet, in the caller's transaction; how many were new."""
+        now = self._clock.now()
+        rows = {event.id: _row(org_id, event, now) for event in batch}
+        if not rows:
+            return 0
+        statement = insert_or_ignore(conn, events, [events.c.org_id, events.c.id]).returning(events.c.id)
+        return len(conn.execute(statement, list(rows.values())).all())
+
+    def get(self, org_id: str, event_id: str) -> AuditEvent | None:
+        with self._db.read() as conn:
+            body = conn.execute(
+                select(events.c.body).where(events.c.org_id == org_id, events.c.id == event_id)
+            ).scalar_one_or_none()
+        return None if body is None else AuditEvent.model_validate_json(body)
+
+    def window(
+        self,
+        org_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        limit: int,
+        before: tuple[datetime, str] | None = None,
+    ) -> list[AuditEvent]:
+        """Events with ``start <= time < end``, newest first by (time, id), at most ``limit``.
+
+        For the next page pass ``before=(last.time, last.id)`` of the previous page's last event.
+        """
+        if not 1 <= limit <= MAX_WINDOW_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_WINDOW_LIMIT}")
+        query = (
+            select(events.c.body)
+            .where(events.c.org_id == org_id, events.c.time >= start, events.c.time < end)
+            .order_by(events.c.time.desc(), events.c.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            when, event_id = before
+            query = query.where(
+                tuple_(events.c.time, events.c.id) < tuple_(literal(when, UtcDateTime()), literal(event_id, String()))
+            )
+        with self._db.read() as conn:
+            bodies = conn.execute(query).scalars().all()
+        return [AuditEvent.model_validate_json(body) for body in bodies]
+
+    def count(self, org_id: str) -> int:
+        with self._db.read() as conn:
+            found = conn.execute(select(func.count()).select_from(events).where(events.c.org_id == org_id))
+            return int(found.scalar_one())
+
+    def prune(self, org_id: str, older_than: datetime) -> int:
+        """Delete the org's events whose time is before ``older_than``; how many went."""
+        with self._db.begin() as conn:
+            result = conn.execute(delete(events).where(events.c.org_id == org_id, events.c.time < older_than))
+        return int(result.rowcount)
+
+
+def _row(org_id: str, event: AuditEvent, now: datetime) -> dict[str, Any]:
+    email = event.actor.email
+    return {
+        "org_id": org_id,
+        "id": event.id,
+        "time": event.time,
+        "processed_at": event.processed_at,
+        "action": _text(event.action),
+        "actor_id": _text(event.actor.id),
+        "actor_email": _text(email.lower()) if email else None,
+        "ip": _text(event.ip) if event.ip else None,
+        "body": json.dumps(event.to_api_json(), ensure_ascii=False, separators=(",", ":")),
+        "ingested_at": now,
+    }
+
+
+def _text(value: str) -> str:
+    return value.replace("\x00", "")

@@ -1,0 +1,147 @@
+"""The store's tables, as SQLAlchemy Core ``Table``s on one ``MetaData`` with a constraint naming convention.
+
+The migrations in ``migrations/versions`` create exactly these tables (a test compares the two with
+alembic's autogenerate on SQLite and PostgreSQL). Change a table here only together with a new migration.
+
+* ``events`` - the local mirror of each org's audit log, keyed by (org, event id). The event itself is
+  kept as the API's JSON text (``body``), exact and dialect-neutral; the columns beside it are copies
+  made for filtering and ordering.
+* ``stream_cursors`` - per org, where the ``/events-stream`` reader stands, and the fencing token of
+  the lease under which it was last written.
+* ``leases`` - named leases with an expiry and a monotonic fencing ``token``.
+* ``subscriptions`` and ``outbox`` - alert subscriptions and their deliveries, one outbox row per
+  (subscription, event) at most.
+* ``bot_audit`` - auditbot's own audit trail: who asked what, where, and how it went.
+
+Every timestamp is ``UtcDateTime``: timezone-aware UTC in and out, on both dialects. Identifiers are
+unbounded strings: their length is the API's business, and PostgreSQL ``varchar`` costs nothing extra.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
+
+from auditbot.store.timestamps import UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+SERIAL = BigInteger().with_variant(Integer(), "sqlite")
+"""An auto-incrementing key: BIGSERIAL on PostgreSQL, the rowid alias on SQLite."""
+
+OUTBOX_STATUSES = ("pending", "sent", "failed")
+AUDIT_OUTCOMES = ("ok", "denied", "error")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+events = Table(
+    "events",
+    metadata,
+    Column("org_id", String, primary_key=True),
+    Column("id", String, primary_key=True),
+    Column("time", UtcDateTime, nullable=False),
+    Column("processed_at", UtcDateTime, nullable=False),
+    Column("action", String, nullable=False),
+    Column("actor_id", String, nullable=False),
+    Column("actor_email", String, nullable=True, comment="lower-case"),
+    Column("ip", String, nullable=True),
+    Column("body", Text, nullable=False, comment="the event as the API's JSON"),
+    Column("ingested_at", UtcDateTime, nullable=False),
+    Index("ix_events_org_id_time_id", "org_id", "time", "id"),
+    Index("ix_events_org_id_processed_at", "org_id", "processed_at"),
+)
+
+stream_cursors = Table(
+    "stream_cursors",
+    metadata,
+    Column("org_id", String, primary_key=True),
+    Column("cursor", Text, nullable=True),
+    Column("newest_processed_at", UtcDateTime, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("fencing_token", BigInteger, nullable=False),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String, primary_key=True),
+    Column("owner", String, nullable=True, comment="null when released"),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("token", BigInteger, nullable=False, server_default=text("0")),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("team_id", String, nullable=False),
+    Column("channel_id", String, nullable=False),
+    Column("query", Text, nullable=False, comment="canonical query text"),
+    Column("created_by", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("paused", Boolean, nullable=False, server_default=false()),
+    Column("snoozed_until", UtcDateTime, nullable=True),
+    Column("last_delivery_at", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("ix_subscriptions_team_id_channel_id", "team_id", "channel_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("subscription_id", String, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", String, nullable=False),
+    Column("org_id", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("status", String, nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("claimed_by", String, nullable=True),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("message_ts", String, nullable=True),
+    UniqueConstraint("subscription_id", "event_id"),
+    CheckConstraint(_one_of("status", OUTBOX_STATUSES), name="status"),
+    Index("ix_outbox_status_id", "status", "id"),
+)
+
+bot_audit = Table(
+    "bot_audit",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("team_id", String, nullable=False),
+    Column("user_id", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("query", Text, nullable=True, comment="canonical query text"),
+    Column("channel_id", String, nullable=True),
+    Column("outcome", String, nullable=False),
+    Column("detail", Text, nullable=True),
+    CheckConstraint(_one_of("outcome", AUDIT_OUTCOMES), name="outcome"),
+    Index("ix_bot_audit_at_id", "at", "id"),
+    Index("ix_bot_audit_user_id_at", "user_id", "at"),
+)

@@ -1,0 +1,152 @@
+"""Migrations: run from the packaged folder, idempotent, reversible, in step with schema.py, and keeping data."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from datetime import timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, MetaData, Text, inspect, text
+
+from auditbot.store import Database, EventMirror
+from auditbot.store.migrate import current_revision, downgrade, head_revision, migrations_folder, upgrade
+from auditbot.store.schema import metadata
+from tests.store.events import ANCHOR, ORG, minute_events
+
+TABLES = {"events", "stream_cursors", "leases", "subscriptions", "outbox", "bot_audit"}
+
+
+def tables(db: Database) -> set[str]:
+    with db.read() as conn:
+        return set(inspect(conn).get_table_names()) - {"alembic_version"}
+
+
+def differences(db: Database) -> list[object]:
+    with db.read() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(context, metadata))
+
+
+def test_the_migrations_ship_inside_the_package():
+    with migrations_folder() as folder:
+        assert (folder / "env.py").is_file()
+        assert (folder / "script.py.mako").is_file()
+        assert (folder / "versions" / "0001_initial.py").is_file()
+        assert not (folder / "alembic.ini").exists()
+    assert head_revision() == "0001"
+
+
+def test_upgrade_creates_every_table_and_running_it_again_changes_nothing(db):
+    assert current_revision(db) is None
+    db.migrate()
+    assert tables(db) == TABLES
+    assert current_revision(db) == "0001"
+    db.migrate()
+    assert current_revision(db) == "0001"
+    assert differences(db) == []
+
+
+def test_downgrade_to_base_and_up_again(db):
+    db.migrate()
+    downgrade(db, "base")
+    assert tables(db) == set()
+    assert current_revision(db) is None
+    db.migrate()
+    assert tables(db) == TABLES
+
+
+def test_the_migrated_database_matches_schema_py(store):
+    assert differences(store) == []
+
+
+def test_the_comparison_would_see_a_difference(store):
+    changed = MetaData(naming_convention=metadata.naming_convention)
+    for table in metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["events"].append_column(Column("note", Text))
+    with store.read() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), changed)
+    assert [(d[0], d[3].name) for d in diff if isinstance(d, tuple)] == [("add_column", "note")]
+
+
+def test_constraints_carry_the_conventional_names(store):
+    with store.read() as conn:
+        found = inspect(conn)
+        primary = found.get_pk_constraint("events")
+        assert (primary["name"], primary["constrained_columns"]) == ("pk_events", ["org_id", "id"])
+        assert [u["name"] for u in found.get_unique_constraints("outbox")] == ["uq_outbox_subscription_id_event_id"]
+        assert {c["name"] for c in found.get_check_constraints("outbox")} == {"ck_outbox_status"}
+        assert [f["name"] for f in found.get_foreign_keys("outbox")] == ["fk_outbox_subscription_id_subscriptions"]
+
+
+SECOND = '''"""Add a note to events (test only).
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("events") as batch:
+        batch.add_column(sa.Column("note", sa.Text(), nullable=True, server_default="kept"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("events") as batch:
+        batch.drop_column("note")
+'''
+
+
+def test_an_upgrade_keeps_the_data(db, tmp_path):
+    location = tmp_path / "migrations"
+    with migrations_folder() as folder:
+        shutil.copytree(folder, location, ignore=shutil.ignore_patterns("__pycache__"))
+    (location / "versions" / "0002_note.py").write_text(SECOND)
+    upgrade(db, "0001", script_location=location)
+    mirror = EventMirror(db)
+    batch = minute_events(30)
+    with db.begin() as conn:
+        assert mirror.upsert(conn, ORG, batch) == 30
+
+    upgrade(db, script_location=location)
+    assert current_revision(db) == "0002"
+    assert mirror.count(ORG) == 30
+    assert mirror.get(ORG, batch[7].id) == batch[7]
+    with db.read() as conn:
+        assert conn.execute(text("SELECT DISTINCT note FROM events")).scalars().all() == ["kept"]
+
+    downgrade(db, "0001", script_location=location)
+    assert mirror.window(ORG, ANCHOR - timedelta(days=1), ANCHOR, limit=100) == batch[::-1]
+
+
+def test_replicas_migrating_at_once_all_succeed(postgres_url):
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def replica() -> None:
+        with Database(postgres_url) as db:
+            start.wait()
+            try:
+                db.migrate()
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=replica) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Database(postgres_url) as db:
+        assert current_revision(db) == "0001"
+        assert tables(db) == TABLES
