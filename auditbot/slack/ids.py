@@ -6,6 +6,8 @@ test checks that the three agree.
 
 from __future__ import annotations
 
+import re
+
 COMMAND = "/audit"
 
 # Shortcuts (manifest `features.shortcuts[].callback_id`).
@@ -13,6 +15,11 @@ INVESTIGATE_MESSAGE = "investigate_message"
 """Message shortcut "Investigate in audit log"."""
 SEARCH_SHORTCUT = "search_audit_log"
 """Global shortcut "Search audit log", opening the search form."""
+
+
+def quick_query_id(n: int) -> str:
+    return f"{HOME_QUICK_QUERY}:{n}"
+
 
 # Views (modal callback ids).
 SEARCH_FORM = "search_form"
@@ -27,7 +34,8 @@ EVENT_DETAILS = "event_details"
 SHARE_PAGE = "share_page"
 EXPORT_CSV = "export_csv"
 HOME_QUICK_QUERY = "home_quick_query"
-"""An App Home quick query; its value is the query text."""
+"""App Home quick queries; button n is ``home_quick_query:n`` (ids must differ within a block), value the query."""
+HOME_QUICK_QUERY_PATTERN = re.compile(r"^home_quick_query(?::\d+)?$")
 OPEN_SEARCH_FORM = "open_search_form"
 
 # Search form inputs (block_id / action_id pairs inside SEARCH_FORM).

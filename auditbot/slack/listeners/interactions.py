@@ -72,7 +72,7 @@ def register(app: App, deps: SlackDeps) -> None:
             )
             send(respond, render_notice(f"Exported {result.rows:,} events{more}; the CSV is in your messages."))
 
-    @app.action(ids.HOME_QUICK_QUERY)
+    @app.action(ids.HOME_QUICK_QUERY_PATTERN)
     def quick_query(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id = str(body["user"]["id"])

@@ -88,9 +88,9 @@ def _quick_queries(home: HomeView) -> list[JsonDict]:
     search = kit.button("Search…", ids.OPEN_SEARCH_FORM, "search", style="primary")
     if search is not None:
         buttons.append(search)
-    for label, query in home.quick_queries[:MAX_QUICK_QUERIES]:
+    for n, (label, query) in enumerate(home.quick_queries[:MAX_QUICK_QUERIES]):
         text = plain(label, BUTTON_TEXT, empty="") or plain(query, BUTTON_TEXT)
-        button = kit.button(text, ids.HOME_QUICK_QUERY, query)
+        button = kit.button(text, ids.quick_query_id(n), query)
         if button is not None:
             buttons.append(button)
     rows = [buttons[i : i + ACTIONS_ELEMENTS] for i in range(0, len(buttons), ACTIONS_ELEMENTS)]

@@ -109,6 +109,9 @@ def check_blocks(blocks: Sequence[JsonDict], *, max_blocks: int, text_budget: in
         problems.append(f"{len(blocks)} blocks (1 to {max_blocks} allowed)")
     for index, block in enumerate(blocks):
         problems.extend(f"block {index} ({block.get('type')}): {p}" for p in _block_problems(block))
+        problems.extend(f"block {index}: action_id {a!r} used twice" for a in _repeated_action_ids(block))
+    block_ids = [b["block_id"] for b in blocks if b.get("block_id")]
+    problems.extend(f"block_id {b!r} used twice" for b in sorted({b for b in block_ids if block_ids.count(b) > 1}))
     total = text_units(list(blocks))
     if total > text_budget:
         problems.append(f"{total} units of text (budget {text_budget})")
@@ -119,6 +122,13 @@ def check_blocks(blocks: Sequence[JsonDict], *, max_blocks: int, text_budget: in
 def check_view(view: JsonDict) -> None:
     """``check_blocks`` for a modal or Home view."""
     check_blocks(view.get("blocks", []), max_blocks=VIEW_BLOCKS, text_budget=VIEW_TEXT_BUDGET)
+
+
+def _repeated_action_ids(block: JsonDict) -> list[str]:
+    """Slack refuses a block whose interactive elements share an ``action_id``."""
+    elements = list(block.get("elements") or []) + ([block["accessory"]] if block.get("accessory") else [])
+    seen = [e["action_id"] for e in elements if isinstance(e, dict) and e.get("action_id")]
+    return sorted({a for a in seen if seen.count(a) > 1})
 
 
 def _block_problems(block: JsonDict) -> list[str]:

@@ -57,8 +57,8 @@ def test_home_shows_org_key_budget_catalog_and_quick_queries():
     assert "145 actions, fetched 5 minutes ago" in text
     assert [(b["action_id"], b["value"]) for b in buttons(view)] == [
         (ids.OPEN_SEARCH_FORM, "search"),
-        (ids.HOME_QUICK_QUERY, "action:added_org_admin since:today"),
-        (ids.HOME_QUICK_QUERY, "action:user_login_failed last:24h"),
+        (ids.quick_query_id(0), "action:added_org_admin since:today"),
+        (ids.quick_query_id(1), "action:user_login_failed last:24h"),
     ]
 
 
