@@ -1,16 +1,20 @@
 """``auditbot demo``: the whole product on one machine, with no Slack workspace and no Atlassian org.
 
-Three loopback servers: the sandbox org (a faithful fake of the Admin API), the real Slack app
-in HTTP mode, and the playground — a web page that stands in for the Slack client and serves
-the Slack Web API the app calls. The app cannot tell the playground from Slack: it receives
-signed requests and answers through response URLs and Web API calls, as in production.
+A throwaway SQLite store and three loopback servers: the sandbox org (a faithful fake of the
+Admin API), the real Slack app in HTTP mode, and the playground — a web page that stands in
+for the Slack client and serves the Slack Web API the app calls. The app cannot tell the
+playground from Slack: it receives signed requests and answers through response URLs and Web
+API calls, as in production.
 """
 
 from __future__ import annotations
 
 import secrets
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -24,7 +28,8 @@ from auditbot.playground import Workspace
 from auditbot.sandbox import RateLimits, RunningSandbox, SandboxApi, start_server
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.serve import EVENTS_PATH, wsgi_app
-from auditbot.wiring import OrgConnection, slack_deps
+from auditbot.store.db import Database
+from auditbot.wiring import OrgConnection, open_store, slack_deps
 
 DEMO_TOKEN = "xoxb-playground-demo"
 DEMO_RATE_PER_MINUTE = 60
@@ -38,6 +43,7 @@ class RunningDemo:
     workspace: Workspace
     sandbox: RunningSandbox
     app_url: str
+    store: Database
     _closers: list[Any] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -70,6 +76,10 @@ def start_demo(
     clock = clock or SystemClock()
     closers: list[Any] = []
     try:
+        data_dir = Path(tempfile.mkdtemp(prefix="auditbot-demo-"))
+        closers.append(lambda: shutil.rmtree(data_dir, ignore_errors=True))
+        store = open_store(settings.model_copy(update={"database_url": None, "data_dir": data_dir}))
+        closers.append(store.close)
         sandbox_api = SandboxApi.generated(seed, clock=clock, limits=RateLimits.of(rate_per_minute))
         sandbox = start_server(sandbox_api)
         closers.append(sandbox.close)
@@ -98,10 +108,15 @@ def start_demo(
         server = create_server(wsgi_app(app, health), host="127.0.0.1", port=0, threads=settings.listener_threads)
         thread = threading.Thread(target=server.run, name="demo-app", daemon=True)
         thread.start()
-        closers.append(lambda: (server.close(), thread.join(timeout=5)))
+
+        def stop_app() -> None:
+            server.close()
+            thread.join(timeout=5)
+
+        closers.append(stop_app)
         app_url = f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
         playground.connect(app_url)
-        return RunningDemo(playground.root_url, workspace, sandbox, app_url, closers)
+        return RunningDemo(playground.root_url, workspace, sandbox, app_url, store, closers)
     except BaseException:
         for close in reversed(closers):
             close()

@@ -26,6 +26,7 @@ from auditbot.services.search import SearchService
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.users import UserZones
+from auditbot.store.db import Database, default_url
 
 SANDBOX_SEED = 7
 SLACK_PAGE_SIZE = 10
@@ -88,6 +89,18 @@ def search_service(
     )
     codec = PageStateCodec(hashlib.sha256(secret).digest(), connection.org_id)
     return SearchService(connection.client, catalog, codec, clock, page_size=page_size, max_wait=120.0)
+
+
+def open_store(settings: Settings) -> Database:
+    """The configured database (a SQLite file in the data directory by default), migrated to the latest schema."""
+    url = settings.database_url.get_secret_value() if settings.database_url else default_url(settings.data_dir)
+    database = Database(url)
+    try:
+        database.migrate()
+    except BaseException:
+        database.close()
+        raise
+    return database
 
 
 def page_state_secret(settings: Settings) -> bytes:

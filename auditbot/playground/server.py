@@ -120,9 +120,17 @@ class RunningSlackApi:
         self.close()
 
 
-def start_slack_api(workspace: Workspace, host: str = "127.0.0.1", port: int = 0) -> RunningSlackApi:
-    """Serve ``workspace`` on ``host:port`` (0 picks a free port) in a background thread."""
-    server = _Server((host, port), SlackApiHandler(workspace))
+def start_slack_api(
+    workspace: Workspace, host: str = "127.0.0.1", port: int = 0, *, handler: SlackApiHandler | None = None
+) -> RunningSlackApi:
+    """Serve ``workspace`` on ``host:port`` (0 picks a free port) in a background thread.
+
+    ``handler`` replaces the default ``SlackApiHandler(workspace)``: a subclass that serves more
+    routes (the playground page) beside the Web API, for the same workspace.
+    """
+    if handler is not None and handler.workspace is not workspace:
+        raise ValueError("the handler must serve the same workspace")
+    server = _Server((host, port), handler or SlackApiHandler(workspace))
     thread = threading.Thread(
         target=server.serve_forever, args=(SHUTDOWN_POLL_S,), name=f"slack-api-{server.server_address[1]}", daemon=True
     )

@@ -10,7 +10,7 @@ from auditbot.core.clock import SystemClock
 from auditbot.core.errors import ConfigError
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.serve import serve_http, serve_socket_mode
-from auditbot.wiring import connect, page_state_secret, slack_deps
+from auditbot.wiring import connect, open_store, page_state_secret, slack_deps
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     _check(settings, socket_mode)
     assert settings.slack_bot_token is not None
     clock = SystemClock()
-    with connect(settings, clock) as connection:
+    with open_store(settings), connect(settings, clock) as connection:
         if connection.sandbox_url:
             print("auditbot: no organization configured; answering from the built-in sandbox org", file=sys.stderr)
         deps = slack_deps(connection, settings, clock, secret=page_state_secret(settings))
