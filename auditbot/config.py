@@ -7,12 +7,14 @@ Secrets are ``SecretStr``: they print as ``**********`` and never reach a log.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auditbot.core.errors import ConfigError
 
@@ -52,6 +54,24 @@ class Settings(BaseSettings):
     """Worker threads for Slack listeners (Bolt's default is 5)."""
     state_secret: SecretStr | None = None
     """Key for signing button state; defaults to one derived from the Slack signing secret."""
+    viewers: Annotated[tuple[str, ...], NoDecode] = ()
+    """Who may search: Slack user ids (U…/W…), user group ids (S…), or ``*`` for everyone. Empty: nobody."""
+    admins: Annotated[tuple[str, ...], NoDecode] = ()
+    """Who may manage subscriptions, schedules and exports and read the bot's own log (same forms)."""
+    channels: Annotated[tuple[str, ...], NoDecode] = ()
+    """Where auditbot answers: channel ids (C…/G…), or ``*`` for every channel. Empty: DMs only."""
+    allow_dms: bool = True
+    """Answer in direct messages (with the app, or between people) for allowed viewers."""
+    allow_shared_channels: bool = False
+    """Answer in Slack Connect channels shared with other organizations."""
+    redact_shared: bool = False
+    """Mask emails and IP addresses in results shared into a channel."""
+    security_channel: str | None = None
+    """A channel id that receives a copy of the bot's own audit trail (queries, shares, exports, denials)."""
+    user_queries_per_minute: int = Field(default=20, ge=1, le=1000)
+    """Searches one person may run a minute (buttons included) before a friendly "slow down"."""
+    api_key_expires: date | None = None
+    """When the Atlassian API key expires (shown at creation); App Home and admins are warned 14 days before."""
     database_url: SecretStr | None = None
     """SQLAlchemy URL of the store (PostgreSQL for several replicas); unset: a SQLite file in ``data_dir``."""
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "auditbot")
@@ -78,6 +98,21 @@ class Settings(BaseSettings):
         if not has_key:
             self.atlassian_api_key = None
         return self
+
+    @field_validator("viewers", "admins", "channels", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("viewers", "admins", "channels")
+    @classmethod
+    def _slack_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            if item != "*" and not re.fullmatch(r"[UWSCGD][A-Z0-9]{2,}", item):
+                raise ValueError(f"{item!r} is not a Slack user, user group or channel id (like U0123ABCD) or *")
+        return value
 
     @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", "state_secret", "database_url")
     @classmethod

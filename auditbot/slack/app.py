@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
@@ -33,9 +34,11 @@ def build_app(
     listener_threads: int = 16,
     executor: Executor | None = None,
     verify_token: bool = True,
+    middleware: Sequence[Callable[..., Any]] = (),
 ) -> App:
     """The app. Over HTTP every request must carry a valid signature, so a signing secret is required;
-    Socket Mode requests arrive over an authenticated websocket and are not signed."""
+    Socket Mode requests arrive over an authenticated websocket and are not signed. ``middleware``
+    (Bolt global middleware: access checks, request integrity) runs before every listener, in order."""
     if not signing_secret and not socket_mode:
         raise ValueError("a signing secret is required over HTTP: requests cannot be verified without it")
     app = App(
@@ -51,6 +54,8 @@ def build_app(
     def unexpected(error: Exception, body: dict[str, Any]) -> None:
         logger.error("unhandled error in a listener: %s", type(error).__name__, exc_info=error)
 
+    for guard in middleware:
+        app.use(guard)
     for module in (commands, interactions, shortcuts, home):
         module.register(app, deps)
     return app

@@ -59,7 +59,13 @@ def signed(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = N
 
 
 class SlackWorld:
-    def __init__(self, org: GeneratedOrg, *, per_minute: int | None = None) -> None:
+    def __init__(
+        self,
+        org: GeneratedOrg,
+        *,
+        per_minute: int | None = None,
+        middleware: Sequence[Callable[..., Any]] = (),
+    ) -> None:
         self.search_world = World(org, per_minute=per_minute, page_size=10)
         self.clock = self.search_world.clock
         self.workspace = Workspace(self.clock)
