@@ -29,7 +29,7 @@ from auditbot.sandbox import RateLimits, RunningSandbox, SandboxApi, start_serve
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.serve import EVENTS_PATH, wsgi_app
 from auditbot.store.db import Database
-from auditbot.wiring import OrgConnection, open_store, slack_deps
+from auditbot.wiring import OrgConnection, guards, open_store, slack_deps
 
 DEMO_TOKEN = "xoxb-playground-demo"
 DEMO_RATE_PER_MINUTE = 60
@@ -97,12 +97,16 @@ def start_demo(
         playground = start_playground(workspace, signing_secret=signing_secret, host=host, port=port)
         closers.append(playground.close)
         connection = OrgConnection(client, sandbox.org_id, sandbox_url=sandbox.base_url)
-        deps = slack_deps(connection, settings, clock, secret=secrets.token_bytes(32))
+        deps = slack_deps(connection, settings, clock, secret=secrets.token_bytes(32), store=store)
+        slack = slack_client(DEMO_TOKEN, base_url=playground.api_url, clock=clock)
         app = build_app(
             deps,
-            client=slack_client(DEMO_TOKEN, base_url=playground.api_url, clock=clock),
+            client=slack,
             signing_secret=signing_secret,
             listener_threads=settings.listener_threads,
+            middleware=guards(
+                settings, clock, deps, slack, open_access=True, response_prefixes=(playground.root_url + "/hooks/",)
+            ),
         )
         health = lambda: {"org": sandbox.org_id, "sandbox": True}  # noqa: E731
         server = create_server(wsgi_app(app, health), host="127.0.0.1", port=0, threads=settings.listener_threads)

@@ -8,24 +8,34 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from pydantic import SecretStr
+from slack_sdk import WebClient
 
 from auditbot.atlassian import AdminApiClient, RequestBudget
 from auditbot.atlassian.budget import DEFAULT_LIMITS, EVENT, EVENT_ACTIONS, EVENTS, EVENTS_STREAM
 from auditbot.config import Settings
+from auditbot.core.access import AccessPolicy, Decision, Permission, Place
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.core.paging import PageStateCodec
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
+from auditbot.services.keyhealth import KeyHealth
 from auditbot.services.search import SearchService
 from auditbot.slack.deps import SlackDeps
+from auditbot.slack.directory import SlackDirectory, SlackUserGroups
+from auditbot.slack.guard import access_guard
+from auditbot.slack.integrity import SLACK_HOOKS, integrity_middleware, response_url_allowed
 from auditbot.slack.render.views import RateBudget
+from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
+from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.db import Database, default_url
 
 SANDBOX_SEED = 7
@@ -113,7 +123,13 @@ def page_state_secret(settings: Settings) -> bytes:
     return os.urandom(32)
 
 
-def slack_deps(connection: OrgConnection, settings: Settings, clock: Clock, *, secret: bytes) -> SlackDeps:
+def slack_deps(
+    connection: OrgConnection, settings: Settings, clock: Clock, *, secret: bytes, store: Database | None = None
+) -> SlackDeps:
+    """Everything the Slack listeners use; the API key's health is learned from every Admin API answer."""
+    key_health = KeyHealth(clock, expires=settings.api_key_expires)
+    connection.client.auth_observer = key_health.observe
+    trail = BotTrail(AuditTrail(store, clock), security_channel=settings.security_channel) if store else None
     search = search_service(connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=secret)
     budget = connection.client.budget
     return SlackDeps(
@@ -125,8 +141,66 @@ def slack_deps(connection: OrgConnection, settings: Settings, clock: Clock, *, s
         zones=UserZones(clock),
         org_id=connection.org_id,
         sandbox=connection.sandbox_url is not None,
+        trail=trail,
+        key_health=key_health,
+        redact_shared=settings.redact_shared,
         budgets=lambda: tuple(
             RateBudget(s.path, s.limit, s.remaining, s.ready_in)
             for s in (budget.status(path) for path in (EVENTS, EVENT, EVENT_ACTIONS, EVENTS_STREAM))
         ),
     )
+
+
+def guards(
+    settings: Settings,
+    clock: Clock,
+    deps: SlackDeps,
+    client: WebClient,
+    *,
+    open_access: bool = False,
+    response_prefixes: tuple[str, ...] = (),
+) -> list[Callable[..., Any]]:
+    """Middleware for every request, in order: replay, duplicate and response_url checks, the access
+    policy (refused people do not spend their allowance), then the per-person search limit."""
+    replay, dedupe, response_url, rate_limit = integrity_middleware(
+        clock, per_minute=settings.user_queries_per_minute, extra_response_prefixes=response_prefixes
+    )
+    policy = AccessPolicy(
+        viewers=settings.viewers,
+        admins=settings.admins,
+        channels=settings.channels,
+        allow_dms=settings.allow_dms,
+        allow_shared_channels=settings.allow_shared_channels,
+        open=open_access,
+    )
+    group_ids = [g for g in (*settings.viewers, *settings.admins) if g.startswith("S")]
+    access = access_guard(
+        policy,
+        SlackDirectory(client, timer=clock.monotonic),
+        groups=SlackUserGroups(client, group_ids, timer=clock.monotonic) if group_ids else None,
+        on_decision=denial_recorder(deps, client),
+        response_url_ok=partial(response_url_allowed, prefixes=(SLACK_HOOKS, *response_prefixes)),
+    )
+    return [replay, dedupe, response_url, access, rate_limit]
+
+
+def denial_recorder(deps: SlackDeps, client: WebClient) -> Callable[..., None]:
+    """Writes every refusal into the bot's own audit trail (allowed requests are recorded by the listeners)."""
+
+    def on_decision(
+        decision: Decision, person: str, place: Place, permission: Permission, kind: str, query: str | None
+    ) -> None:
+        if decision.allowed or deps.trail is None:
+            return
+        deps.trail.record(
+            client,
+            team_id="",
+            user_id=person,
+            kind="denied",
+            outcome="denied",
+            query=query,
+            channel_id=place.channel_id,
+            detail=f"{permission.value} {kind}: {decision.reason}",
+        )
+
+    return on_decision

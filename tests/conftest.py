@@ -9,6 +9,8 @@ import pytest
 
 SPEC_DIR = Path(__file__).parent / "fixtures" / "spec"
 
+pytest_plugins = ["tests.logscan"]
+
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:

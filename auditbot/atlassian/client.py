@@ -23,7 +23,7 @@ from auditbot.atlassian import wire
 from auditbot.atlassian.budget import EVENT, EVENT_ACTIONS, EVENTS, EVENTS_STREAM, RequestBudget
 from auditbot.atlassian.models import EventActionsPage, EventEnvelope
 from auditbot.core.clock import Clock, SystemClock
-from auditbot.core.errors import ApiError, ApiMalformedResponse, ApiRateLimited, ApiUnavailable
+from auditbot.core.errors import ApiError, ApiMalformedResponse, ApiRateLimited, ApiUnauthorized, ApiUnavailable
 from auditbot.core.model import AuditAction, AuditEvent, EventPage, WireModel
 from auditbot.core.ports import EventFilters, SortOrder
 
@@ -67,6 +67,7 @@ class AdminApiClient:
         budget: RequestBudget | None = None,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        auth_observer: Callable[[ApiUnauthorized | None], None] | None = None,
     ) -> None:
         if not org_id.strip():
             raise ValueError("org_id must not be empty")
@@ -78,6 +79,8 @@ class AdminApiClient:
         self._retry = retry or RetryPolicy()
         self._rng = rng or random.Random()
         self.stats = ClientStats()
+        self.auth_observer = auth_observer
+        """Told after every answer whether the API accepted the key (``None``) or refused it (the 401)."""
 
     @classmethod
     def create(
@@ -250,6 +253,7 @@ class AdminApiClient:
                     waited += self._wait_for_reset(path_key, response, limit - waited)
                     continue
                 if response.is_success:
+                    self._observe_auth(None)
                     try:
                         return model.model_validate_json(response.content)
                     except ValidationError as exc:
@@ -262,7 +266,10 @@ class AdminApiClient:
                     failures += 1
                     fault = wire.error_from_response(response)
                 else:
-                    raise wire.error_from_response(response)
+                    error = wire.error_from_response(response)
+                    if isinstance(error, ApiUnauthorized):
+                        self._observe_auth(error)
+                    raise error
             if failures >= self._retry.attempts:
                 logger.warning("admin api gave up", extra={"path": path_key, "attempts": failures})
                 raise fault
@@ -270,6 +277,10 @@ class AdminApiClient:
             self.stats.retries += 1
             logger.info("admin api retry", extra={"path": path_key, "attempt": failures, "delay": round(delay, 3)})
             self._clock.sleep(delay)
+
+    def _observe_auth(self, rejection: ApiUnauthorized | None) -> None:
+        if self.auth_observer is not None:
+            self.auth_observer(rejection)
 
     def _take_slot(self, path_key: str, allowed: float) -> float:
         wait = self.budget.reserve(path_key)

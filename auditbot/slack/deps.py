@@ -9,8 +9,10 @@ from auditbot.core.clock import Clock
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
+from auditbot.services.keyhealth import KeyHealth
 from auditbot.services.search import SearchService
 from auditbot.slack.render.views import RateBudget
+from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
 
 DEFAULT_QUICK_QUERIES: tuple[tuple[str, str], ...] = (
@@ -33,3 +35,7 @@ class SlackDeps:
     sandbox: bool
     budgets: Callable[[], tuple[RateBudget, ...]]
     quick_queries: tuple[tuple[str, str], ...] = field(default=DEFAULT_QUICK_QUERIES)
+    trail: BotTrail | None = None
+    """auditbot's own audit trail (queries, shares, exports, denials); None keeps no trail."""
+    key_health: KeyHealth | None = None
+    redact_shared: bool = False

@@ -9,8 +9,9 @@ from auditbot.config import Settings, load_settings
 from auditbot.core.clock import SystemClock
 from auditbot.core.errors import ConfigError
 from auditbot.slack.app import build_app, slack_client
+from auditbot.slack.keywatch import admin_notifier
 from auditbot.slack.serve import serve_http, serve_socket_mode
-from auditbot.wiring import connect, open_store, page_state_secret, slack_deps
+from auditbot.wiring import connect, guards, open_store, page_state_secret, slack_deps
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,11 +26,13 @@ def run(args: argparse.Namespace) -> int:
     _check(settings, socket_mode)
     assert settings.slack_bot_token is not None
     clock = SystemClock()
-    with open_store(settings), connect(settings, clock) as connection:
+    with open_store(settings) as store, connect(settings, clock) as connection:
         if connection.sandbox_url:
             print("auditbot: no organization configured; answering from the built-in sandbox org", file=sys.stderr)
-        deps = slack_deps(connection, settings, clock, secret=page_state_secret(settings))
+        deps = slack_deps(connection, settings, clock, secret=page_state_secret(settings), store=store)
         client = slack_client(settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, clock=clock)
+        if deps.key_health is not None:
+            deps.key_health.on_change(admin_notifier(client, settings.admins))
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         app = build_app(
             deps,
@@ -37,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
             signing_secret=signing_secret,
             socket_mode=socket_mode,
             listener_threads=settings.listener_threads,
+            middleware=guards(settings, clock, deps, client),
         )
         if socket_mode:
             assert settings.slack_app_token is not None

@@ -8,9 +8,12 @@ work runs inline, so a request's effects are all visible when ``dispatch`` retur
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -21,11 +24,15 @@ from auditbot.playground import Workspace, seed, start_slack_api
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
+from auditbot.services.keyhealth import KeyHealth
 from auditbot.slack import ids
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.render.views import RateBudget
+from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
+from auditbot.store.audit_trail import AuditTrail
+from auditbot.store.db import Database, default_url
 from tests.services.world import World
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -65,6 +72,7 @@ class SlackWorld:
         *,
         per_minute: int | None = None,
         middleware: Sequence[Callable[..., Any]] = (),
+        security_channel: str | None = None,
     ) -> None:
         self.search_world = World(org, per_minute=per_minute, page_size=10)
         self.clock = self.search_world.clock
@@ -72,6 +80,12 @@ class SlackWorld:
         self.slack = start_slack_api(self.workspace)
         self.client = slack_client("xoxb-test", base_url=self.slack.api_url, clock=self.clock)
         w = self.search_world
+        self.data_dir = Path(tempfile.mkdtemp(prefix="auditbot-test-"))
+        self.store = Database(default_url(self.data_dir))
+        self.store.migrate()
+        self.trail = BotTrail(AuditTrail(self.store, self.clock), security_channel=security_channel)
+        self.key_health = KeyHealth(self.clock)
+        w.client.auth_observer = self.key_health.observe
         self.deps = SlackDeps(
             search=w.search,
             catalog=w.catalog,
@@ -82,6 +96,8 @@ class SlackWorld:
             org_id=w.sandbox.org_id,
             sandbox=True,
             budgets=lambda: (RateBudget("events", 10, 7, 0.0),),
+            trail=self.trail,
+            key_health=self.key_health,
         )
         self.app: App = build_app(
             self.deps, client=self.client, signing_secret=SIGNING_SECRET, executor=InlineExecutor()
@@ -89,6 +105,8 @@ class SlackWorld:
 
     def close(self) -> None:
         self.slack.close()
+        self.store.close()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
     # -- requests -------------------------------------------------------------------------
 

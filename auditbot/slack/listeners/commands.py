@@ -12,6 +12,7 @@ from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners.common import open_event, show_results
 from auditbot.slack.render import render_actions, render_help
+from auditbot.slack.render.botlog import render_bot_log
 from auditbot.slack.replies import Respond, answering, send
 from auditbot.slack.text import unslack
 
@@ -32,6 +33,10 @@ def register(app: App, deps: SlackDeps) -> None:
                     event_id = rest.strip()
                     if not event_id:
                         raise AuditbotError("Which event?", hint="Give its id: /audit event 25e4c3e7-7f0d-…")
-                    open_event(deps, client, str(command["trigger_id"]), event_id)
+                    open_event(deps, client, command, str(command["trigger_id"]), event_id)
+                case "bot-log":
+                    if deps.trail is None:
+                        raise AuditbotError("auditbot keeps no log of its own here: no store is configured.")
+                    send(respond, render_bot_log(deps.trail.recent(text=rest.strip()), text=rest.strip() or None))
                 case _:
-                    show_results(deps, client, respond, str(command["user_id"]), text)
+                    show_results(deps, client, respond, command, text)

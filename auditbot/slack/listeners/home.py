@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Any
 
 from slack_bolt import App
@@ -23,11 +24,18 @@ def register(app: App, deps: SlackDeps) -> None:
 def home_view(deps: SlackDeps) -> HomeView:
     snapshot = deps.catalog.snapshot()
     key_ok = not snapshot.stale if snapshot.fetched_at or snapshot.stale else None
+    problem, expires = snapshot.problem, None
+    if deps.key_health is not None:
+        status = deps.key_health.status()
+        key_ok = status.ok if status.ok is not None else key_ok
+        problem = status.problem or problem
+        expires = datetime.combine(status.expires, time(), UTC) if status.expires else None
     return HomeView(
         org_id=deps.org_id,
         sandbox=deps.sandbox,
         key_ok=key_ok,
-        key_problem=snapshot.problem,
+        key_problem=problem,
+        key_expires=expires,
         budgets=deps.budgets(),
         catalog_note=snapshot.problem if snapshot.stale and snapshot.actions else None,
         quick_queries=deps.quick_queries,

@@ -11,7 +11,8 @@ from slack_sdk.errors import SlackApiError
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners.common import open_event, search_for, show_page
+from auditbot.slack.listeners.common import open_event, record, search_for, show_page
+from auditbot.slack.redaction import redacted
 from auditbot.slack.render import render_error, render_notice, render_results, render_search_form
 from auditbot.slack.replies import Respond, answering, send
 
@@ -22,16 +23,16 @@ def register(app: App, deps: SlackDeps) -> None:
     for action_id in (ids.PAGE_NEXT, ids.PAGE_PREV, ids.PAGE_FIRST):
 
         @app.action(action_id)
-        def page(ack: Ack, action: dict[str, Any], respond: Respond) -> None:
+        def page(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
             ack()
             with answering(respond, "paging"):
-                show_page(deps, respond, str(action["value"]))
+                show_page(deps, client, respond, body, str(action["value"]))
 
     @app.action(ids.EVENT_DETAILS)
     def details(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         with answering(respond, "details"):
-            open_event(deps, client, str(body["trigger_id"]), str(action["value"]))
+            open_event(deps, client, body, str(body["trigger_id"]), str(action["value"]))
 
     @app.action(ids.SHARE_PAGE)
     def share(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
@@ -39,10 +40,13 @@ def register(app: App, deps: SlackDeps) -> None:
         with answering(respond, "share"):
             page = deps.search.open_page(str(action["value"]))
             message = render_results(page, shared_by=str(body["user"]["id"]))
+            if deps.redact_shared:
+                message = redacted(message)
             try:
                 client.chat_postMessage(channel=str(body["channel"]["id"]), **message.as_kwargs())
             except SlackApiError as exc:
                 raise _post_problem(exc) from None
+            record(deps, client, body, "share", query=page.query, detail=f"page {page.page}")
             send(respond, render_notice("Shared in this channel."))
 
     @app.action(ids.EXPORT_CSV)
@@ -70,6 +74,7 @@ def register(app: App, deps: SlackDeps) -> None:
                 title=f"Audit log: {result.query or 'everything'}"[:250],
                 initial_comment=f"{result.rows:,} events{more}.",
             )
+            record(deps, client, body, "export", query=result.query, detail=f"{result.rows} events{more}")
             send(respond, render_notice(f"Exported {result.rows:,} events{more}; the CSV is in your messages."))
 
     @app.action(ids.HOME_QUICK_QUERY_PATTERN)
@@ -77,7 +82,9 @@ def register(app: App, deps: SlackDeps) -> None:
         ack()
         user_id = str(body["user"]["id"])
         try:
-            message = render_results(search_for(deps, client, user_id, str(action["value"])))
+            page = search_for(deps, client, user_id, str(action["value"]))
+            record(deps, client, body, "query", query=page.query, detail="App Home quick query")
+            message = render_results(page)
         except AuditbotError as exc:
             message = render_error(exc)
         client.chat_postMessage(channel=user_id, **message.as_kwargs())

@@ -12,7 +12,7 @@ from auditbot.core.extract import extract
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.forms import FormErrors, query_from_form
-from auditbot.slack.listeners.common import open_event, search_for, show_results
+from auditbot.slack.listeners.common import open_event, record, search_for, show_results
 from auditbot.slack.render import render_action_options, render_error, render_notice, render_results, render_search_form
 from auditbot.slack.replies import Respond, answering, send
 from auditbot.slack.text import unslack
@@ -29,11 +29,11 @@ def register(app: App, deps: SlackDeps) -> None:
             if findings.empty:
                 send(respond, render_notice("Nothing to investigate: no emails, IPs, account ids or event ids here."))
             elif findings.event_ids and not (findings.emails or findings.account_ids or findings.ips):
-                open_event(deps, client, str(shortcut["trigger_id"]), findings.event_ids[0])
+                open_event(deps, client, shortcut, str(shortcut["trigger_id"]), findings.event_ids[0])
             else:
                 query = f"{findings.query().canonical} {INVESTIGATION_WINDOW}"
                 intro = f"From the message: {findings.summary()}."
-                show_results(deps, client, respond, str(shortcut["user"]["id"]), query, intro=intro)
+                show_results(deps, client, respond, shortcut, query, intro=intro)
 
     @app.shortcut(ids.SEARCH_SHORTCUT)
     def search_form(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
@@ -50,7 +50,9 @@ def register(app: App, deps: SlackDeps) -> None:
         ack()
         user_id = str(body["user"]["id"])
         try:
-            message = render_results(search_for(deps, client, user_id, query))
+            page = search_for(deps, client, user_id, query)
+            record(deps, client, body, "query", query=page.query, detail="search form")
+            message = render_results(page)
         except AuditbotError as exc:
             message = render_error(exc)
         client.chat_postMessage(channel=user_id, **message.as_kwargs())

@@ -1,0 +1,36 @@
+"""Telling auditbot's admins, in a direct message, when the Atlassian API key stops (or starts) working."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from auditbot.services.keyhealth import KeyStatus
+
+logger = logging.getLogger(__name__)
+_PERSON = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def admin_notifier(client: WebClient, admins: Iterable[str]) -> Callable[[KeyStatus], None]:
+    people = [a for a in admins if _PERSON.match(a)]
+
+    def notify(status: KeyStatus) -> None:
+        if status.ok:
+            text = "The Atlassian API key works again: auditbot can read the audit log."
+        else:
+            text = (
+                "The Atlassian Admin API rejected auditbot's API key, so searches and alerts have stopped. "
+                "An org admin can create a new key at admin.atlassian.com under Settings, API keys, "
+                "and set it as ATLASSIAN_API_KEY."
+            )
+        for person in people:
+            try:
+                client.chat_postMessage(channel=person, text=text)
+            except SlackApiError as exc:
+                logger.warning("could not tell admin %s about the API key: %s", person, exc.response.get("error"))
+
+    return notify
