@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from auditbot.core.clock import Clock
 from auditbot.core.errors import ApiUnauthorized
@@ -34,9 +34,11 @@ class KeyHealth:
         self._problem: str | None = None
         self._lock = threading.Lock()
         self._listeners: list[Callable[[KeyStatus], None]] = []
+        self._warned_on: date | None = None
 
     def on_change(self, listener: Callable[[KeyStatus], None]) -> None:
-        """Call ``listener`` whenever the key goes from working to rejected or back."""
+        """Call ``listener`` whenever the key goes from working to rejected or back, and once a day
+        while it works but expires within two weeks."""
         self._listeners.append(listener)
 
     def observe(self, rejection: ApiUnauthorized | None) -> None:
@@ -53,14 +55,14 @@ class KeyHealth:
         return KeyStatus(ok, problem, self._expires, soon)
 
     def _set(self, ok: bool, problem: str | None) -> None:
+        today = self._clock.now().date()
         with self._lock:
             changed = (self._ok is not None and self._ok != ok) or (self._ok is None and not ok)
             self._ok, self._problem = ok, problem
+        status = self.status()
+        if ok and status.expiring_soon and self._warned_on != today:
+            self._warned_on = today
+            changed = True
         if changed:
-            status = self.status()
             for listener in self._listeners:
                 listener(status)
-
-
-def days_left(expires: date, now: datetime) -> int:
-    return (expires - now.date()).days

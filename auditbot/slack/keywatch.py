@@ -19,7 +19,13 @@ def admin_notifier(client: WebClient, admins: Iterable[str]) -> Callable[[KeySta
     people = [a for a in admins if _PERSON.match(a)]
 
     def notify(status: KeyStatus) -> None:
-        if status.ok:
+        if status.ok and status.expiring_soon and status.expires:
+            text = (
+                f"auditbot's Atlassian API key expires on {status.expires:%Y-%m-%d}. An org admin can create "
+                "a new one at admin.atlassian.com under Settings, API keys, and set it as ATLASSIAN_API_KEY "
+                "(and AUDITBOT_API_KEY_EXPIRES)."
+            )
+        elif status.ok:
             text = "The Atlassian API key works again: auditbot can read the audit log."
         else:
             text = (

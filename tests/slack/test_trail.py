@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from auditbot.playground import seed
@@ -66,3 +67,15 @@ def test_a_rejected_api_key_shows_in_app_home_and_reaches_the_admins(slack: Slac
     dm = slack.workspace.messages(seed.JANE_DM)[-1]
     assert "rejected auditbot's API key" in dm.text
     assert "rotated-elsewhere" not in home + dm.text
+
+
+def test_shared_pages_can_mask_emails_and_addresses(slack: SlackWorld):
+    slack.deps.redact_shared = True
+    slack.command("action:user_login last:2d")
+    private = text_of(slack.last_reply())
+    slack.click(ids.SHARE_PAGE, buttons(slack.last_reply())[ids.SHARE_PAGE])
+    shared = text_of(slack.workspace.messages(seed.SEC_ALERTS)[-1].blocks)
+    assert "@example.com" in private
+    assert "@example.com" in shared and "***@example.com" in shared
+    assert not re.search(r"\b\w+\.\w+@example\.com", shared), "no full address left"
+    assert not re.search(r"\b\d+\.\d+\.\d+\.\d+\b", shared), "no full IP address left"
