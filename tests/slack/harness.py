@@ -100,7 +100,11 @@ class SlackWorld:
             key_health=self.key_health,
         )
         self.app: App = build_app(
-            self.deps, client=self.client, signing_secret=SIGNING_SECRET, executor=InlineExecutor()
+            self.deps,
+            client=self.client,
+            signing_secret=SIGNING_SECRET,
+            executor=InlineExecutor(),
+            middleware=middleware,
         )
 
     def close(self) -> None:
