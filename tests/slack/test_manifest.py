@@ -42,5 +42,16 @@ def test_interactivity_and_options_loads_reach_the_app():
 
 def test_bot_scopes_are_the_least_the_features_need():
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
-    assert scopes == {"chat:write", "commands", "files:write", "im:write", "users:read"}
+    assert scopes == {
+        "chat:write",  # replies, shares, DMs
+        "commands",
+        "files:write",  # CSV exports
+        "im:write",  # opening the DM an export goes to
+        "users:read",  # time zones
+        "channels:read",  # conversations.info, for the access policy
+        "groups:read",
+        "im:read",
+        "mpim:read",
+        "usergroups:read",  # viewers and admins named by user group
+    }
     assert not any(s.startswith(("admin", "channels:history", "groups:history")) for s in scopes)
