@@ -73,10 +73,11 @@ class SlackWorld:
         per_minute: int | None = None,
         middleware: Sequence[Callable[..., Any]] = (),
         security_channel: str | None = None,
+        scopes: Sequence[str] | None = None,
     ) -> None:
         self.search_world = World(org, per_minute=per_minute, page_size=10)
         self.clock = self.search_world.clock
-        self.workspace = Workspace(self.clock)
+        self.workspace = Workspace(self.clock) if scopes is None else Workspace(self.clock, scopes=scopes)
         self.slack = start_slack_api(self.workspace)
         self.client = slack_client("xoxb-test", base_url=self.slack.api_url, clock=self.clock)
         w = self.search_world

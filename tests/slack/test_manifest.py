@@ -55,3 +55,34 @@ def test_bot_scopes_are_the_least_the_features_need():
         "usergroups:read",  # viewers and admins named by user group
     }
     assert not any(s.startswith(("admin", "channels:history", "groups:history")) for s in scopes)
+
+
+def test_the_manifests_scopes_are_enough_for_every_feature(org):
+    from auditbot.core.access import AccessPolicy
+    from auditbot.playground import seed
+    from auditbot.slack.directory import SlackDirectory
+    from auditbot.slack.guard import access_guard
+    from tests.slack.harness import SlackWorld
+    from tests.slack.test_app import buttons
+
+    scopes = manifest()["oauth_config"]["scopes"]["bot"]
+    policy = AccessPolicy(viewers=("*",), admins=(seed.JANE,), channels=("*",))
+    holder: list[SlackWorld] = []
+
+    class Directory:
+        def kind_of(self, channel_id: str):
+            return SlackDirectory(holder[0].client, timer=holder[0].clock.monotonic).kind_of(channel_id)
+
+    world = SlackWorld(org, scopes=scopes, middleware=[access_guard(policy, Directory())])
+    holder.append(world)
+    try:
+        world.command("action:user_login last:2d")
+        reply = world.last_reply()
+        world.click(ids.SHARE_PAGE, buttons(reply)[ids.SHARE_PAGE])
+        world.click(ids.EXPORT_CSV, buttons(reply)[ids.EXPORT_CSV])
+        world.home_opened()
+        assert world.workspace.files, "the export arrived"
+        assert world.workspace.messages(seed.SEC_ALERTS), "the share arrived"
+        assert [v for v in world.workspace.views_for(seed.JANE) if v.type == "home"], "App Home was published"
+    finally:
+        world.close()
