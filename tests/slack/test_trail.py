@@ -79,3 +79,16 @@ def test_shared_pages_can_mask_emails_and_addresses(slack: SlackWorld):
     assert "@example.com" in shared and "***@example.com" in shared
     assert not re.search(r"\b\w+\.\w+@example\.com", shared), "no full address left"
     assert not re.search(r"\b\d+\.\d+\.\d+\.\d+\b", shared), "no full IP address left"
+
+
+def test_mirrored_entries_keep_hostile_text_inert(org: GeneratedOrg):
+    from tests.slack.render.support import CORPUS, assert_inert
+
+    slack = SlackWorld(org, security_channel=seed.SEC_ALERTS)
+    try:
+        for poison in CORPUS:
+            slack.trail.record(slack.client, team_id="T", user_id=seed.JANE, kind=poison, query=poison, detail=poison)
+        for message in slack.workspace.messages(seed.SEC_ALERTS)[-len(CORPUS) :]:
+            assert_inert(message.text, sharer=seed.JANE)
+    finally:
+        slack.close()
