@@ -21,7 +21,7 @@ def entry(n: int = 1, **fields: str) -> AuditEntry:
         "detail": "page 2",
     }
     values.update(fields)
-    return AuditEntry(id=n, at=datetime(2026, 11, 25, 9, n % 60, tzinfo=UTC), **values)  # type: ignore[arg-type]
+    return AuditEntry(id=n, at=datetime(2026, 11, 25, 9, n % 60, tzinfo=UTC), **values)
 
 
 def test_entries_show_who_what_where_and_how_it_went():
