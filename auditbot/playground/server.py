@@ -7,14 +7,11 @@ URLs it issues lead back here. ``api_url`` is what ``WebClient(base_url=...)`` t
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
-import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
 
+from auditbot.loopback import TrackedRequestHandler, TrackingServer
 from auditbot.playground.handler import HttpAnswer, SlackApiHandler
 from auditbot.playground.workspace import Workspace
 
@@ -22,50 +19,16 @@ IDLE_TIMEOUT_S = 60.0
 SHUTDOWN_POLL_S = 0.01
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 128
-    """The default backlog of 5 drops connections from bursts of parallel clients (a 1 s SYN retry each)."""
-
+class _Server(TrackingServer):
     def __init__(self, address: tuple[str, int], handler: SlackApiHandler) -> None:
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.handler = handler
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
         super().__init__(address, _RequestHandler)
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients that hang up mid-answer are normal here; stay quiet."""
 
-    def close_connections(self) -> None:
-        with self.connections_lock:
-            open_now = list(self.connections)
-        for connection in open_now:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _RequestHandler(TrackedRequestHandler):
     server_version = "auditbot-playground-slack"
-    sys_version = ""
     timeout = IDLE_TIMEOUT_S
-    disable_nagle_algorithm = True
     server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """No per-request lines on stderr."""
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """``Date`` headers follow the workspace clock."""

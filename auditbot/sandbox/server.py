@@ -14,11 +14,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Protocol
 
 from auditbot.core.clock import Clock, SystemClock
+from auditbot.loopback import TrackedRequestHandler, TrackingServer
 from auditbot.sandbox.messages import SandboxRequest, SandboxResponse
 
 IDLE_TIMEOUT_S = 60.0
@@ -32,51 +32,20 @@ class Handler(Protocol):
     def handle(self, request: SandboxRequest) -> SandboxResponse: ...
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(TrackingServer):
     def __init__(
         self, address: tuple[str, int], handler: Handler, sleep: Callable[[float], object], clock: Clock
     ) -> None:
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.handler = handler
         self.sleep = sleep
         self.clock = clock
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
         super().__init__(address, _RequestHandler)
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients that go away mid-answer are normal here (timeouts, dropped faults); stay quiet."""
 
-    def close_connections(self) -> None:
-        with self.connections_lock:
-            open_now = list(self.connections)
-        for connection in open_now:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _RequestHandler(TrackedRequestHandler):
     server_version = "auditbot-sandbox"
-    sys_version = ""
     timeout = IDLE_TIMEOUT_S
-    disable_nagle_algorithm = True  # headers and body are separate writes; never wait for a delayed ACK
     server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.connections_lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.connections_lock:
-            self.server.connections.discard(self.connection)
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """No per-request lines on stderr."""
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         return email.utils.format_datetime(self.server.clock.now(), usegmt=True)
