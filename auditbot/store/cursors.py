@@ -1,7 +1,8 @@
 """``StreamCursors``: where each org's ``/events-stream`` reader stands, written only under its lease.
 
 A cursor row holds the stream's opaque cursor, the newest ``processedAt`` seen (for the lag shown in
-App Home), when it was written and the fencing token of the lease it was written under. ``advance``
+App Home), when it was written, the fencing token of the lease it was written under and
+``covered_from``, where the mirror's coverage of the org starts (see ``cover``). ``advance``
 runs inside the caller's transaction - the one that also stores the page's events and outbox rows -
 and checks the lease there first, so a worker that lost its lease cannot move the cursor, and
 whatever else it wrote in that transaction is rolled back with it.
@@ -29,6 +30,8 @@ class StreamCursor:
     newest_processed_at: datetime | None
     updated_at: datetime
     fencing_token: int
+    covered_from: datetime | None = None
+    """Start of the window the mirror holds for the org (the backfill start, moved up by pruning)."""
 
 
 class StreamCursors:
@@ -48,6 +51,7 @@ class StreamCursors:
             newest_processed_at=row.newest_processed_at,
             updated_at=row.updated_at,
             fencing_token=row.fencing_token,
+            covered_from=row.covered_from,
         )
 
     def advance(
@@ -90,4 +94,35 @@ class StreamCursors:
             update(stream_cursors)
             .where(stream_cursors.c.org_id == org_id)
             .values(cursor=cursor, newest_processed_at=newest, updated_at=now, fencing_token=lease.token)
+        )
+
+    def cover(self, conn: Executor, org_id: str, covered_from: datetime, lease: Lease) -> None:
+        """Record where the mirror's coverage starts, in the caller's transaction, after the fencing check.
+
+        Creates the org's row (with no cursor yet) before the first page, so a backfill that crashes
+        resumes from the same start; later calls (retention pruning) only ever move it forward.
+        """
+        check_lease(conn, lease)
+        now = self._clock.now()
+        stored = conn.execute(
+            select(stream_cursors.c.covered_from).where(stream_cursors.c.org_id == org_id)
+        ).one_or_none()
+        if stored is None:
+            conn.execute(
+                insert(stream_cursors).values(
+                    org_id=org_id,
+                    cursor=None,
+                    newest_processed_at=None,
+                    updated_at=now,
+                    fencing_token=lease.token,
+                    covered_from=covered_from,
+                )
+            )
+            return
+        if stored.covered_from is not None and stored.covered_from >= covered_from:
+            return
+        conn.execute(
+            update(stream_cursors)
+            .where(stream_cursors.c.org_id == org_id)
+            .values(covered_from=covered_from, updated_at=now, fencing_token=lease.token)
         )

@@ -6,8 +6,8 @@ alembic's autogenerate on SQLite and PostgreSQL). Change a table here only toget
 * ``events`` - the local mirror of each org's audit log, keyed by (org, event id). The event itself is
   kept as the API's JSON text (``body``), exact and dialect-neutral; the columns beside it are copies
   made for filtering and ordering.
-* ``stream_cursors`` - per org, where the ``/events-stream`` reader stands, and the fencing token of
-  the lease under which it was last written.
+* ``stream_cursors`` - per org, where the ``/events-stream`` reader stands, the fencing token of
+  the lease under which it was last written, and where the mirror's coverage starts.
 * ``leases`` - named leases with an expiry and a monotonic fencing ``token``.
 * ``subscriptions`` and ``outbox`` - alert subscriptions and their deliveries, one outbox row per
   (subscription, event) at most.
@@ -84,6 +84,7 @@ stream_cursors = Table(
     Column("newest_processed_at", UtcDateTime, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("fencing_token", BigInteger, nullable=False),
+    Column("covered_from", UtcDateTime, nullable=True, comment="start of the window the mirror holds"),
 )
 
 leases = Table(

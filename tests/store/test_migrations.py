@@ -35,16 +35,16 @@ def test_the_migrations_ship_inside_the_package():
         assert (folder / "script.py.mako").is_file()
         assert (folder / "versions" / "0001_initial.py").is_file()
         assert not (folder / "alembic.ini").exists()
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"
 
 
 def test_upgrade_creates_every_table_and_running_it_again_changes_nothing(db):
     assert current_revision(db) is None
     db.migrate()
     assert tables(db) == TABLES
-    assert current_revision(db) == "0001"
+    assert current_revision(db) == "0002"
     db.migrate()
-    assert current_revision(db) == "0001"
+    assert current_revision(db) == "0002"
     assert differences(db) == []
 
 
@@ -83,15 +83,15 @@ def test_constraints_carry_the_conventional_names(store):
 
 SECOND = '''"""Add a note to events (test only).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -111,21 +111,21 @@ def test_an_upgrade_keeps_the_data(db, tmp_path):
     location = tmp_path / "migrations"
     with migrations_folder() as folder:
         shutil.copytree(folder, location, ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "0002_note.py").write_text(SECOND)
-    upgrade(db, "0001", script_location=location)
+    (location / "versions" / "0003_note.py").write_text(SECOND)
+    upgrade(db, "0002", script_location=location)
     mirror = EventMirror(db)
     batch = minute_events(30)
     with db.begin() as conn:
         assert mirror.upsert(conn, ORG, batch) == 30
 
     upgrade(db, script_location=location)
-    assert current_revision(db) == "0002"
+    assert current_revision(db) == "0003"
     assert mirror.count(ORG) == 30
     assert mirror.get(ORG, batch[7].id) == batch[7]
     with db.read() as conn:
         assert conn.execute(text("SELECT DISTINCT note FROM events")).scalars().all() == ["kept"]
 
-    downgrade(db, "0001", script_location=location)
+    downgrade(db, "0002", script_location=location)
     assert mirror.window(ORG, ANCHOR - timedelta(days=1), ANCHOR, limit=100) == batch[::-1]
 
 
@@ -148,5 +148,5 @@ def test_replicas_migrating_at_once_all_succeed(postgres_url):
         thread.join()
     assert errors == []
     with Database(postgres_url) as db:
-        assert current_revision(db) == "0001"
+        assert current_revision(db) == "0002"
         assert tables(db) == TABLES

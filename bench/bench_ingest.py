@@ -1,0 +1,132 @@
+"""Ingest throughput into the mirror against the raw insert rate of the same rows, on SQLite and PostgreSQL.
+
+Pages of ``/events-stream`` are fetched from the sandbox once, before timing, so HTTP is left out.
+"ingest" is ``Ingestor.run_once`` over those pages into a fresh, migrated database: per page one
+transaction with the fencing check, the upsert and the cursor, plus the lease and the prune. "raw" is a
+plain ``executemany`` of ``INSERT … ON CONFLICT DO NOTHING`` of the same rows (prepared beforehand), one
+transaction per page, into another fresh database. Each figure is the best of ``ROUNDS`` runs.
+PostgreSQL runs only when a server answers at 127.0.0.1:5432 (each run in a schema of its own).
+
+Run: python -m bench.bench_ingest
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from auditbot.core.clock import ManualClock
+from auditbot.core.model import AuditEvent, EventPage
+from auditbot.core.ports import SortOrder
+from auditbot.services.ingest import Ingestor
+from auditbot.store import Database
+from auditbot.store.executor import insert_or_ignore
+from auditbot.store.ingest_store import SqlIngestStore
+from auditbot.store.mirror import _row
+from auditbot.store.schema import events
+from tests.ingest.helpers import make_client, make_sandbox
+from tests.store.conftest import postgres_available, postgres_schema
+
+ANCHOR = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+DAYS = 30
+PAGE_LIMIT = 500
+ROUNDS = 3
+
+
+class PrefetchedStream:
+    """A ``StreamSource`` serving pages fetched beforehand; the cursor is the next page's number."""
+
+    def __init__(self, pages: list[list[AuditEvent]]) -> None:
+        self._pages = pages
+
+    def poll_events(
+        self,
+        *,
+        cursor: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int | None = None,
+        sort_order: SortOrder | None = None,
+        max_wait: float | None = None,
+    ) -> EventPage:
+        number = int(cursor or 0)
+        if number >= len(self._pages):
+            return EventPage.model_validate({"data": [], "meta": {}})
+        page = EventPage.model_validate({"data": [], "meta": {"next": str(number + 1)}})
+        return page.model_copy(update={"data": self._pages[number]})
+
+
+def fetch_pages() -> list[list[AuditEvent]]:
+    clock = ManualClock(ANCHOR)
+    api = make_sandbox(clock, days=DAYS)
+    client = make_client(api, clock)
+    pages = client.iter_stream_pages(start=ANCHOR - timedelta(days=DAYS + 1), limit=PAGE_LIMIT)
+    return [page.data for page in pages]
+
+
+def ingest_seconds(db: Database, pages: list[list[AuditEvent]]) -> float:
+    clock = ManualClock(ANCHOR)
+    worker = Ingestor(
+        PrefetchedStream(pages),
+        SqlIngestStore(db, clock),
+        clock,
+        org_id="bench-org",
+        owner="bench",
+        backfill=timedelta(days=DAYS + 1),
+        page_limit=PAGE_LIMIT,
+    )
+    started = time.perf_counter()
+    report = worker.run_once()
+    elapsed = time.perf_counter() - started
+    assert report.error is None and report.events_new == sum(len(p) for p in pages), report
+    return elapsed
+
+
+def raw_seconds(db: Database, pages: list[list[AuditEvent]]) -> float:
+    now = datetime.now(UTC)
+    batches: list[list[dict[str, Any]]] = [[_row("bench-org", event, now) for event in page] for page in pages]
+    started = time.perf_counter()
+    for batch in batches:
+        with db.begin() as conn:
+            conn.execute(insert_or_ignore(conn, events, [events.c.org_id, events.c.id]), batch)
+    return time.perf_counter() - started
+
+
+@contextmanager
+def sqlite_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as scratch:
+        yield f"sqlite:///{Path(scratch) / 'bench.db'}"
+
+
+def best(fresh: Callable[[], AbstractContextManager[str]], run: Callable[[Database], float]) -> float:
+    times = []
+    for _ in range(ROUNDS):
+        with fresh() as url, Database(url) as db:
+            db.migrate()
+            times.append(run(db))
+    return min(times)
+
+
+def main() -> None:
+    pages = fetch_pages()
+    count = sum(len(page) for page in pages)
+    print(f"{count} events in {len(pages)} pages of up to {PAGE_LIMIT} (HTTP excluded); best of {ROUNDS}")
+    backends: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [("SQLite", sqlite_url)]
+    if postgres_available():
+        backends.append(("PostgreSQL", postgres_schema))
+    else:
+        print("PostgreSQL: skipped (no PostgreSQL at 127.0.0.1:5432)")
+    for name, fresh in backends:
+        ingest = count / best(fresh, lambda db: ingest_seconds(db, pages))
+        raw = count / best(fresh, lambda db: raw_seconds(db, pages))
+        ratio = ingest / raw
+        print(f"{name:>10}: ingest {ingest:>8,.0f} events/s, raw insert {raw:>8,.0f} events/s, ratio {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
