@@ -1,4 +1,4 @@
-"""Finding one event by id for the Details view: from recently shown results first, else the API.
+"""Finding one event by id for the Details view: from recently shown results, then the mirror, else the API.
 
 Results pages are already in memory when someone clicks Details, so remembering the events a
 person was just shown saves a request from the 10-per-minute budget.
@@ -21,9 +21,25 @@ class EventGetter(Protocol):
     def get_event(self, event_id: str, *, max_wait: float | None = None) -> AuditEvent: ...
 
 
+class LocalEvents(Protocol):
+    """Events auditbot already holds (the mirror), looked up without spending the API budget."""
+
+    def get(self, org_id: str, event_id: str) -> AuditEvent | None: ...
+
+
 class EventLookup:
-    def __init__(self, api: EventGetter, *, remember: int = 2000, max_wait: float = 0.0) -> None:
+    def __init__(
+        self,
+        api: EventGetter,
+        *,
+        remember: int = 2000,
+        max_wait: float = 0.0,
+        local: LocalEvents | None = None,
+        org_id: str = "",
+    ) -> None:
         self._api = api
+        self._local = local
+        self._org_id = org_id
         self._recent: LRUCache[str, AuditEvent] = LRUCache(maxsize=remember)
         self._lock = threading.Lock()
         self._max_wait = max_wait
@@ -39,7 +55,7 @@ class EventLookup:
 
     def get(self, event_id: str) -> AuditEvent:
         """The event; ApiNotFound when no such event, SearchBusy when the rate budget is spent."""
-        found = self.cached(event_id)
+        found = self.cached(event_id) or (self._local.get(self._org_id, event_id) if self._local else None)
         if found is not None:
             return found
         try:

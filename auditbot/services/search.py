@@ -6,11 +6,17 @@ window), and we filter the rest (several actions, groups, exclusions, CIDR range
 paging, until the page is full or the scan budget is spent. Where each page starts travels in
 a signed page state, so Next and Prev need nothing stored. API pages are cached briefly, so
 going back costs no request. When the rate budget is empty the answer is "busy, ready in N s".
+
+With a ``MirrorSource``, a first page is read from auditbot's copy of the log instead when the
+mirror covers the window, is fresh and the query has no free text; every term is then matched
+here, no API call is spent, and the page says how far behind the copy is. Its following pages
+stay on the mirror (their cursors say so), and pages begun live stay live.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -18,16 +24,20 @@ from cachetools import TTLCache
 
 from auditbot.core.clock import Clock
 from auditbot.core.errors import ApiRateLimited, AuditbotError
-from auditbot.core.match import Check, Criteria
+from auditbot.core.match import ALL_TERMS, Check, Criteria
 from auditbot.core.model import AuditEvent, EventPage
 from auditbot.core.paging import PageState, PageStateCodec, PageStateError, Position
-from auditbot.core.ports import EventFilters, PlaceFilter
+from auditbot.core.ports import EventFilters
 from auditbot.core.query import Query, parse
 from auditbot.core.querysyntax import QueryError
 from auditbot.core.timespec import TimeWindow
-from auditbot.services.catalog import ActionCatalog, CatalogSnapshot, UnknownActionError
+from auditbot.services.catalog import ActionCatalog, CatalogSnapshot
+from auditbot.services.mirror_source import MirrorSource, behind_note, is_mirror_cursor, mirror_usable, scan_mirror
+from auditbot.services.plan import Plan, plan_search, resolve
 
 API_PAGE_LIMIT = 500
+MIRROR_SCAN_ROWS = 20_000
+"""Mirror rows read at most for one result page (about 0.2 s), like ``max_api_pages`` for the API."""
 
 
 class EventLister(Protocol):
@@ -82,16 +92,9 @@ class ResultPage:
     retry_after: float | None = None
     """Set when the rate budget stopped the scan: seconds until more can be read."""
     source: str = "live"
+    """``"live"`` (the Admin API) or ``"mirror"`` (auditbot's copy of the log)."""
     notes: tuple[str, ...] = ()
     """Things the person should know (a stale action catalog…)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What the API filters, and what we check on each event it returns."""
-
-    filters: EventFilters
-    check: Check | None
 
 
 class SearchService:
@@ -106,9 +109,15 @@ class SearchService:
         max_api_pages: int = 3,
         max_wait: float = 0.0,
         cache_seconds: float = 300.0,
+        mirror: MirrorSource | None = None,
+        org_id: str | None = None,
+        freshness: timedelta = timedelta(minutes=2),
+        max_mirror_rows: int = MIRROR_SCAN_ROWS,
     ) -> None:
         if not 1 <= page_size <= API_PAGE_LIMIT:
             raise ValueError("page_size must be between 1 and 500")
+        if mirror is not None and not org_id:
+            raise ValueError("searching a mirror needs the org_id it is kept for")
         self._api = api
         self.catalog = catalog
         self.codec = codec
@@ -116,6 +125,10 @@ class SearchService:
         self.page_size = page_size
         self._max_api_pages = max_api_pages
         self._max_wait = max_wait
+        self._mirror = mirror
+        self._org_id = org_id or ""
+        self._freshness = freshness
+        self._max_mirror_rows = max_mirror_rows
         self._pages: TTLCache[tuple[EventFilters, str | None, int], EventPage] = TTLCache(
             maxsize=256, ttl=cache_seconds, timer=clock.monotonic
         )
@@ -148,12 +161,17 @@ class SearchService:
         max_wait: float | None = None,
     ) -> ResultPage:
         window = TimeWindow(state.start, state.end)
-        plan = plan_search(criteria, window)
         size = page_size or self.page_size
-        scan = self._scan(plan, state.position, size, self._max_wait if max_wait is None else max_wait)
+        notes: tuple[str, ...] = (snapshot.problem,) if snapshot.stale and snapshot.problem else ()
+        mirror = self._mirror_for(state, criteria, window)
+        if mirror is not None:
+            scan = self._scan_mirror(mirror, criteria, window, state.position, size)
+            notes = (behind_note(mirror.status(self._org_id), self._clock.now()), *notes)
+        else:
+            plan = plan_search(criteria, window)
+            scan = self._scan(plan, state.position, size, self._max_wait if max_wait is None else max_wait)
         next_state = self._encode(state.next(scan.next_position)) if scan.next_position else None
         previous = state.previous()
-        notes = (snapshot.problem,) if snapshot.stale and snapshot.problem else ()
         return ResultPage(
             events=tuple(FoundEvent(e, snapshot.get(e.action).display_name) for e in scan.events),
             query=state.query,
@@ -166,8 +184,40 @@ class SearchService:
             scanned=scan.scanned,
             partial=scan.partial,
             retry_after=scan.retry_after,
+            source="live" if mirror is None else "mirror",
             notes=notes,
         )
+
+    def _mirror_for(self, state: PageState, criteria: Criteria, window: TimeWindow) -> MirrorSource | None:
+        """The mirror when this page is read from it: pages begun there stay there, new ones go if it is usable."""
+        position = state.position
+        if is_mirror_cursor(position.cursor):
+            if self._mirror is None:
+                raise PageStateError(
+                    "That page came from auditbot's copy of the log, which is off now.", hint="Run the search again."
+                )
+            return self._mirror
+        if self._mirror is None or position != Position() or criteria.query.text:
+            return None
+        status = self._mirror.status(self._org_id)
+        return self._mirror if mirror_usable(status, window, self._clock.now(), self._freshness) else None
+
+    def _scan_mirror(
+        self, mirror: MirrorSource, criteria: Criteria, window: TimeWindow, position: Position, page_size: int
+    ) -> _Scan:
+        found = scan_mirror(
+            mirror,
+            self._org_id,
+            window,
+            criteria.check(ALL_TERMS),
+            position.cursor,
+            page_size=page_size,
+            max_rows=self._max_mirror_rows,
+        )
+        scan = _Scan()
+        scan.events, scan.scanned, scan.partial = found.events, found.scanned, found.partial
+        scan.next_position = Position(found.next_cursor) if found.next_cursor else None
+        return scan
 
     def _encode(self, state: PageState) -> str:
         return self.codec.encode(state)
@@ -231,72 +281,3 @@ class _Scan:
         self.next_position = position
         self.partial = True
         self.retry_after = retry_after
-
-
-def resolve(query: Query, snapshot: CatalogSnapshot) -> Criteria:
-    """Action names and groups to ids; a QueryError points at the term that names nothing."""
-    actions = _resolve_all(query, snapshot, "action", query.actions)
-    not_actions = _resolve_all(query, snapshot, "-action", query.not_actions)
-    group_ids = _resolve_groups(query, snapshot, "group", query.groups)
-    not_group_ids = _resolve_groups(query, snapshot, "-group", query.not_groups)
-    resolved = query.with_actions(actions, not_actions)
-    return Criteria(resolved, frozenset(actions) | group_ids, frozenset(not_actions) | not_group_ids)
-
-
-def _resolve_all(query: Query, snapshot: CatalogSnapshot, term: str, texts: tuple[str, ...]) -> list[str]:
-    ids: list[str] = []
-    for text in texts:
-        try:
-            found = snapshot.resolve(text)
-        except UnknownActionError as exc:
-            fixes = [f"{term}:{s}" for s in exc.suggestions]
-            hint = f"Did you mean {' or '.join(fixes)}?" if fixes else exc.hint
-            raise query.error_at(term, text, exc.message, hint=hint, suggestions=fixes) from None
-        ids.extend(a.id for a in found if a.id not in ids)
-    return ids
-
-
-def _resolve_groups(query: Query, snapshot: CatalogSnapshot, term: str, names: tuple[str, ...]) -> frozenset[str]:
-    ids: set[str] = set()
-    for name in names:
-        try:
-            ids.update(a.id for a in snapshot.resolve_group(name))
-        except AuditbotError as exc:
-            raise query.error_at(term, name, exc.message, hint=exc.hint) from None
-    return frozenset(ids)
-
-
-def plan_search(criteria: Criteria, window: TimeWindow) -> Plan:
-    """The fewest API calls: everything the API can filter goes to it, the rest is checked here."""
-    q = criteria.query
-    ours = ["not_actions", "not_actors", "not_ips", "not_products", "not_locations"]
-    action = next(iter(criteria.actions)) if len(criteria.actions) == 1 else None
-    if len(criteria.actions) > 1:
-        ours.append("actions")
-    places: tuple[PlaceFilter, ...] = ()
-    if all("," in text for text in q.locations):
-        places = tuple(place_filter(text) for text in q.locations)
-    else:
-        ours.append("locations")
-    ips: tuple[str, ...] = ()
-    if q.ip_networks:
-        ours.append("ips")
-    else:
-        ips = tuple(str(a) for a in q.ip_addresses)
-    filters = EventFilters(
-        q=" ".join(q.text) or None,
-        start=window.start,
-        end=window.end,
-        action=action,
-        actors=q.actors,
-        ips=ips,
-        products=q.products,
-        locations=places,
-    )
-    return Plan(filters, criteria.check(ours))
-
-
-def place_filter(text: str) -> PlaceFilter:
-    """``"Sydney, Australia"`` → city and country. (A lone name could be either; those are matched here.)"""
-    city, _, country = text.rpartition(",")
-    return PlaceFilter(city=city.strip() or None, country_name=country.strip() or None)

@@ -79,3 +79,25 @@ def test_event_lookup_is_busy_when_the_budget_is_spent(org):
     lookup.get(first.id)
     with pytest.raises(SearchBusy):
         lookup.get(second.id)
+
+
+class MirrorStub:
+    """The mirror boundary: events auditbot already holds."""
+
+    def __init__(self, events):
+        self.events = {e.id: e for e in events}
+        self.asked: list[tuple[str, str]] = []
+
+    def get(self, org_id, event_id):
+        self.asked.append((org_id, event_id))
+        return self.events.get(event_id)
+
+
+def test_event_lookup_uses_the_mirror_before_the_api(world: World):
+    some = world.everything(days=1)[5]
+    mirror = MirrorStub([some])
+    lookup = EventLookup(world.client, local=mirror, org_id="org-1")
+    before = world.client.stats.requests
+    assert lookup.get(some.id) == some
+    assert world.client.stats.requests == before
+    assert mirror.asked == [("org-1", some.id)]
