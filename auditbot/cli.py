@@ -21,12 +21,13 @@ Runner = Callable[[argparse.Namespace], int]
 
 def _commands() -> dict[str, tuple[str, ModuleType]]:
     from auditbot.sandbox import cli as sandbox_cli
-    from auditbot.terminal import demo_cli, render_cli, run_cli, search_cli
+    from auditbot.terminal import demo_cli, ingest_cli, render_cli, run_cli, search_cli
 
     return {
         "demo": ("try auditbot in a browser: the sandbox org, the Slack app and a Slack stand-in page", demo_cli),
         "run": ("run the Slack app (Socket Mode with SLACK_APP_TOKEN, else HTTP)", run_cli),
         "search": ("search the audit log of the configured org (or the built-in sandbox)", search_cli),
+        "ingest": ("follow the org's audit log into the local mirror (--once for cron)", ingest_cli),
         "render": ("print the Block Kit JSON auditbot would post for a query or events", render_cli),
         "sandbox": ("serve the built-in sandbox org: a fake Admin API on loopback", sandbox_cli),
     }

@@ -72,6 +72,15 @@ class Settings(BaseSettings):
     """Searches one person may run a minute (buttons included) before a friendly "slow down"."""
     api_key_expires: date | None = None
     """When the Atlassian API key expires (shown at creation); App Home and admins are warned 14 days before."""
+    ingest: bool = True
+    """Follow the audit log into the store's mirror while ``auditbot run`` runs."""
+    backfill_days: int = Field(default=7, ge=1, le=180)
+    """How far back the mirror starts on its first run."""
+    retention_days: int = Field(default=180, ge=1, le=180)
+    """Events older than this are pruned from the mirror (Atlassian keeps 180 days)."""
+    ingest_interval_seconds: float = Field(default=30.0, ge=1, le=3600)
+    mirror_freshness_seconds: float = Field(default=120.0, ge=5, le=3600)
+    """A search uses the mirror only when ingest wrote to it this recently."""
     database_url: SecretStr | None = None
     """SQLAlchemy URL of the store (PostgreSQL for several replicas); unset: a SQLite file in ``data_dir``."""
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "auditbot")

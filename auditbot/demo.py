@@ -1,10 +1,10 @@
 """``auditbot demo``: the whole product on one machine, with no Slack workspace and no Atlassian org.
 
-A throwaway SQLite store and three loopback servers: the sandbox org (a faithful fake of the
-Admin API), the real Slack app in HTTP mode, and the playground — a web page that stands in
-for the Slack client and serves the Slack Web API the app calls. The app cannot tell the
-playground from Slack: it receives signed requests and answers through response URLs and Web
-API calls, as in production.
+A throwaway SQLite store that ingest fills with the org's last 30 days, and three loopback
+servers: the sandbox org (a faithful fake of the Admin API), the real Slack app in HTTP mode,
+and the playground, a web page that stands in for the Slack client and serves the Slack Web API
+the app calls. The app cannot tell the playground from Slack: it receives signed requests and
+answers through response URLs and Web API calls, as in production.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from auditbot.atlassian import AdminApiClient, RequestBudget
 from auditbot.atlassian.budget import EVENTS_STREAM
 from auditbot.config import Settings
 from auditbot.core.clock import Clock, SystemClock
+from auditbot.follow import following
 from auditbot.playground import Workspace
 from auditbot.sandbox import RateLimits, RunningSandbox, SandboxApi, start_server
 from auditbot.slack.app import build_app, slack_client
@@ -118,6 +119,9 @@ def start_demo(
             thread.join(timeout=5)
 
         closers.append(stop_app)
+        follow = following(connection, store, settings.model_copy(update={"backfill_days": 30}), clock, deps)
+        follow.__enter__()
+        closers.append(lambda: follow.__exit__(None, None, None))
         app_url = f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
         playground.connect(app_url)
         return RunningDemo(playground.root_url, workspace, sandbox, app_url, store, closers)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -26,6 +27,7 @@ from auditbot.core.paging import PageStateCodec
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
+from auditbot.services.ingest import Ingestor
 from auditbot.services.keyhealth import KeyHealth
 from auditbot.services.search import SearchService
 from auditbot.slack.deps import SlackDeps
@@ -36,7 +38,11 @@ from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
 from auditbot.store.audit_trail import AuditTrail
+from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database, default_url
+from auditbot.store.ingest_store import SqlIngestStore
+from auditbot.store.mirror import EventMirror
+from auditbot.store.mirror_search import MirrorSearchSource
 
 SANDBOX_SEED = 7
 SLACK_PAGE_SIZE = 10
@@ -88,8 +94,19 @@ def connect(settings: Settings, clock: Clock | None = None) -> Iterator[OrgConne
 
 
 def search_service(
-    connection: OrgConnection, settings: Settings, clock: Clock, *, page_size: int, secret: bytes
+    connection: OrgConnection,
+    settings: Settings,
+    clock: Clock,
+    *,
+    page_size: int,
+    secret: bytes,
+    store: Database | None = None,
+    max_wait: float = 0.0,
 ) -> SearchService:
+    """Search over the live API, and over the mirror when a store holds a fresh copy of the window.
+
+    ``max_wait`` is how long a search may wait for the API's rate budget: 0 for people in Slack (they
+    hear "ready in N s"), longer for the terminal, where waiting is what one wants."""
     catalog = ActionCatalog(
         connection.client,
         org_id=connection.org_id,
@@ -98,7 +115,20 @@ def search_service(
         max_wait=None,
     )
     codec = PageStateCodec(hashlib.sha256(secret).digest(), connection.org_id)
-    return SearchService(connection.client, catalog, codec, clock, page_size=page_size, max_wait=120.0)
+    mirror = (
+        MirrorSearchSource(store, EventMirror(store, clock=clock), StreamCursors(store, clock=clock)) if store else None
+    )
+    return SearchService(
+        connection.client,
+        catalog,
+        codec,
+        clock,
+        page_size=page_size,
+        max_wait=max_wait,
+        mirror=mirror,
+        org_id=connection.org_id,
+        freshness=timedelta(seconds=settings.mirror_freshness_seconds),
+    )
 
 
 def open_store(settings: Settings) -> Database:
@@ -111,6 +141,19 @@ def open_store(settings: Settings) -> Database:
         database.close()
         raise
     return database
+
+
+def ingestor(connection: OrgConnection, store: Database, settings: Settings, clock: Clock, *, owner: str) -> Ingestor:
+    """The org's stream follower (one per replica; the lease picks which one reads)."""
+    return Ingestor(
+        connection.client,
+        SqlIngestStore(store, clock),
+        clock,
+        org_id=connection.org_id,
+        owner=owner,
+        backfill=timedelta(days=settings.backfill_days),
+        retention=timedelta(days=settings.retention_days),
+    )
 
 
 def page_state_secret(settings: Settings) -> bytes:
@@ -130,12 +173,14 @@ def slack_deps(
     key_health = KeyHealth(clock, expires=settings.api_key_expires)
     connection.client.auth_observer = key_health.observe
     trail = BotTrail(AuditTrail(store, clock), security_channel=settings.security_channel) if store else None
-    search = search_service(connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=secret)
+    search = search_service(connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=secret, store=store)
     budget = connection.client.budget
     return SlackDeps(
         search=search,
         catalog=search.catalog,
-        events=EventLookup(connection.client),
+        events=EventLookup(
+            connection.client, local=EventMirror(store, clock=clock) if store else None, org_id=connection.org_id
+        ),
         exporter=Exporter(search, search.codec),
         clock=clock,
         zones=UserZones(clock),

@@ -39,3 +39,5 @@ class SlackDeps:
     """auditbot's own audit trail (queries, shares, exports, denials); None keeps no trail."""
     key_health: KeyHealth | None = None
     redact_shared: bool = False
+    mirror_status: Callable[[], str | None] | None = None
+    """A line for App Home about the local mirror (ingest's last run), when ingest runs."""

@@ -53,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings()
         clock = SystemClock()
         with connect(settings, clock) as connection:
-            service = search_service(connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=os.urandom(32))
+            service = search_service(
+                connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=os.urandom(32), max_wait=120.0
+            )
             rendered = render_results(service.search(query, tz=ZoneInfo(args.tz))).as_kwargs()
     json.dump(rendered, sys.stdout, indent=2, ensure_ascii=False)
     print()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 
 from auditbot.config import Settings, load_settings
 from auditbot.core.clock import SystemClock
 from auditbot.core.errors import ConfigError
+from auditbot.follow import following
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.keywatch import admin_notifier
 from auditbot.slack.serve import serve_http, serve_socket_mode
@@ -42,17 +44,18 @@ def run(args: argparse.Namespace) -> int:
             listener_threads=settings.listener_threads,
             middleware=guards(settings, clock, deps, client),
         )
-        if socket_mode:
-            assert settings.slack_app_token is not None
-            serve_socket_mode(app, settings.slack_app_token.get_secret_value())
-        else:
-            serve_http(
-                app,
-                lambda: {"org": connection.org_id, "sandbox": connection.sandbox_url is not None},
-                host=args.host or settings.http_host,
-                port=args.port if args.port is not None else settings.http_port,
-                threads=settings.listener_threads,
-            )
+        with following(connection, store, settings, clock, deps) if settings.ingest else nullcontext():
+            if socket_mode:
+                assert settings.slack_app_token is not None
+                serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+            else:
+                serve_http(
+                    app,
+                    lambda: {"org": connection.org_id, "sandbox": connection.sandbox_url is not None},
+                    host=args.host or settings.http_host,
+                    port=args.port if args.port is not None else settings.http_port,
+                    threads=settings.listener_threads,
+                )
     return 0
 
 

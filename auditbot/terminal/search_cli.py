@@ -43,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
                 f"searching the built-in sandbox org at {connection.sandbox_url}",
                 file=sys.stderr,
             )
-        service = search_service(connection, settings, clock, page_size=args.page_size, secret=os.urandom(32))
+        service = search_service(
+            connection, settings, clock, page_size=args.page_size, secret=os.urandom(32), max_wait=120.0
+        )
         try:
             page = service.search(query, tz=tz)
         except QueryError as exc:

@@ -39,4 +39,5 @@ def home_view(deps: SlackDeps) -> HomeView:
         budgets=deps.budgets(),
         catalog_note=snapshot.problem if snapshot.stale and snapshot.actions else None,
         quick_queries=deps.quick_queries,
+        mirror_note=deps.mirror_status() if deps.mirror_status else None,
     )

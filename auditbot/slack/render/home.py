@@ -40,6 +40,8 @@ def render_home(home: HomeView) -> JsonDict:
         blocks += [kit.section(text) for text in pack_lines(lines)]
     if home.catalog_note and clean(home.catalog_note):
         blocks.append(kit.context(kit.mrkdwn(md(home.catalog_note, 500))))
+    if home.mirror_note and clean(home.mirror_note):
+        blocks.append(kit.context(kit.mrkdwn(md(home.mirror_note, 500))))
     blocks.append(kit.divider())
     blocks += _quick_queries(home)
     blocks.append(kit.divider())

@@ -38,6 +38,8 @@ class HomeView:
     key_expires: datetime | None = None
     budgets: tuple[RateBudget, ...] = ()
     catalog_note: str | None = None
+    mirror_note: str | None = None
+    """How far behind the local mirror of the audit log is (or why it is not updating)."""
     quick_queries: tuple[tuple[str, str], ...] = ()
     """(label, query text) pairs offered as buttons."""
 
