@@ -249,3 +249,9 @@ def test_every_button_id_has_a_listener(slack: SlackWorld, action_id):
 
 def test_a_button_nobody_listens_for_is_not_handled(slack: SlackWorld):
     assert slack.click("no_such_action", "x").status == 404
+
+
+def test_app_home_says_how_far_behind_the_mirror_is(slack: SlackWorld):
+    slack.deps.mirror_status = lambda: "The local copy of the audit log is 42 s behind (3 new events last run)."
+    slack.home_opened()
+    assert "42 s behind" in text_of(slack.calls("views.publish")[-1]["view"])
