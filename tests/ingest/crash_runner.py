@@ -70,6 +70,8 @@ def main(argv: list[str]) -> int:
         print("ready", flush=True)
         while True:
             report = worker.run_once()
+            if report.leader:
+                print(f"leader token={report.lease_token} pid={os.getpid()}", flush=True)
             print(report.summary(), flush=True)
             if report.leader and report.error is None:
                 print("done", flush=True)
