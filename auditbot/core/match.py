@@ -172,3 +172,115 @@ _CHECKS: dict[str, Callable[[Criteria], Check | None]] = {
     "not_locations": _not_locations,
 }
 ALL_TERMS = tuple(_CHECKS)
+
+
+def searchable_text(event: AuditEvent) -> str:
+    """The lower-cased text free-text terms are looked for in: the message, the action, the actor,
+    the address and place, and every attribute value of what the event touched."""
+    parts: list[str] = [event.action, event.actor.id, event.actor.name or "", event.actor.email or ""]
+    if event.message and event.message.content:
+        parts.append(event.message.content)
+    location = event.attributes.location
+    if location is not None:
+        parts.extend(v for v in (location.ip, location.city, location.region_name, location.country_name) if v)
+    for item in (*event.context, *event.container):
+        parts.extend(str(v) for v in (item.attributes or {}).values() if isinstance(v, str | int | float))
+        if item.id:
+            parts.append(item.id)
+    return "\n".join(parts).casefold()
+
+
+def text_check(texts: Iterable[str]) -> Check | None:
+    """Free text as alerts read it: every word of every term must appear (case-insensitively) in the event.
+
+    The Admin API does not document what its ``q`` matches; this is the same reading the sandbox
+    gives ``q``, so a subscription and a search over the sandbox agree."""
+    words = [w.casefold() for text in texts for w in text.split()]
+    if not words:
+        return None
+    return lambda event: all(word in searchable_text(event) for word in words)
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    """One subscription as the index sees it: an id and its resolved criteria."""
+
+    id: str
+    criteria: Criteria
+
+
+class SubscriptionIndex:
+    """Which subscriptions an event matches, at a cost that grows with the ones that could.
+
+    Each subscription is filed under the most selective key its query has: its actions, else its
+    actors, else its exact addresses; the rest (ranges, products, places, exclusions or free text
+    only) are checked for every event. An event then meets only the subscriptions filed under its
+    own action, actor or address, plus the unfiled ones, and each of those runs its full check.
+    """
+
+    def __init__(self, subscriptions: Iterable[Subscribed] = ()) -> None:
+        self._checks: dict[str, Check] = {}
+        self._by_action: dict[str, set[str]] = {}
+        self._by_actor: dict[str, set[str]] = {}
+        self._by_ip: dict[str, set[str]] = {}
+        self._unfiled: set[str] = set()
+        for subscription in subscriptions:
+            self.add(subscription)
+
+    def __len__(self) -> int:
+        return len(self._checks)
+
+    def add(self, subscription: Subscribed) -> None:
+        self.remove(subscription.id)
+        criteria = subscription.criteria
+        checks = [c for c in (criteria.check(ALL_TERMS), text_check(criteria.query.text)) if c is not None]
+        self._checks[subscription.id] = _all_of(checks)
+        query = criteria.query
+        if criteria.actions:
+            keys, index = criteria.actions, self._by_action
+        elif query.actors:
+            keys, index = frozenset(query.actors), self._by_actor
+        elif query.ips and not query.ip_networks:
+            keys, index = frozenset(str(a) for a in query.ip_addresses), self._by_ip
+        else:
+            self._unfiled.add(subscription.id)
+            return
+        for key in keys:
+            index.setdefault(key, set()).add(subscription.id)
+
+    def remove(self, subscription_id: str) -> None:
+        if self._checks.pop(subscription_id, None) is None:
+            return
+        self._unfiled.discard(subscription_id)
+        for index in (self._by_action, self._by_actor, self._by_ip):
+            for ids in index.values():
+                ids.discard(subscription_id)
+
+    def candidates(self, event: AuditEvent) -> set[str]:
+        """The subscriptions worth checking for ``event`` (a superset of those it matches)."""
+        found = set(self._unfiled)
+        found.update(self._by_action.get(event.action, ()))
+        for key in _actor_keys(event):
+            found.update(self._by_actor.get(key, ()))
+        if event.ip:
+            found.update(self._by_ip.get(_canonical_ip(event.ip), ()))
+        return found
+
+    def matching(self, event: AuditEvent) -> list[str]:
+        """Ids of the subscriptions ``event`` matches, sorted."""
+        return sorted(s for s in self.candidates(event) if self._checks[s](event))
+
+
+def _canonical_ip(text: str) -> str:
+    try:
+        return str(ip_address(text))
+    except ValueError:
+        return text
+
+
+def _all_of(checks: list[Check]) -> Check:
+    if not checks:
+        return lambda event: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda event: all(c(event) for c in checks)
