@@ -1,0 +1,127 @@
+"""``Subscriptions``: the workspace's alert subscriptions — a channel, a canonical query, who made it.
+
+Subscriptions belong to the workspace, not to the person who made them: anyone allowed may list,
+pause, resume or remove any of them. Ids are short and typeable (``sub-k3x9q2``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import Row, delete, insert, select, update
+
+from auditbot.core.clock import Clock
+from auditbot.store.db import Database
+from auditbot.store.schema import subscriptions
+
+_ALPHABET: Final = "23456789abcdefghjkmnpqrstuvwxyz"
+"""No 0/o, 1/l/i: ids are read aloud and typed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: str
+    team_id: str
+    channel_id: str
+    query: str
+    """The canonical query text."""
+    created_by: str
+    created_at: datetime
+    paused: bool = False
+    snoozed_until: datetime | None = None
+    last_delivery_at: datetime | None = None
+    last_error: str | None = None
+
+
+class Subscriptions:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def create(self, *, team_id: str, channel_id: str, query: str, created_by: str) -> Subscription:
+        subscription = Subscription(
+            id=new_id(),
+            team_id=team_id,
+            channel_id=channel_id,
+            query=query,
+            created_by=created_by,
+            created_at=self._clock.now(),
+        )
+        with self._db.begin() as conn:
+            conn.execute(
+                insert(subscriptions).values(
+                    id=subscription.id,
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    query=query,
+                    created_by=created_by,
+                    created_at=subscription.created_at,
+                    paused=False,
+                )
+            )
+        return subscription
+
+    def get(self, subscription_id: str) -> Subscription | None:
+        with self._db.read() as conn:
+            row = conn.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
+        return None if row is None else _subscription(row)
+
+    def of_team(self, team_id: str) -> list[Subscription]:
+        """Every subscription of the workspace, oldest first."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                select(subscriptions)
+                .where(subscriptions.c.team_id == team_id)
+                .order_by(subscriptions.c.created_at, subscriptions.c.id)
+            ).all()
+        return [_subscription(row) for row in rows]
+
+    def active(self) -> list[Subscription]:
+        """Those not paused: what new events are matched against."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                select(subscriptions).where(subscriptions.c.paused.is_(False)).order_by(subscriptions.c.id)
+            ).all()
+        return [_subscription(row) for row in rows]
+
+    def remove(self, subscription_id: str) -> bool:
+        with self._db.begin() as conn:
+            return conn.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id)).rowcount > 0
+
+    def pause(self, subscription_id: str, *, error: str | None = None) -> bool:
+        """Stop delivering (by a person, or because the channel refused a post: ``error`` says why)."""
+        return self._update(subscription_id, paused=True, **({"last_error": error} if error else {}))
+
+    def resume(self, subscription_id: str) -> bool:
+        return self._update(subscription_id, paused=False, last_error=None)
+
+    def delivered(self, subscription_id: str) -> bool:
+        return self._update(subscription_id, last_delivery_at=self._clock.now())
+
+    def _update(self, subscription_id: str, **values: object) -> bool:
+        with self._db.begin() as conn:
+            result = conn.execute(update(subscriptions).where(subscriptions.c.id == subscription_id).values(**values))
+            return result.rowcount > 0
+
+
+def new_id() -> str:
+    return "sub-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+
+
+def _subscription(row: Row[tuple[object, ...]]) -> Subscription:
+    m = row._mapping
+    return Subscription(
+        id=str(m["id"]),
+        team_id=str(m["team_id"]),
+        channel_id=str(m["channel_id"]),
+        query=str(m["query"]),
+        created_by=str(m["created_by"]),
+        created_at=m["created_at"],
+        paused=bool(m["paused"]),
+        snoozed_until=m["snoozed_until"],
+        last_delivery_at=m["last_delivery_at"],
+        last_error=m["last_error"],
+    )
