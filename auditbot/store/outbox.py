@@ -9,18 +9,24 @@ claim the same row; a claim expires, so a dead notifier's rows come back), then 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 
 from auditbot.core.clock import Clock
+from auditbot.core.model import AuditEvent
 from auditbot.store.db import Database
 from auditbot.store.executor import Executor, dialect_name, insert_or_ignore
 from auditbot.store.schema import outbox
 
 MAX_ATTEMPTS = 5
+
+
+class Matcher(Protocol):
+    def matches(self, events: Iterable[AuditEvent]) -> list[tuple[str, str]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +115,12 @@ class Outbox:
         if ids:
             with self._db.begin() as conn:
                 conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(**values))
+
+
+def alert_writer(queue: Outbox, matcher: Matcher) -> Callable[[Executor, str, Sequence[AuditEvent]], None]:
+    """The ingest hook that queues a page's matching alerts in the page's own transaction."""
+
+    def write(conn: Executor, org_id: str, events: Sequence[AuditEvent]) -> None:
+        queue.add(conn, org_id, matcher.matches(events))
+
+    return write

@@ -1,0 +1,78 @@
+"""Which alert subscriptions each new event matches, for the outbox rows ingest writes.
+
+The workspace's active subscriptions are read, resolved against the action catalog and filed in a
+``SubscriptionIndex``; the index is rebuilt when told the subscriptions changed, or after
+``refresh_seconds`` (another replica may have changed them). A subscription whose query no longer
+resolves (an action gone from the catalog) is left out, and logged, rather than stopping ingest.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from auditbot.core.clock import Clock
+from auditbot.core.errors import AuditbotError
+from auditbot.core.match import Subscribed, SubscriptionIndex
+from auditbot.core.model import AuditEvent
+from auditbot.core.query import parse
+from auditbot.services.catalog import ActionCatalog
+from auditbot.services.plan import resolve
+
+logger = logging.getLogger(__name__)
+
+
+class ActiveSubscription(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def query(self) -> str: ...
+
+
+class SubscriptionSource(Protocol):
+    def active(self) -> Sequence[ActiveSubscription]: ...
+
+
+class AlertMatcher:
+    def __init__(
+        self, source: SubscriptionSource, catalog: ActionCatalog, clock: Clock, *, refresh_seconds: float = 30.0
+    ) -> None:
+        self._source = source
+        self._catalog = catalog
+        self._clock = clock
+        self._refresh = refresh_seconds
+        self._index: SubscriptionIndex | None = None
+        self._built_at = 0.0
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        """The subscriptions changed: rebuild before the next match."""
+        with self._lock:
+            self._index = None
+
+    def matches(self, events: Iterable[AuditEvent]) -> list[tuple[str, str]]:
+        """``(subscription id, event id)`` for every subscription each event matches."""
+        index = self._current()
+        return [(sid, event.id) for event in events for sid in index.matching(event)]
+
+    def _current(self) -> SubscriptionIndex:
+        with self._lock:
+            fresh = self._index is not None and self._clock.monotonic() - self._built_at < self._refresh
+            if fresh and self._index is not None:
+                return self._index
+            self._index = self._build()
+            self._built_at = self._clock.monotonic()
+            return self._index
+
+    def _build(self) -> SubscriptionIndex:
+        snapshot = self._catalog.snapshot()
+        index = SubscriptionIndex()
+        for subscription in self._source.active():
+            try:
+                index.add(Subscribed(subscription.id, resolve(parse(subscription.query), snapshot)))
+            except AuditbotError as exc:
+                logger.warning("subscription %s skipped: %s", subscription.id, exc.message)
+        return index
