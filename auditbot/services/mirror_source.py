@@ -73,10 +73,16 @@ def api_bounds(window: TimeWindow) -> tuple[datetime, datetime]:
 
 
 def mirror_usable(status: MirrorStatus | None, window: TimeWindow, now: datetime, freshness: timedelta) -> bool:
-    """Whether the mirror covers ``window`` and its reader wrote within ``freshness`` of ``now``."""
-    if status is None or status.covered_from is None:
+    """Whether the mirror covers ``window``: it starts early enough, its reader wrote within ``freshness``
+    of ``now``, and it holds events processed up to the window's end (less ``freshness``).
+
+    The last rule keeps a mirror that is still backfilling (written to a moment ago, but only up to
+    last week) from answering for today. In a quiet org it sends searches live more often than needed.
+    """
+    if status is None or status.covered_from is None or status.newest_processed_at is None:
         return False
-    return status.covered_from <= api_bounds(window)[0] and now - status.updated_at <= freshness
+    reaches = status.newest_processed_at >= min(window.end, now) - freshness
+    return reaches and status.covered_from <= api_bounds(window)[0] and now - status.updated_at <= freshness
 
 
 def behind_note(status: MirrorStatus | None, now: datetime) -> str:

@@ -240,3 +240,29 @@ def test_mirror_cursors_round_trip():
     assert decode_key(encode_key(None)) is None
     with pytest.raises(ValueError):
         decode_key("cursor-from-the-api")
+
+
+def test_a_mirror_still_backfilling_does_not_answer_for_today():
+    from dataclasses import dataclass
+    from datetime import UTC, datetime, timedelta
+
+    from auditbot.core.timespec import TimeWindow
+    from auditbot.services.mirror_source import mirror_usable
+
+    @dataclass
+    class Status:
+        covered_from: datetime
+        newest_processed_at: datetime
+        updated_at: datetime
+
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    window = TimeWindow(now - timedelta(days=1), now)
+    fresh = timedelta(minutes=2)
+    backfilling = Status(now - timedelta(days=30), now - timedelta(days=20), now)
+    caught_up = Status(now - timedelta(days=30), now - timedelta(seconds=30), now)
+    assert not mirror_usable(backfilling, window, now, fresh)
+    assert mirror_usable(caught_up, window, now, fresh)
+    yesterday = TimeWindow(now - timedelta(days=3), now - timedelta(days=2))
+    assert not mirror_usable(backfilling, yesterday, now, fresh), "not even for the days it has not reached"
+    half_way = Status(now - timedelta(days=30), now - timedelta(days=1), now)
+    assert mirror_usable(half_way, yesterday, now, fresh), "the days it has reached are answered"
