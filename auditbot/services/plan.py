@@ -3,7 +3,7 @@ and our own checks so that every search costs the fewest API calls."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditbot.core.errors import AuditbotError
 from auditbot.core.match import Check, Criteria
@@ -12,13 +12,20 @@ from auditbot.core.query import Query
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import CatalogSnapshot, UnknownActionError
 
+MAX_MERGED_ACTIONS = 4
+"""Up to this many actions are read as one API stream each, merged by time; more are filtered here."""
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What the API filters, and what we check on each event it returns."""
+    """What the API filters, and what we check on each event it returns.
+
+    ``streams`` holds one set of filters per API stream: one, or one per action when a query
+    names a few actions (the API takes one ``action`` per request), merged newest first."""
 
     filters: EventFilters
     check: Check | None
+    streams: tuple[EventFilters, ...] = ()
 
 
 def resolve(query: Query, snapshot: CatalogSnapshot) -> Criteria:
@@ -59,7 +66,8 @@ def plan_search(criteria: Criteria, window: TimeWindow) -> Plan:
     q = criteria.query
     ours = ["not_actions", "not_actors", "not_ips", "not_products", "not_locations"]
     action = next(iter(criteria.actions)) if len(criteria.actions) == 1 else None
-    if len(criteria.actions) > 1:
+    merged = 1 < len(criteria.actions) <= MAX_MERGED_ACTIONS
+    if len(criteria.actions) > MAX_MERGED_ACTIONS:
         ours.append("actions")
     places: tuple[PlaceFilter, ...] = ()
     if all("," in text for text in q.locations):
@@ -81,6 +89,9 @@ def plan_search(criteria: Criteria, window: TimeWindow) -> Plan:
         products=q.products,
         locations=places,
     )
+    if merged:
+        streams = tuple(replace(filters, action=a) for a in sorted(criteria.actions))
+        return Plan(filters, criteria.check(ours), streams)
     return Plan(filters, criteria.check(ours))
 
 

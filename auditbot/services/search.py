@@ -32,6 +32,7 @@ from auditbot.core.query import Query, parse
 from auditbot.core.querysyntax import QueryError
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import ActionCatalog, CatalogSnapshot
+from auditbot.services.merge import scan_merged
 from auditbot.services.mirror_source import MirrorSource, behind_note, is_mirror_cursor, mirror_usable, scan_mirror
 from auditbot.services.plan import Plan, plan_search, resolve
 
@@ -223,6 +224,8 @@ class SearchService:
         return self.codec.encode(state)
 
     def _scan(self, plan: Plan, position: Position, page_size: int, max_wait: float) -> _Scan:
+        if plan.streams:
+            return self._scan_merged(plan, position, page_size, max_wait)
         limit = page_size if plan.check is None else API_PAGE_LIMIT
         scan = _Scan()
         cursor, offset = position.cursor, position.offset
@@ -240,6 +243,28 @@ class SearchService:
             if cursor is None:
                 return scan
         scan.stop(Position(cursor, 0))
+        return scan
+
+    def _scan_merged(self, plan: Plan, position: Position, page_size: int, max_wait: float) -> _Scan:
+        try:
+            found = scan_merged(
+                lambda filters, cursor, limit: self._fetch(filters, cursor, limit, max_wait),
+                plan.streams,
+                position.cursor,
+                plan.check,
+                page_size=page_size,
+                max_fetches=max(self._max_api_pages, len(plan.streams) + 2),
+            )
+        except ApiRateLimited as exc:
+            raise SearchBusy(exc.retry_after) from None
+        scan = _Scan()
+        scan.events, scan.scanned, scan.partial, scan.retry_after = (
+            found.events,
+            found.scanned,
+            found.partial,
+            found.retry_after,
+        )
+        scan.next_position = Position(found.next_cursor) if found.next_cursor else None
         return scan
 
     def _fetch(self, filters: EventFilters, cursor: str | None, limit: int, max_wait: float) -> EventPage:

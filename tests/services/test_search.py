@@ -37,9 +37,27 @@ def test_an_action_by_display_name_resolves_to_its_id_in_the_canonical_query(wor
     assert page.query == "action:user_added_to_group since:2d"
 
 
-def test_several_actions_are_filtered_on_our_side_across_pages(world):
-    found, _ = world.walk("action:user_login_failed,user_logged_in_as_user,added_org_admin last:2d")
+def test_a_few_actions_are_read_as_one_stream_each_and_merged_newest_first(world):
+    found, pages = world.walk("action:user_login_failed,user_logged_in_as_user,added_org_admin last:2d")
     wanted = {"user_login_failed", "user_logged_in_as_user", "added_org_admin"}
+    assert ids(found) == expect(world, lambda e: e.action in wanted)
+    assert len(pages) > 1, "and page on across the merged streams"
+
+
+def test_two_rare_actions_cost_two_requests_not_a_scan(world):
+    world.catalog.snapshot()
+    before = world.client.stats.requests
+    page = world.search.search("action:user_logged_in_as_user,auth_policy_deleted last:30d", tz=UTC_ZONE)
+    assert world.client.stats.requests - before == 2
+    assert not page.partial
+    assert {f.event.action for f in page.events} == {"user_logged_in_as_user", "auth_policy_deleted"}
+    assert page.next_state is None
+
+
+def test_many_actions_are_filtered_on_our_side_across_pages(world):
+    many = "user_login_failed,user_logged_in_as_user,added_org_admin,user_logout,group_created"
+    found, _ = world.walk(f"action:{many} last:2d")
+    wanted = set(many.split(","))
     assert ids(found) == expect(world, lambda e: e.action in wanted)
 
 
@@ -112,7 +130,8 @@ def test_an_empty_rate_budget_answers_busy_with_the_wait(org):
     assert "Ready in" in caught.value.message
 
 
-RARE = "action:user_logged_in_as_user,auth_policy_deleted last:30d"
+RARE = "action:user_logged_in_as_user,auth_policy_deleted,policy_deleted,domain_removed,saml_config_deleted last:30d"
+"""Five rare actions: more than are merged as separate streams, so they are scanned for here."""
 
 
 def test_a_scan_that_spends_its_page_budget_returns_a_partial_page_that_continues(world):
