@@ -14,7 +14,7 @@ TRY_THESE = (
     "/audit help",
     "/audit action:added_org_admin last:30d",
     "/audit action:user_login_failed last:30d",
-    "/audit action:api_token_created last:30d",
+    '/audit group:"API tokens" last:30d',
     "/audit action:user_logged_in_as_user,auth_policy_deleted last:30d",
 )
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # The queries README suggests, by incident name.
 QUERIES = {
     "admin_granted_at_night": "action:added_org_admin last:30d",
-    "api_token_unusual_ip": "action:api_token_created last:30d",
+    "api_token_unusual_ip": 'group:"API tokens" last:30d',
     "auth_policy_deleted": "action:auth_policy_deleted last:30d",
     "user_impersonation": "action:user_logged_in_as_user last:30d",
 }
