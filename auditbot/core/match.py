@@ -193,12 +193,17 @@ def searchable_text(event: AuditEvent) -> str:
 def text_check(texts: Iterable[str]) -> Check | None:
     """Free text as alerts read it: every word of every term must appear (case-insensitively) in the event.
 
-    The Admin API does not document what its ``q`` matches; this is the same reading the sandbox
-    gives ``q``, so a subscription and a search over the sandbox agree."""
+    The Admin API does not document what its ``q`` matches; the sandbox answers ``q`` with this same
+    ``searchable_text``, so a subscription and a search over the sandbox agree."""
     words = [w.casefold() for text in texts for w in text.split()]
     if not words:
         return None
-    return lambda event: all(word in searchable_text(event) for word in words)
+
+    def check(event: AuditEvent) -> bool:
+        text = searchable_text(event)
+        return all(word in text for word in words)
+
+    return check
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ class EventFilter:
             raise problem("ADMIN-400-19", f"unknown product {unknown[0]!r}; expected one of {', '.join(PRODUCTS)}")
         location = first(params, "location")
         return cls(
-            words=tuple(" ".join(params.get("q", ())).lower().split()),
+            words=tuple(" ".join(params.get("q", ())).casefold().split()),
             start_ms=start,
             end_ms=end,
             actions=tuple(a for a in params.get("action", ()) if a),

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from auditbot.core.match import searchable_text
+from auditbot.core.model import AuditEvent
 from auditbot.core.products import products_for
 from auditbot.sandbox.builders import Json, to_us
 
@@ -43,7 +45,7 @@ class IndexedEvent:
     """Lower-cased ``city``, ``countryName`` and ``regionName`` of the event's location."""
     products: frozenset[str]
     text: str
-    """Lower-cased searchable text for ``q``."""
+    """Case-folded searchable text for ``q`` (``auditbot.core.match.searchable_text``: alerts read free text alike)."""
     _page_json: bytes | None = field(default=None, repr=False)
     _stream_json: bytes | None = field(default=None, repr=False)
 
@@ -64,7 +66,7 @@ class IndexedEvent:
             ip=str(location.get("ip") or ""),
             place=place,
             products=event_products(raw),
-            text="\n".join(_search_terms(raw)).lower(),
+            text=searchable_text(AuditEvent.model_validate(raw)),
         )
 
     @property
@@ -105,26 +107,6 @@ def event_products(raw: Mapping[str, Any]) -> frozenset[str]:
             if isinstance(item, Mapping) and isinstance(item.get("attributes"), Mapping):
                 values.append(item["attributes"].get("product"))
     return products_for(str(attributes.get("action", "")), values)
-
-
-def _search_terms(raw: Json) -> Iterator[str]:
-    attributes = raw["attributes"]
-    message = raw.get("message")
-    if isinstance(message, Mapping) and isinstance(message.get("content"), str):
-        yield message["content"]
-    yield str(attributes.get("action", ""))
-    actor = attributes.get("actor")
-    if isinstance(actor, Mapping):
-        yield from (str(actor[k]) for k in ("id", "name", "email") if actor.get(k) is not None)
-    location = attributes.get("location")
-    if isinstance(location, Mapping):
-        yield from (str(location[k]) for k in ("ip", "city", "regionName", "countryName") if location.get(k))
-    for key in ("context", "container"):
-        items = attributes.get(key)
-        for item in items if isinstance(items, list) else ():
-            values = item.get("attributes") if isinstance(item, Mapping) else None
-            if isinstance(values, Mapping):
-                yield from (str(v) for v in values.values() if isinstance(v, str | int | float) and v != "")
 
 
 class EventIndex:
