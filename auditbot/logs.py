@@ -1,4 +1,4 @@
-"""Logging set-up with a filter that keeps secrets out of every log line.
+"""Logging set-up, and ``redact``: the one rule for what is a secret, in logs and in error messages.
 
 Whatever a library or our own code logs — a request dump, an exception message, a URL — passes
 through ``RedactingFilter`` on the handler, which replaces Slack tokens (``xoxb-``, ``xoxp-``,
@@ -14,32 +14,24 @@ import sys
 from typing import Any
 
 REDACTED = "[redacted]"
-_PATTERNS = (
-    re.compile(r"\bxox[abpeors]-[A-Za-z0-9-]+"),
-    re.compile(r"\bxapp-[A-Za-z0-9-]+"),
-    re.compile(r"(?i)(?<=bearer )[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"\bv0=[0-9a-f]{64}\b"),
-    re.compile(r"\bATATT[A-Za-z0-9_=-]+"),
-    re.compile(r"(?i)(?<=[?&;\s\"'])(?:token|secret|password|signing_secret|api_key)=([^&\s\"']+)"),
-    re.compile(r"(?i)(?<=://)([^:/@\s]+):[^@/\s]+(?=@)"),
+_SECRETS = (
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}"), r"\1 [redacted]"),
+    (
+        re.compile(r"(?i)\b(api[_-]?key|token|secret|signing_secret|password|authorization)(\s*[:=]\s*)[^\s,;&\"']+"),
+        r"\1\2[redacted]",
+    ),
+    (re.compile(r"\b(?:AT[A-Z]TT|xox[a-z]-|xapp-)[A-Za-z0-9_\-=.]+"), REDACTED),
+    (re.compile(r"\bv0=[0-9a-f]{64}\b"), REDACTED),
+    (re.compile(r"(://[^:/@\s]+):[^@/\s]+@"), r"\1:[redacted]@"),
 )
+"""What counts as a secret, in logs and in anything shown to a person: Slack and Atlassian tokens,
+Bearer/Basic values, ``token=``-style parameters, request signatures and URL passwords."""
 
 
 def redact(text: str) -> str:
-    for pattern in _PATTERNS:
-        text = pattern.sub(_replacement, text)
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
     return text
-
-
-def _replacement(match: re.Match[str]) -> str:
-    whole = match.group(0)
-    if match.re.groups:
-        start, end = match.span(1)
-        offset = match.start(0)
-        if match.re.pattern.startswith("(?i)(?<=://)"):
-            return f"{match.group(1)}:{REDACTED}"
-        return whole[: start - offset] + REDACTED + whole[end - offset :]
-    return REDACTED
 
 
 class RedactingFilter(logging.Filter):

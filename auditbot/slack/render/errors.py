@@ -32,6 +32,7 @@ from auditbot.core.errors import (
 )
 from auditbot.core.paging import PageStateError
 from auditbot.core.querysyntax import QueryError
+from auditbot.logs import redact
 from auditbot.services.search import SearchBusy
 from auditbot.slack.render import kit
 from auditbot.slack.render.limits import MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET, JsonDict, check_blocks
@@ -67,11 +68,6 @@ _KINDS: tuple[tuple[type[BaseException], str, str | None], ...] = (
 )
 _GENERIC = "Something went wrong inside auditbot"
 _GENERIC_HINT = "Try again; if it keeps happening, tell whoever runs auditbot."
-_SECRETS = (
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]+"), r"\1 [redacted]"),
-    (re.compile(r"(?i)\b(api[_-]?key|token|secret|password|authorization)(\s*[:=]\s*)[^\s,;]+"), r"\1\2[redacted]"),
-    (re.compile(r"\b(?:AT[A-Z]TT|xox[a-z]-|xapp-)[A-Za-z0-9_\-=.]+"), "[redacted]"),
-)
 
 
 def render_error(error: BaseException) -> Message:
@@ -95,13 +91,6 @@ def render_error(error: BaseException) -> Message:
         blocks.extend(_api_details(error))
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
     return Message(text=kit.fallback(f"{title}: {message}", 500), blocks=blocks)
-
-
-def redact(text: str) -> str:
-    """``text`` with anything shaped like a credential replaced by ``[redacted]``."""
-    for pattern, replacement in _SECRETS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 def caret_lines(source: str, column: int, length: int, window: int = CARET_WINDOW) -> str:

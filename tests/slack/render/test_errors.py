@@ -20,9 +20,10 @@ from auditbot.core.errors import (
 from auditbot.core.paging import PageStateError
 from auditbot.core.query import parse
 from auditbot.core.querysyntax import QueryError
+from auditbot.logs import redact
 from auditbot.services.search import SearchBusy
 from auditbot.slack.render import render_error
-from auditbot.slack.render.errors import caret_lines, redact
+from auditbot.slack.render.errors import caret_lines
 from tests.slack.render.support import assert_safe, assert_within_limits, mrkdwn_texts
 
 
