@@ -48,8 +48,12 @@ def test_a_search_is_acked_at_once_and_answered_only_to_the_asker(slack: SlackWo
     assert reply["replace_original"] is False
     assert "action:user_login since:2d" in text_of(reply)
     assert len(event_ids(reply)) == 10
-    assert slack.workspace.messages(seed.SEC_ALERTS) == [] or all(
-        "since:2d" not in text_of({"blocks": m.blocks}) for m in slack.workspace.messages(seed.SEC_ALERTS)
+    assert slack.calls("chat.postMessage") == [], "nothing was posted in the channel"
+    assert slack.workspace.ephemerals(seed.SEC_ALERTS, seed.RAVI) == [], "nobody else sees the reply"
+    assert not any("since:2d" in text_of({"blocks": list(m.blocks)}) for m in slack.workspace.messages(seed.SEC_ALERTS))
+    assert any(
+        "since:2d" in text_of({"blocks": list(m.blocks)})
+        for m in slack.workspace.ephemerals(seed.SEC_ALERTS, seed.JANE)
     )
 
 
