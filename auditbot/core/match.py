@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from ipaddress import ip_address
 
 from auditbot.core.model import AuditEvent
@@ -37,9 +38,13 @@ class Criteria:
             return checks[0]
         return lambda event: all(c(event) for c in checks)
 
+    @cached_property
+    def _every_term(self) -> Check | None:
+        return self.check(ALL_TERMS)
+
     def matches(self, event: AuditEvent) -> bool:
-        """Every term but free text and the time window."""
-        check = self.check(ALL_TERMS)
+        """Every term but free text and the time window (the predicate is built once per Criteria)."""
+        check = self._every_term
         return check is None or check(event)
 
 
