@@ -1,4 +1,5 @@
-"""Messages in every conversation: posting, ephemeral messages, edits and deletes, in ``ts`` order.
+"""Messages in every conversation: posting, ephemeral messages, edits and deletes, in ``ts`` order,
+and reading them back as threads (a top-level message and its replies) for the history methods.
 
 The bot may post where it is a member; in a public channel it is not in, only with
 ``chat:write.public``. Ephemeral messages live beside the others, visible to one person, and
@@ -10,7 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditbot.playground.blocks import check_message
 from auditbot.playground.directory import Directory
@@ -18,6 +19,17 @@ from auditbot.playground.eventlog import EventLog
 from auditbot.playground.ids import Ids
 from auditbot.playground.model import JsonDict, Message, SlackError
 from auditbot.playground.shapes import message_json
+
+
+class Thread(NamedTuple):
+    """A message and the replies in its thread, oldest first (none for a message nobody answered)."""
+
+    parent: Message
+    replies: tuple[Message, ...]
+
+
+def _is_reply(message: Message) -> bool:
+    return bool(message.thread_ts) and message.thread_ts != message.ts
 
 
 class Conversations:
@@ -156,6 +168,32 @@ class Conversations:
         with self._lock:
             channel = self._directory.channel(channel_ref)
             return [m for m in self._messages.get(channel.id, []) if not m.deleted and not m.is_ephemeral]
+
+    def threads(self, channel_ref: str) -> list[Thread]:
+        """The top-level messages everyone sees, oldest first, each with its replies (what history lists).
+
+        Thread replies are not top-level; a reply whose parent was deleted is not listed either.
+        """
+        with self._lock:
+            visible = self.messages(channel_ref)
+            replies: dict[str, list[Message]] = {}
+            for message in visible:
+                if _is_reply(message):
+                    replies.setdefault(message.thread_ts, []).append(message)
+            return [Thread(m, tuple(replies.get(m.ts, ()))) for m in visible if not _is_reply(m)]
+
+    def thread(self, channel_ref: str, ts: str) -> Thread:
+        """The message at ``ts`` everyone sees, with its replies oldest first; ``thread_not_found`` if none.
+
+        For a reply's ``ts`` that is the reply alone, as Slack answers.
+        """
+        with self._lock:
+            visible = self.messages(channel_ref)
+            parent = next((m for m in visible if m.ts == ts), None)
+            if parent is None:
+                raise SlackError("thread_not_found")
+            replies = tuple(m for m in visible if _is_reply(m) and m.thread_ts == parent.ts)
+            return Thread(parent, replies)
 
     def ephemerals(self, channel_ref: str, user: str) -> list[Message]:
         with self._lock:

@@ -1,9 +1,15 @@
-"""Scripted failures: the next N calls of a method (or response-URL posts, or uploads) fail as told."""
+"""Scripted failures: the next N calls of a method (or response-URL posts, or uploads) fail as told.
+
+A fault either refuses the request before anything happens (``Faults.add``) or lets it be carried
+out and loses the answer (``Faults.lose``): the server did the work, the client saw a server error.
+Faults for one key are met in the order they were added, whichever kind they are.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from http import HTTPStatus
 
 RESPONSE_URL = "response_url"
 """The ``fail_next`` key for posts to response URLs."""
@@ -12,6 +18,8 @@ FILE_UPLOAD = "file_upload"
 ANY = "*"
 """The ``fail_next`` key matching every Web API method."""
 
+_KNOWN = frozenset(status.value for status in HTTPStatus)
+
 
 @dataclass
 class Fault:
@@ -19,6 +27,8 @@ class Fault:
     status: int
     retry_after: int
     times: int
+    after_work: bool = False
+    """A lost response: the request is carried out, then answered with ``status`` and a non-JSON body."""
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)} if self.status == 429 else {}
@@ -37,6 +47,17 @@ class Faults:
         resolved = status if status is not None else (429 if error == "ratelimited" else 200)
         with self._lock:
             self._queue.setdefault(key, []).append(Fault(error, resolved, retry_after, times))
+
+    def lose(self, key: str, status: int = 500, times: int = 1) -> None:
+        """The next ``times`` ``key`` requests are carried out, then answered with HTTP ``status`` (5xx)."""
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        if not 500 <= status <= 599:
+            raise ValueError("a lost response answers a server error: status must be 5xx")
+        with self._lock:
+            self._queue.setdefault(key, []).append(
+                Fault(HTTPStatus(status).phrase if status in _KNOWN else "Server Error", status, 0, times, True)
+            )
 
     def take(self, key: str) -> Fault | None:
         """The fault the next ``key`` request meets, if any; used up after its ``times``."""

@@ -2,7 +2,8 @@
 
 Routes: ``/api/<method>`` (GET or POST, form- or JSON-encoded, token as ``Authorization: Bearer``
 or a ``token`` parameter), ``/hooks/response/<token>`` (response URLs), ``/upload/v1/<token>``
-(the upload step of files v2) and ``GET /files/<id>/<name>`` (an uploaded file's bytes). The
+(the upload step of files v2) and ``GET /files/<id>/<name>`` (an uploaded file's bytes). A
+scripted fault either answers in place of the work or, for a lost response, after it. The
 stdlib server in ``server.py`` mounts it today; a WSGI or ASGI app for the playground page can
 mount the same handler.
 """
@@ -10,6 +11,7 @@ mount the same handler.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import mimetypes
 from collections.abc import Mapping
@@ -99,9 +101,10 @@ class SlackApiHandler:
         if not ws.is_valid_token(token):
             return _json(200, {"ok": False, "error": "invalid_auth"})
         fault = ws.take_fault(method)
-        if fault is not None:
+        if fault is not None and not fault.after_work:
             return self._fault(fault)
-        return _json(200, api.call(ws, method, params), scopes)
+        answer = _json(200, api.call(ws, method, params), scopes)
+        return answer if fault is None else self._lost(fault)
 
     def response_url(self, token: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
         ws = self.workspace
@@ -116,18 +119,18 @@ class SlackApiHandler:
             token, payload if isinstance(payload, dict) else {"raw": body.decode("utf-8", "replace")}
         )
         fault = ws.take_fault(RESPONSE_URL)
-        if fault is not None:
+        if fault is not None and not fault.after_work:
             return self._fault(fault)
         status, answer = ws.response_urls.post(token, payload)
-        return _json(status, answer)
+        return _json(status, answer) if fault is None else self._lost(fault)
 
     def upload(self, token: str, body: bytes) -> HttpAnswer:
         fault = self.workspace.take_fault(FILE_UPLOAD)
-        if fault is not None:
+        if fault is not None and not fault.after_work:
             answer = _text(fault.status if fault.status != 200 else 500, fault.error)
             return answer._replace(headers={**answer.headers, **fault.headers()})
         status, text = self.workspace.uploads.receive(token, body)
-        return _text(status, text)
+        return _text(status, text) if fault is None else self._lost(fault)
 
     def download(self, file_id: str) -> HttpAnswer:
         stored = next((f for f in self.workspace.files if f.id == file_id and f.content is not None), None)
@@ -139,3 +142,10 @@ class SlackApiHandler:
     @staticmethod
     def _fault(fault: Fault) -> HttpAnswer:
         return _json(fault.status, {"ok": False, "error": fault.error}, fault.headers())
+
+    @staticmethod
+    def _lost(fault: Fault) -> HttpAnswer:
+        """What a client sees when the work was done but the answer was lost: a proxy's HTML error page."""
+        title = html.escape(f"{fault.status} {fault.error}")
+        page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
+        return HttpAnswer(fault.status, {"Content-Type": "text/html; charset=utf-8"}, page.encode())

@@ -64,6 +64,8 @@ class Channel:
     members: frozenset[str]
     is_private: bool = False
     is_im: bool = False
+    is_mpim: bool = False
+    """A group DM (also ``is_private``); its history needs ``mpim:history``."""
     is_shared: bool = False
     """Shared with another organization through Slack Connect (then also ``is_ext_shared``)."""
     is_ext_shared: bool = False

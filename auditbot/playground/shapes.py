@@ -1,10 +1,11 @@
-"""Records as Slack's Web API shows them: the JSON objects inside ``users.info``, ``conversations.info``,
+"""Records as Slack's Web API shows them: the JSON objects inside ``users.info``, ``conversations.*``,
 ``chat.*``, ``views.*`` and ``files.*`` answers, with the fields slack_sdk and Bolt read.
 """
 
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -61,10 +62,10 @@ def channel_json(channel: Channel, team: Team, viewer: str) -> JsonDict:
         "name_normalized": channel.name,
         "created": channel.created,
         "creator": "",
-        "is_channel": True,
+        "is_channel": not channel.is_mpim,
         "is_group": False,
         "is_im": False,
-        "is_mpim": False,
+        "is_mpim": channel.is_mpim,
         "is_private": channel.is_private,
         "is_archived": False,
         "is_general": False,
@@ -81,7 +82,21 @@ def channel_json(channel: Channel, team: Team, viewer: str) -> JsonDict:
     }
 
 
-def message_json(message: Message, team: Team) -> JsonDict:
+def message_json(
+    message: Message,
+    team: Team,
+    *,
+    with_metadata: bool = True,
+    replies: Sequence[Message] = (),
+    parent_user: str = "",
+) -> JsonDict:
+    """A message as Slack shows it.
+
+    ``with_metadata=False`` leaves ``metadata`` out, as ``conversations.history`` and
+    ``conversations.replies`` do without ``include_all_metadata``. ``replies`` (the thread under
+    the message, oldest first) adds a thread parent's ``reply_count``, ``latest_reply`` and
+    ``thread_ts``; ``parent_user`` is a thread reply's ``parent_user_id``.
+    """
     body: JsonDict = {"type": "message", "ts": message.ts, "text": message.text, "team": team.id}
     if message.user:
         body["user"] = message.user
@@ -90,15 +105,33 @@ def message_json(message: Message, team: Team) -> JsonDict:
         body["bot_profile"] = {"id": message.bot_id, "app_id": APP_ID, "name": "auditbot", "team_id": team.id}
     if message.blocks:
         body["blocks"] = list(message.blocks)
-    if message.metadata is not None:
+    if message.metadata is not None and with_metadata:
         body["metadata"] = message.metadata
     if message.thread_ts:
         body["thread_ts"] = message.thread_ts
+    if parent_user:
+        body["parent_user_id"] = parent_user
+    if replies:
+        body.update(_thread_json(message, replies))
     if message.edited_ts:
         body["edited"] = {"user": message.user, "ts": message.edited_ts}
     if message.files:
         body.update(files=list(message.files), upload=True)
     return body
+
+
+def _thread_json(parent: Message, replies: Sequence[Message]) -> JsonDict:
+    """The fields a thread parent carries: who replied, how often, and the latest reply's ``ts``."""
+    users = list(dict.fromkeys(reply.user for reply in replies if reply.user))
+    return {
+        "thread_ts": parent.ts,
+        "reply_count": len(replies),
+        "reply_users_count": len(users),
+        "reply_users": users,
+        "latest_reply": replies[-1].ts,
+        "is_locked": False,
+        "subscribed": False,
+    }
 
 
 def view_json(view: View, team: Team) -> JsonDict:

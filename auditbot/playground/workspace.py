@@ -51,6 +51,10 @@ ALL_SCOPES = frozenset(
         "im:write",
         "mpim:read",
         "channels:join",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "mpim:history",
     }
 )
 """Every bot scope a method here can need; the default grant."""
@@ -191,9 +195,22 @@ class Workspace:
         ``method`` is a Web API method, ``"*"`` for any, ``faults.RESPONSE_URL`` for response-URL
         posts or ``faults.FILE_UPLOAD`` for the upload step. ``ratelimited`` answers HTTP 429 with
         ``Retry-After: retry_after``; other errors answer ``ok: false`` with HTTP 200 unless
-        ``status`` says otherwise.
+        ``status`` says otherwise. Nothing is carried out; see ``lose_next_response`` for a call
+        that is.
         """
         self.faults.add(method, error, status, retry_after, times)
+
+    def lose_next_response(self, method: str, status: int = 500, times: int = 1) -> None:
+        """Carry out the next ``times`` calls of ``method``, then lose their answers.
+
+        The call does its work (a ``chat.postMessage`` posts and is recorded, and shows up in
+        ``conversations.history``), but the client gets HTTP ``status`` (500-599) with an HTML
+        body instead of Slack's JSON, as when a proxy or the connection fails after Slack acted:
+        slack_sdk raises ``SlackApiError`` with that status. ``method`` takes the same keys as
+        ``fail_next`` (a Web API method, ``"*"``, ``faults.RESPONSE_URL``, ``faults.FILE_UPLOAD``);
+        faults for one key, of either kind, are met in the order they were scripted.
+        """
+        self.faults.lose(method, status, times)
 
     def take_fault(self, key: str) -> Fault | None:
         return self.faults.take(key)
