@@ -1,26 +1,27 @@
 """``Outbox``: alerts waiting to be posted, one row per (subscription, event) — never two.
 
 Rows are written by ingest in the same transaction as the events they announce (``add``), so an
-event is either mirrored with its alerts queued or not at all. A notifier ``claim``s a batch of
-pending rows for one subscription (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so replicas never
-claim the same row; a claim expires, so a dead notifier's rows come back), then marks them
-``sent`` with the Slack message that carried them, or records a failed attempt.
+event is either mirrored with its alerts queued or not at all. Delivery (one worker at a time, under
+a lease) reads a channel's ``pending`` rows, stamps the rows of a post with a batch key and the time
+(``attempt``, committed before the post is sent), then marks them ``sent`` with the Slack message
+that carried them. A pending row that already has a batch may be in Slack already — the process died
+between the post and ``sent``, or Slack's answer was lost — so delivery looks for it there first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 
 from auditbot.core.clock import Clock
 from auditbot.core.model import AuditEvent
 from auditbot.store.db import Database
-from auditbot.store.executor import Executor, dialect_name, insert_or_ignore
-from auditbot.store.schema import outbox
+from auditbot.store.executor import Executor, insert_or_ignore
+from auditbot.store.schema import outbox, subscriptions
 
 MAX_ATTEMPTS = 5
 
@@ -36,6 +37,28 @@ class PendingAlert:
     event_id: str
     org_id: str
     attempts: int
+    batch: str | None = None
+    """Set when a post carrying it was started: it may be in Slack already."""
+    attempted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    team_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostedAlert:
+    """A delivered alert, for acknowledgements and the handoff."""
+
+    subscription_id: str
+    event_id: str
+    channel_id: str
+    message_ts: str | None
+    thread_ts: str | None
+    acked_by: str | None
+    acked_at: datetime | None
 
 
 class Outbox:
@@ -55,54 +78,155 @@ class Outbox:
         statement = insert_or_ignore(conn, outbox, [outbox.c.subscription_id, outbox.c.event_id])
         return len(conn.execute(statement.returning(outbox.c.id), rows).all())
 
-    def claim(self, subscription_id: str, owner: str, *, limit: int = 50, ttl: float = 60.0) -> list[PendingAlert]:
-        """Up to ``limit`` pending alerts of one subscription, oldest first, reserved for ``owner``."""
-        now = self._clock.now()
-        free = or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now, outbox.c.claimed_by == owner)
-        with self._db.begin() as conn:
-            query = (
-                select(outbox.c.id, outbox.c.subscription_id, outbox.c.event_id, outbox.c.org_id, outbox.c.attempts)
-                .where(and_(outbox.c.subscription_id == subscription_id, outbox.c.status == "pending", free))
-                .order_by(outbox.c.id)
-                .limit(limit)
-            )
-            if dialect_name(conn) == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = conn.execute(query).all()
-            ids = [row.id for row in rows]
-            if ids:
-                conn.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_(ids))
-                    .values(claimed_by=owner, claimed_until=now + timedelta(seconds=ttl))
+    def pending_channels(self) -> list[Channel]:
+        """Channels with alerts waiting on a subscription that is not paused."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                select(subscriptions.c.team_id, subscriptions.c.channel_id)
+                .join(outbox, outbox.c.subscription_id == subscriptions.c.id)
+                .where(outbox.c.status == "pending", subscriptions.c.paused.is_(False))
+                .distinct()
+                .order_by(subscriptions.c.team_id, subscriptions.c.channel_id)
+            ).all()
+        return [Channel(r.team_id, r.channel_id) for r in rows]
+
+    def pending(self, channel: Channel, *, limit: int = 500) -> list[PendingAlert]:
+        """The alerts waiting for ``channel`` on its unpaused subscriptions, for at most ``limit``
+        events, oldest first. An event's rows (one per subscription it matched) always come together:
+        they go out in one message, so a cut between them would announce the event twice."""
+        waiting = and_(
+            outbox.c.status == "pending",
+            subscriptions.c.paused.is_(False),
+            subscriptions.c.team_id == channel.team_id,
+            subscriptions.c.channel_id == channel.channel_id,
+        )
+        first_events = (
+            select(outbox.c.event_id)
+            .join(subscriptions, outbox.c.subscription_id == subscriptions.c.id)
+            .where(waiting)
+            .group_by(outbox.c.event_id)
+            .order_by(func.min(outbox.c.id))
+            .limit(limit)
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(
+                select(
+                    outbox.c.id,
+                    outbox.c.subscription_id,
+                    outbox.c.event_id,
+                    outbox.c.org_id,
+                    outbox.c.attempts,
+                    outbox.c.batch,
+                    outbox.c.attempted_at,
                 )
-        return [PendingAlert(r.id, r.subscription_id, r.event_id, r.org_id, r.attempts) for r in rows]
+                .join(subscriptions, outbox.c.subscription_id == subscriptions.c.id)
+                .where(waiting, outbox.c.event_id.in_(first_events.scalar_subquery()))
+                .order_by(outbox.c.id)
+            ).all()
+        return [
+            PendingAlert(r.id, r.subscription_id, r.event_id, r.org_id, r.attempts, r.batch, r.attempted_at)
+            for r in rows
+        ]
 
-    def sent(self, alert_ids: Iterable[int], message_ts: str) -> None:
-        self._set(alert_ids, status="sent", message_ts=message_ts, claimed_by=None, claimed_until=None)
+    def attempt(self, alert_ids: Iterable[int], batch: str) -> None:
+        """Record, before posting, that a post with key ``batch`` is about to carry these alerts."""
+        self._set(alert_ids, batch=batch, attempted_at=self._clock.now())
 
-    def failed_attempt(self, alert_ids: Iterable[int]) -> None:
-        """One more failed try; after ``MAX_ATTEMPTS`` an alert is marked failed and no longer retried."""
+    def sent(self, alert_ids: Iterable[int], message_ts: str, *, thread_ts: str | None = None) -> None:
+        """Delivered in ``message_ts`` (a reply in ``thread_ts`` when part of a burst)."""
         ids = list(alert_ids)
         if not ids:
             return
+        now = self._clock.now()
         with self._db.begin() as conn:
             conn.execute(
                 update(outbox)
                 .where(outbox.c.id.in_(ids))
-                .values(attempts=outbox.c.attempts + 1, claimed_by=None, claimed_until=None)
+                .values(status="sent", message_ts=message_ts, thread_ts=thread_ts)
             )
+            delivered = select(outbox.c.subscription_id).where(outbox.c.id.in_(ids)).scalar_subquery()
+            conn.execute(update(subscriptions).where(subscriptions.c.id.in_(delivered)).values(last_delivery_at=now))
+
+    def failed_attempt(self, alert_ids: Iterable[int], *, in_doubt: bool) -> None:
+        """One more failed try. ``in_doubt`` (a server error, a lost answer) keeps the batch so the
+        next try looks in Slack first; after ``MAX_ATTEMPTS`` an alert is marked failed."""
+        ids = list(alert_ids)
+        if not ids:
+            return
+        values: dict[str, object] = {"attempts": outbox.c.attempts + 1}
+        if not in_doubt:
+            values.update(batch=None, attempted_at=None)
+        with self._db.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(**values))
             conn.execute(
                 update(outbox).where(outbox.c.id.in_(ids), outbox.c.attempts >= MAX_ATTEMPTS).values(status="failed")
             )
 
-    def pending_subscriptions(self) -> list[str]:
-        """Subscriptions with alerts waiting."""
+    def give_up(self, alert_ids: Iterable[int]) -> None:
+        """These cannot be delivered at all (their event is gone): mark them failed."""
+        self._set(alert_ids, status="failed")
+
+    def not_in_doubt(self, alert_ids: Iterable[int]) -> None:
+        """Slack was checked and does not have these: post them afresh."""
+        self._set(alert_ids, batch=None, attempted_at=None)
+
+    def acknowledge(self, channel_id: str, event_id: str, user_id: str) -> datetime | None:
+        """Mark the alert for ``event_id`` in ``channel_id`` acknowledged; when, or None if there is none.
+        A second click keeps the first acknowledgement."""
+        now = self._clock.now()
+        in_channel = select(subscriptions.c.id).where(subscriptions.c.channel_id == channel_id).scalar_subquery()
+        with self._db.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(
+                    outbox.c.event_id == event_id,
+                    outbox.c.subscription_id.in_(in_channel),
+                    outbox.c.acked_at.is_(None),
+                )
+                .values(acked_by=user_id, acked_at=now)
+            )
+            acked = conn.execute(
+                select(func.min(outbox.c.acked_at)).where(
+                    outbox.c.event_id == event_id, outbox.c.subscription_id.in_(in_channel)
+                )
+            ).scalar_one_or_none()
+        return acked
+
+    def acknowledge_batch(self, channel_id: str, batch: str, user_id: str) -> int:
+        """Acknowledge every alert of one post (a burst's summary and its thread); how many were new."""
+        in_channel = select(subscriptions.c.id).where(subscriptions.c.channel_id == channel_id).scalar_subquery()
+        with self._db.begin() as conn:
+            return conn.execute(
+                update(outbox)
+                .where(outbox.c.batch == batch, outbox.c.subscription_id.in_(in_channel), outbox.c.acked_at.is_(None))
+                .values(acked_by=user_id, acked_at=self._clock.now())
+            ).rowcount
+
+    def posted(self, team_id: str, *, since: datetime, unacknowledged: bool = False) -> list[PostedAlert]:
+        """Alerts delivered in the workspace since ``since`` (created then or later), oldest first."""
+        conditions = [
+            outbox.c.status == "sent",
+            outbox.c.created_at >= since,
+            subscriptions.c.team_id == team_id,
+        ]
+        if unacknowledged:
+            conditions.append(outbox.c.acked_at.is_(None))
         with self._db.read() as conn:
             rows = conn.execute(
-                select(outbox.c.subscription_id).where(outbox.c.status == "pending").distinct()
-            ).scalars()
-            return sorted(rows)
+                select(
+                    outbox.c.subscription_id,
+                    outbox.c.event_id,
+                    subscriptions.c.channel_id,
+                    outbox.c.message_ts,
+                    outbox.c.thread_ts,
+                    outbox.c.acked_by,
+                    outbox.c.acked_at,
+                )
+                .join(subscriptions, outbox.c.subscription_id == subscriptions.c.id)
+                .where(and_(*conditions))
+                .order_by(outbox.c.id)
+            ).all()
+        return [PostedAlert(*row) for row in rows]
 
     def count(self, status: str) -> int:
         with self._db.read() as conn:

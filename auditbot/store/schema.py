@@ -10,7 +10,7 @@ alembic's autogenerate on SQLite and PostgreSQL). Change a table here only toget
   the lease under which it was last written, and where the mirror's coverage starts.
 * ``leases`` - named leases with an expiry and a monotonic fencing ``token``.
 * ``subscriptions`` and ``outbox`` - alert subscriptions and their deliveries, one outbox row per
-  (subscription, event) at most.
+  (subscription, event) at most; ``snoozes`` - an actor's action muted on a subscription for a while.
 * ``bot_audit`` - auditbot's own audit trail: who asked what, where, and how it went.
 
 Every timestamp is ``UtcDateTime``: timezone-aware UTC in and out, on both dialects. Identifiers are
@@ -106,7 +106,6 @@ subscriptions = Table(
     Column("created_by", String, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("paused", Boolean, nullable=False, server_default=false()),
-    Column("snoozed_until", UtcDateTime, nullable=True),
     Column("last_delivery_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Index("ix_subscriptions_team_id_channel_id", "team_id", "channel_id"),
@@ -122,12 +121,32 @@ outbox = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("status", String, nullable=False, server_default="pending"),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
-    Column("claimed_by", String, nullable=True),
-    Column("claimed_until", UtcDateTime, nullable=True),
     Column("message_ts", String, nullable=True),
+    Column("batch", String, nullable=True, comment="the post attempt that carries it"),
+    Column("attempted_at", UtcDateTime, nullable=True),
+    Column("thread_ts", String, nullable=True, comment="the burst summary it went under"),
+    Column("acked_by", String, nullable=True),
+    Column("acked_at", UtcDateTime, nullable=True),
     UniqueConstraint("subscription_id", "event_id"),
     CheckConstraint(_one_of("status", OUTBOX_STATUSES), name="status"),
     Index("ix_outbox_status_id", "status", "id"),
+    Index("ix_outbox_event_id", "event_id"),
+)
+
+snoozes = Table(
+    "snoozes",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("subscription_id", String, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
+    Column("actor_id", String, nullable=False),
+    Column("actor_label", String, nullable=True, comment="how the actor is shown"),
+    Column("action", String, nullable=False),
+    Column("until", UtcDateTime, nullable=False),
+    Column("created_by", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("message_ts", String, nullable=True, comment="the alert it was snoozed from"),
+    Column("announced_at", UtcDateTime, nullable=True, comment="when its end was posted"),
+    UniqueConstraint("subscription_id", "actor_id", "action"),
 )
 
 bot_audit = Table(

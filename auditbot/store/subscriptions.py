@@ -31,7 +31,6 @@ class Subscription:
     created_by: str
     created_at: datetime
     paused: bool = False
-    snoozed_until: datetime | None = None
     last_delivery_at: datetime | None = None
     last_error: str | None = None
 
@@ -79,6 +78,16 @@ class Subscriptions:
             ).all()
         return [_subscription(row) for row in rows]
 
+    def in_channel(self, team_id: str, channel_id: str) -> list[Subscription]:
+        """The subscriptions that post to one channel, oldest first."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                select(subscriptions)
+                .where(subscriptions.c.team_id == team_id, subscriptions.c.channel_id == channel_id)
+                .order_by(subscriptions.c.created_at, subscriptions.c.id)
+            ).all()
+        return [_subscription(row) for row in rows]
+
     def active(self) -> list[Subscription]:
         """Those not paused: what new events are matched against."""
         with self._db.read() as conn:
@@ -121,7 +130,6 @@ def _subscription(row: Row[tuple[object, ...]]) -> Subscription:
         created_by=str(m["created_by"]),
         created_at=m["created_at"],
         paused=bool(m["paused"]),
-        snoozed_until=m["snoozed_until"],
         last_delivery_at=m["last_delivery_at"],
         last_error=m["last_error"],
     )

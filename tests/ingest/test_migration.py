@@ -39,7 +39,7 @@ def test_0002_adds_covered_from_and_keeps_the_stored_cursor(bare: Database):
     cursors = StreamCursors(bare, clock=clock)
     with bare.begin() as conn:
         cursors.advance(conn, "o", "c1", ANCHOR, lease)
-    upgrade(bare)
+    upgrade(bare, "0002")
     assert current_revision(bare) == "0002"
     stored = cursors.get("o")
     assert stored is not None and (stored.cursor, stored.covered_from) == ("c1", None)

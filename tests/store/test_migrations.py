@@ -15,7 +15,8 @@ from auditbot.store.migrate import current_revision, downgrade, head_revision, m
 from auditbot.store.schema import metadata
 from tests.store.events import ANCHOR, ORG, minute_events
 
-TABLES = {"events", "stream_cursors", "leases", "subscriptions", "outbox", "bot_audit"}
+TABLES = {"events", "stream_cursors", "leases", "subscriptions", "outbox", "snoozes", "bot_audit"}
+HEAD = "0003"
 
 
 def tables(db: Database) -> set[str]:
@@ -35,16 +36,16 @@ def test_the_migrations_ship_inside_the_package():
         assert (folder / "script.py.mako").is_file()
         assert (folder / "versions" / "0001_initial.py").is_file()
         assert not (folder / "alembic.ini").exists()
-    assert head_revision() == "0002"
+    assert head_revision() == HEAD
 
 
 def test_upgrade_creates_every_table_and_running_it_again_changes_nothing(db):
     assert current_revision(db) is None
     db.migrate()
     assert tables(db) == TABLES
-    assert current_revision(db) == "0002"
+    assert current_revision(db) == HEAD
     db.migrate()
-    assert current_revision(db) == "0002"
+    assert current_revision(db) == HEAD
     assert differences(db) == []
 
 
@@ -83,15 +84,15 @@ def test_constraints_carry_the_conventional_names(store):
 
 SECOND = '''"""Add a note to events (test only).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0099
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0099"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -111,21 +112,21 @@ def test_an_upgrade_keeps_the_data(db, tmp_path):
     location = tmp_path / "migrations"
     with migrations_folder() as folder:
         shutil.copytree(folder, location, ignore=shutil.ignore_patterns("__pycache__"))
-    (location / "versions" / "0003_note.py").write_text(SECOND)
-    upgrade(db, "0002", script_location=location)
+    (location / "versions" / "0099_note.py").write_text(SECOND)
+    upgrade(db, HEAD, script_location=location)
     mirror = EventMirror(db)
     batch = minute_events(30)
     with db.begin() as conn:
         assert mirror.upsert(conn, ORG, batch) == 30
 
     upgrade(db, script_location=location)
-    assert current_revision(db) == "0003"
+    assert current_revision(db) == "0099"
     assert mirror.count(ORG) == 30
     assert mirror.get(ORG, batch[7].id) == batch[7]
     with db.read() as conn:
         assert conn.execute(text("SELECT DISTINCT note FROM events")).scalars().all() == ["kept"]
 
-    downgrade(db, "0002", script_location=location)
+    downgrade(db, HEAD, script_location=location)
     assert mirror.window(ORG, ANCHOR - timedelta(days=1), ANCHOR, limit=100) == batch[::-1]
 
 
@@ -148,5 +149,5 @@ def test_replicas_migrating_at_once_all_succeed(postgres_url):
         thread.join()
     assert errors == []
     with Database(postgres_url) as db:
-        assert current_revision(db) == "0002"
+        assert current_revision(db) == HEAD
         assert tables(db) == TABLES
