@@ -4,6 +4,10 @@ The workspace's active subscriptions are read, resolved against the action catal
 ``SubscriptionIndex``; the index is rebuilt when told the subscriptions changed, or after
 ``refresh_seconds`` (another replica may have changed them). A subscription whose query no longer
 resolves (an action gone from the catalog) is left out, and logged, rather than stopping ingest.
+
+A subscription only hears of events Atlassian processed after it was made (so the first backfill
+or a new subscription does not flood its channel with history), and not of an actor's action it
+was snoozed for until the snooze ends.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from auditbot.core.clock import Clock
@@ -31,16 +36,46 @@ class ActiveSubscription(Protocol):
     @property
     def query(self) -> str: ...
 
+    @property
+    def created_at(self) -> datetime: ...
+
 
 class SubscriptionSource(Protocol):
     def active(self) -> Sequence[ActiveSubscription]: ...
 
 
+class ActiveSnooze(Protocol):
+    @property
+    def subscription_id(self) -> str: ...
+
+    @property
+    def actor_id(self) -> str: ...
+
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def until(self) -> datetime: ...
+
+
+class SnoozeSource(Protocol):
+    def active(self) -> Sequence[ActiveSnooze]: ...
+
+
 class AlertMatcher:
     def __init__(
-        self, source: SubscriptionSource, catalog: ActionCatalog, clock: Clock, *, refresh_seconds: float = 30.0
+        self,
+        source: SubscriptionSource,
+        catalog: ActionCatalog,
+        clock: Clock,
+        *,
+        snoozes: SnoozeSource | None = None,
+        refresh_seconds: float = 30.0,
     ) -> None:
         self._source = source
+        self._snooze_source = snoozes
+        self._snoozed: dict[tuple[str, str, str], datetime] = {}
+        self._since: dict[str, datetime] = {}
         self._catalog = catalog
         self._clock = clock
         self._refresh = refresh_seconds
@@ -56,7 +91,17 @@ class AlertMatcher:
     def matches(self, events: Iterable[AuditEvent]) -> list[tuple[str, str]]:
         """``(subscription id, event id)`` for every subscription each event matches."""
         index = self._current()
-        return [(sid, event.id) for event in events for sid in index.matching(event)]
+        now = self._clock.now()
+        return [
+            (sid, event.id)
+            for event in events
+            for sid in index.matching(event)
+            if event.processed_at >= self._since[sid] and not self._is_snoozed(sid, event, now)
+        ]
+
+    def _is_snoozed(self, subscription_id: str, event: AuditEvent, now: datetime) -> bool:
+        until = self._snoozed.get((subscription_id, event.actor.id, event.action))
+        return until is not None and until > now
 
     def _current(self) -> SubscriptionIndex:
         with self._lock:
@@ -70,9 +115,15 @@ class AlertMatcher:
     def _build(self) -> SubscriptionIndex:
         snapshot = self._catalog.snapshot()
         index = SubscriptionIndex()
+        since: dict[str, datetime] = {}
         for subscription in self._source.active():
             try:
                 index.add(Subscribed(subscription.id, resolve(parse(subscription.query), snapshot)))
             except AuditbotError as exc:
                 logger.warning("subscription %s skipped: %s", subscription.id, exc.message)
+                continue
+            since[subscription.id] = subscription.created_at
+        snoozes = self._snooze_source.active() if self._snooze_source is not None else ()
+        self._snoozed = {(s.subscription_id, s.actor_id, s.action): s.until for s in snoozes}
+        self._since = since
         return index

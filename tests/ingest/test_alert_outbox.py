@@ -18,6 +18,7 @@ from auditbot.store import Database
 from auditbot.store.ingest_store import SqlIngestStore
 from auditbot.store.outbox import Outbox, alert_writer
 from auditbot.store.schema import events, outbox
+from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
 from tests.ingest.helpers import ANCHOR, make_client, make_sandbox
 
@@ -36,12 +37,12 @@ def test_ingest_queues_each_matching_event_once_per_subscription(tmp_path):
     client = make_client(api, clock)
     with Database(f"sqlite:///{tmp_path / 'alerts.db'}") as db:
         db.migrate()
-        subscriptions = Subscriptions(db, clock)
+        subscriptions = Subscriptions(db, ManualClock(ANCHOR - timedelta(days=4)))
         made = [subscriptions.create(team_id="T1", channel_id="C1", query=q, created_by="U1") for q in QUERIES]
         paused = subscriptions.create(team_id="T1", channel_id="C2", query="action:user_login", created_by="U1")
         subscriptions.pause(paused.id)
         catalog = ActionCatalog(client, org_id=api.org_id, clock=clock, max_wait=None)
-        matcher = AlertMatcher(subscriptions, catalog, clock)
+        matcher = AlertMatcher(Subscriptions(db, clock), catalog, clock)
         queue = Outbox(db, clock)
         store = SqlIngestStore(db, clock, write_outbox=alert_writer(queue, matcher))
         worker = Ingestor(client, store, clock, org_id=api.org_id, owner="w1", backfill=timedelta(days=2))
@@ -61,3 +62,41 @@ def test_ingest_queues_each_matching_event_once_per_subscription(tmp_path):
     assert set(rows) == expected
     assert {s for s, _ in rows} >= {made[0].id, made[2].id}, "the common subscriptions matched"
     assert all(s != paused.id for s, _ in rows), "paused subscriptions get nothing"
+
+
+def test_a_subscription_hears_only_of_events_processed_after_it_was_made_and_not_of_snoozed_ones(tmp_path):
+    clock = ManualClock(ANCHOR)
+    api = make_sandbox(clock, days=3)
+    client = make_client(api, clock)
+    with Database(f"sqlite:///{tmp_path / 'alerts.db'}") as db:
+        db.migrate()
+        made_at = ANCHOR - timedelta(days=1)
+        subscription = Subscriptions(db, ManualClock(made_at)).create(
+            team_id="T1", channel_id="C1", query="action:user_login", created_by="U1"
+        )
+        catalog = ActionCatalog(client, org_id=api.org_id, clock=clock, max_wait=None)
+        worker = Ingestor(
+            client, SqlIngestStore(db, clock), clock, org_id=api.org_id, owner="w0", backfill=timedelta(days=2)
+        )
+        assert worker.run_once().error is None
+        worker.release()
+        with db.read() as conn:
+            mirrored = [AuditEvent.model_validate_json(body) for body in conn.execute(select(events.c.body)).scalars()]
+        logins = [e for e in mirrored if e.action == "user_login"]
+        snoozed_actor = next(e.actor.id for e in logins if e.processed_at >= made_at)
+        Snoozes(db, clock).snooze(
+            subscription.id,
+            actor_id=snoozed_actor,
+            action="user_login",
+            until=ANCHOR + timedelta(hours=1),
+            created_by="U1",
+        )
+        matcher = AlertMatcher(Subscriptions(db, clock), catalog, clock, snoozes=Snoozes(db, clock))
+        found = {event_id for _, event_id in matcher.matches(mirrored)}
+        assert found == {e.id for e in logins if e.processed_at >= made_at and e.actor.id != snoozed_actor}
+        assert any(e.processed_at < made_at for e in logins), "older logins exist and were left out"
+        clock.advance(3601)
+        matcher.invalidate()
+        assert {event_id for _, event_id in matcher.matches(mirrored)} == {
+            e.id for e in logins if e.processed_at >= made_at
+        }, "the snooze is over"
