@@ -29,9 +29,10 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from auditbot.core.clock import Clock
-from auditbot.core.errors import ApiError, ApiRateLimited, AuditbotError
+from auditbot.core.errors import ApiError, ApiRateLimited
 from auditbot.core.model import AuditEvent, EventPage
 from auditbot.core.ports import SortOrder
+from auditbot.services.repeat import repeat
 
 logger = logging.getLogger(__name__)
 
@@ -213,19 +214,16 @@ class Ingestor:
         interval: float = 30.0,
         on_report: Callable[[IngestReport], None] | None = None,
     ) -> None:
-        """Run, wait ``interval`` seconds (on the clock, in slices so ``stop`` is seen), repeat; release at the end."""
-        try:
-            while not stop.is_set():
-                try:
-                    report = self.run_once()
-                except AuditbotError as exc:  # the store is down, say: try again next round
-                    logger.warning("ingest run failed", extra={"org_id": self.org_id, "error": exc.message})
-                    report = IngestReport(leader=self._lease is not None, error=exc.message)
-                if on_report is not None:
-                    on_report(report)
-                self._pause(stop, interval)
-        finally:
-            self.release()
+        """Run, wait ``interval`` seconds, repeat until ``stop``; release the lease at the end."""
+        repeat(
+            self.run_once,
+            stop=stop,
+            clock=self._clock,
+            interval=interval,
+            failed=lambda exc: IngestReport(leader=self._lease is not None, error=exc.message),
+            on_report=on_report,
+            release=self.release,
+        )
 
     def release(self) -> None:
         """Give the lease up (if still ours), so another worker can take over at once."""
@@ -293,14 +291,6 @@ class Ingestor:
 
     def _lag(self, newest: datetime | None) -> float | None:
         return None if newest is None else max(0.0, (self._clock.now() - newest).total_seconds())
-
-    def _pause(self, stop: threading.Event, interval: float) -> None:
-        until = self._clock.monotonic() + interval
-        while not stop.is_set():
-            left = until - self._clock.monotonic()
-            if left <= 0:
-                return
-            self._clock.sleep(min(left, 1.0))
 
 
 @dataclass(slots=True)

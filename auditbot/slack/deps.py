@@ -1,19 +1,30 @@
-"""What the Slack listeners work with: the services, and a few facts about the connected org."""
+"""What the Slack listeners work with: the services, and a few facts about the connected org.
+
+The alert parts (``subscriptions``, ``snoozes``, ``outbox``) need a store; without one the
+subscription commands say so. ``alerts_changed`` is called after every change to subscriptions or
+snoozes, so alert matching picks it up. ``access`` (with ``user_groups``) is the policy the access
+guard applies; the subscription commands ask it whether a subscription may post in a channel.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from auditbot.core.access import AccessPolicy
 from auditbot.core.clock import Clock
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
 from auditbot.services.keyhealth import KeyHealth
 from auditbot.services.search import SearchService
+from auditbot.slack.directory import UserGroups
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
+from auditbot.store.outbox import Outbox
+from auditbot.store.snoozes import Snoozes
+from auditbot.store.subscriptions import Subscriptions
 
 DEFAULT_QUICK_QUERIES: tuple[tuple[str, str], ...] = (
     ("Admins granted, last 7 days", "action:added_org_admin last:7d"),
@@ -41,3 +52,15 @@ class SlackDeps:
     redact_shared: bool = False
     mirror_status: Callable[[], str | None] | None = None
     """A line for App Home about the local mirror (ingest's last run), when ingest runs."""
+    subscriptions: Subscriptions | None = None
+    """The workspace's alert subscriptions; None (no store) turns the subscription commands off."""
+    snoozes: Snoozes | None = None
+    outbox: Outbox | None = None
+    """Delivered alerts, for Acknowledge."""
+    alerts_changed: Callable[[], None] = field(default=lambda: None)  # nothing to tell by default
+    """Called after subscriptions or snoozes change (``AlertMatcher.invalidate``)."""
+    access: AccessPolicy | None = None
+    """The access policy, to check the channel a subscription posts in. None: a subscription may only
+    post in the conversation where it is made (which the access guard has already let through)."""
+    user_groups: UserGroups | None = None
+    """User group lookups for ``access`` when it names groups (as the access guard has)."""

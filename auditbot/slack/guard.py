@@ -31,8 +31,15 @@ OnDecision = Callable[[Decision, str, Place, Permission, str, "str | None"], Non
 ``block_actions``, ``message_action``, ``shortcut``, ``view_submission``, ``block_suggestion``,
 ``app_home_opened``); query_text the command text, the action id or the callback id."""
 
-ADMIN_SUBCOMMANDS = frozenset({"bot-log"})
-ACTION_PERMISSIONS: Mapping[str, Permission] = {ids.SHARE_PAGE: Permission.SHARE, ids.EXPORT_CSV: Permission.EXPORT}
+ADMIN_SUBCOMMANDS = frozenset({"bot-log", "subscribe", "unsubscribe", "pause", "resume"})
+ACTION_PERMISSIONS: Mapping[str, Permission] = {
+    ids.SHARE_PAGE: Permission.SHARE,
+    ids.EXPORT_CSV: Permission.EXPORT,
+    ids.SUBSCRIBE_CONFIRM: Permission.ADMIN,
+    ids.SUBSCRIPTION_PAUSE: Permission.ADMIN,
+    ids.SUBSCRIPTION_RESUME: Permission.ADMIN,
+    ids.SUBSCRIPTION_REMOVE: Permission.ADMIN,
+}
 INTERACTIONS = frozenset(
     {"block_actions", "message_action", "shortcut", "view_submission", "view_closed", "block_suggestion"}
 )

@@ -38,6 +38,25 @@ HOME_QUICK_QUERY = "home_quick_query"
 HOME_QUICK_QUERY_PATTERN = re.compile(r"^home_quick_query(?::\d+)?$")
 OPEN_SEARCH_FORM = "open_search_form"
 
+# Alert subscriptions (the subscribe dry run, /audit subscriptions and App Home).
+SUBSCRIBE_CONFIRM = "subscribe_confirm"
+"""[Subscribe #channel] under a dry run; its value is ``<channel id>[#<name>] <canonical query>``."""
+SUBSCRIBE_CANCEL = "subscribe_cancel"
+SUBSCRIPTION_PAUSE = "subscription_pause"
+"""Pause, Resume and Remove on a listed subscription; their value is the subscription id."""
+SUBSCRIPTION_RESUME = "subscription_resume"
+SUBSCRIPTION_REMOVE = "subscription_remove"
+
+# Alert messages (posted by delivery).
+ALERT_ACK = "alert_ack"
+"""[Acknowledge] on one alert; its value is ``<event id>|<subscription ids>``."""
+ALERT_ACK_BATCH = "alert_ack_batch"
+"""[Acknowledge all] on a burst's summary; its value is the burst's batch key."""
+ALERT_SNOOZE = "alert_snooze"
+"""The Snooze menu of an alert; each option's value is ``<choice>|<subscription ids>|<event id>``."""
+ALERT_PART_DETAILS = "alert_part_details"
+"""The "Open details…" menu of a burst's thread part; each option's value is an event id."""
+
 # Search form inputs (block_id / action_id pairs inside SEARCH_FORM).
 FORM_SINCE = "form_since"
 FORM_UNTIL = "form_until"
@@ -57,6 +76,15 @@ BLOCK_ACTIONS = (
     HOME_QUICK_QUERY,
     OPEN_SEARCH_FORM,
 )
+SUBSCRIPTION_ACTIONS = (
+    SUBSCRIBE_CONFIRM,
+    SUBSCRIBE_CANCEL,
+    SUBSCRIPTION_PAUSE,
+    SUBSCRIPTION_RESUME,
+    SUBSCRIPTION_REMOVE,
+)
+ALERT_ACTIONS = (ALERT_ACK, ALERT_ACK_BATCH, ALERT_SNOOZE, ALERT_PART_DETAILS)
+"""Block actions of subscriptions and alerts (kept apart from ``BLOCK_ACTIONS``, the search surfaces)."""
 SHORTCUTS = (INVESTIGATE_MESSAGE, SEARCH_SHORTCUT)
 VIEWS = (SEARCH_FORM,)
 """Views whose submission the app handles (EVENT_DETAIL has no submit)."""

@@ -23,3 +23,19 @@ def unslack(text: str) -> str:
         return target
 
     return unescape(_MARKUP.sub(plain, text))
+
+
+_CHANNEL_REF = re.compile(r"\s*<#([CGD][A-Z0-9]{2,})(?:\|([^<>|]*))?>(?:\s+|$)")
+
+
+def leading_channel(text: str) -> tuple[str | None, str | None, str]:
+    """A channel reference at the start of ``text`` as Slack sends it (``<#C123|name>`` or ``<#C123>``).
+
+    Returns (channel id, name if given, the rest of the text still as Slack sent it); the id is
+    None when the text does not start with one.
+    """
+    match = _CHANNEL_REF.match(text)
+    if match is None:
+        return None, None, text.strip()
+    name = unescape(match.group(2)) if match.group(2) else None
+    return match.group(1), name, text[match.end() :].strip()

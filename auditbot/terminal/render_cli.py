@@ -3,6 +3,10 @@
 ``auditbot render "<query>"`` renders the first results page of a search (the configured org or
 the sandbox); ``auditbot render --events FILE.jsonl --as results|detail`` renders events from a
 file, one API-shaped event per line, with no API call at all.
+
+``--as alert`` renders each event as the alert a subscribed channel gets (a list of messages);
+``--as burst`` renders them as one burst: ``{"summary": …, "part": …}``, the top-level message and
+its first thread reply. Both take the events from ``--events`` or from searching the query.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,11 +30,15 @@ from auditbot.core.paging import PageState, PageStateCodec
 from auditbot.core.query import parse
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import humanise
+from auditbot.services.delivery import AlertItem
 from auditbot.services.search import FoundEvent, ResultPage
 from auditbot.slack.render import render_event_detail, render_results
+from auditbot.slack.render.alerts import PART_EVENTS, render_alert, render_burst_part, render_burst_summary
 from auditbot.wiring import SLACK_PAGE_SIZE, connect, search_service
 
-KINDS = ("results", "detail")
+KINDS = ("results", "detail", "alert", "burst")
+EXAMPLE_SUBSCRIPTION = "sub-example"
+"""The subscription id rendered alerts name."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,22 +53,44 @@ def run(args: argparse.Namespace) -> int:
         events = read_events(args.events)
         if args.kind == "detail":
             rendered: Any = [render_event_detail(e, humanise(e.action)) for e in events]
+        elif args.kind in ALERT_KINDS:
+            rendered = render_alerts(args.kind, [FoundEvent(e, humanise(e.action)) for e in events])
         else:
             rendered = render_results(page_of(events)).as_kwargs()
     else:
-        if args.kind != "results":
+        if args.kind == "detail":
             raise ConfigError("--as detail needs --events FILE.jsonl.")
-        query = parse(args.query)
-        settings = load_settings()
-        clock = SystemClock()
-        with connect(settings, clock) as connection:
-            service = search_service(
-                connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=os.urandom(32), max_wait=120.0
-            )
-            rendered = render_results(service.search(query, tz=ZoneInfo(args.tz))).as_kwargs()
+        page = search_page(args.query, args.tz, PART_EVENTS if args.kind == "burst" else SLACK_PAGE_SIZE)
+        rendered = (
+            render_alerts(args.kind, page.events) if args.kind in ALERT_KINDS else render_results(page).as_kwargs()
+        )
     json.dump(rendered, sys.stdout, indent=2, ensure_ascii=False)
     print()
     return 0
+
+
+ALERT_KINDS = ("alert", "burst")
+
+
+def search_page(text: str, tz: str, page_size: int) -> ResultPage:
+    """The first page of ``text`` searched in the configured org (or the sandbox)."""
+    query = parse(text)
+    settings = load_settings()
+    clock = SystemClock()
+    with connect(settings, clock) as connection:
+        service = search_service(
+            connection, settings, clock, page_size=page_size, secret=os.urandom(32), max_wait=120.0
+        )
+        return service.search(query, tz=ZoneInfo(tz))
+
+
+def render_alerts(kind: str, found: Sequence[FoundEvent]) -> Any:
+    """``alert``: each event as an alert message; ``burst``: the summary and first thread part of them all."""
+    items = [AlertItem(f.event, f.action_name, (EXAMPLE_SUBSCRIPTION,)) for f in found]
+    if kind == "alert":
+        return [render_alert(item).as_kwargs() for item in items]
+    summary = render_burst_summary(items, total=len(items), batch="render")
+    return {"summary": summary.as_kwargs(), "part": render_burst_part(items[:PART_EVENTS]).as_kwargs()}
 
 
 def read_events(path: Path) -> list[AuditEvent]:

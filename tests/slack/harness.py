@@ -20,19 +20,27 @@ from urllib.parse import urlencode
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from auditbot.core.access import AccessPolicy
+from auditbot.core.model import AuditEvent
 from auditbot.playground import Workspace, seed, start_slack_api
+from auditbot.playground.model import Message
 from auditbot.sandbox import GeneratedOrg
+from auditbot.services.delivery import ALERT_EVENT_TYPE, AlertItem
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
 from auditbot.services.keyhealth import KeyHealth
 from auditbot.slack import ids
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.deps import SlackDeps
+from auditbot.slack.render.alerts import render_alert, render_burst_part, render_burst_summary
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
 from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.db import Database, default_url
+from auditbot.store.outbox import Channel, Outbox
+from auditbot.store.snoozes import Snoozes
+from auditbot.store.subscriptions import Subscription, Subscriptions
 from tests.services.world import World
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -87,6 +95,11 @@ class SlackWorld:
         self.trail = BotTrail(AuditTrail(self.store, self.clock), security_channel=security_channel)
         self.key_health = KeyHealth(self.clock)
         w.client.auth_observer = self.key_health.observe
+        self.subscriptions = Subscriptions(self.store, self.clock)
+        self.snoozes = Snoozes(self.store, self.clock)
+        self.outbox = Outbox(self.store, self.clock)
+        self.alerts_changed = 0
+        """How many times the app said subscriptions or snoozes changed."""
         self.deps = SlackDeps(
             search=w.search,
             catalog=w.catalog,
@@ -99,6 +112,11 @@ class SlackWorld:
             budgets=lambda: (RateBudget("events", 10, 7, 0.0),),
             trail=self.trail,
             key_health=self.key_health,
+            subscriptions=self.subscriptions,
+            snoozes=self.snoozes,
+            outbox=self.outbox,
+            alerts_changed=self._alerts_changed,
+            access=AccessPolicy(open=True),
         )
         self.app: App = build_app(
             self.deps,
@@ -107,6 +125,9 @@ class SlackWorld:
             executor=InlineExecutor(),
             middleware=middleware,
         )
+
+    def _alerts_changed(self) -> None:
+        self.alerts_changed += 1
 
     def close(self) -> None:
         self.slack.close()
@@ -225,6 +246,90 @@ class SlackWorld:
         headers = signed(body)
         headers["content-type"] = ["application/json"]
         return self.dispatch(body, headers)
+
+    def click_on(self, message: Message, action_id: str, value: str, *, user: str = seed.JANE) -> BoltResponse:
+        """A click on a button of a message everyone sees in a channel (an alert, a burst summary)."""
+        action = {"action_id": action_id, "block_id": "b", "type": "button", "value": value}
+        return self.interaction(self._on_message(message, user, action))
+
+    def choose_on(self, message: Message, action_id: str, value: str, *, user: str = seed.JANE) -> BoltResponse:
+        """A choice in a static select of a message everyone sees in a channel (Snooze, Open details…)."""
+        option = {"text": {"type": "plain_text", "text": value[:75] or "x"}, "value": value}
+        action = {"action_id": action_id, "block_id": "b", "type": "static_select", "selected_option": option}
+        return self.interaction(self._on_message(message, user, action))
+
+    def _on_message(self, message: Message, user: str, action: dict[str, Any]) -> dict[str, Any]:
+        channel = message.channel
+        container: dict[str, Any] = {
+            "type": "message",
+            "message_ts": message.ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        }
+        if message.thread_ts and message.thread_ts != message.ts:
+            container["thread_ts"] = message.thread_ts
+        return {
+            "type": "block_actions",
+            "team": {"id": seed.TEAM.id},
+            "user": {"id": user, "team_id": seed.TEAM.id},
+            "api_app_id": seed.APP_ID,
+            "trigger_id": self.workspace.new_trigger_id(user),
+            "channel": {"id": channel},
+            "container": container,
+            "message": {
+                "type": "message",
+                "ts": message.ts,
+                "text": message.text,
+                "blocks": list(message.blocks),
+                "user": message.user,
+                "bot_id": message.bot_id,
+                **({"metadata": message.metadata} if message.metadata else {}),
+            },
+            "response_url": self.workspace.new_response_url(channel, user, replaced_message_ts=message.ts),
+            "actions": [action],
+        }
+
+    # -- alerts, as delivery posts them ---------------------------------------------------------
+
+    def subscribe(self, query: str, *, channel: str = seed.SEC_ALERTS, user: str = seed.JANE) -> Subscription:
+        """A subscription made directly in the store (as if someone had subscribed earlier)."""
+        return self.subscriptions.create(team_id=seed.TEAM.id, channel_id=channel, query=query, created_by=user)
+
+    def post_alert(self, event: AuditEvent, *subscriptions: Subscription) -> Message:
+        """One alert as delivery posts it: queued in the outbox, posted in the channel, marked sent."""
+        item = AlertItem(event, self._name(event), tuple(s.id for s in subscriptions))
+        rows = self._queue(subscriptions, [event], batch=f"b-{event.id}")
+        metadata = {"event_type": ALERT_EVENT_TYPE, "event_payload": {"event_ids": [event.id]}}
+        answer = self.client.chat_postMessage(
+            channel=subscriptions[0].channel_id, metadata=metadata, **render_alert(item).as_kwargs()
+        )
+        self.outbox.sent(rows, str(answer["ts"]))
+        return self.workspace.conversations.get(subscriptions[0].channel_id, str(answer["ts"]))
+
+    def post_burst(self, events: Sequence[AuditEvent], subscription: Subscription, *, batch: str) -> Message:
+        """A burst as delivery posts it: the summary, then one thread part; returns the summary."""
+        items = [AlertItem(e, self._name(e), (subscription.id,)) for e in events]
+        rows = self._queue([subscription], events, batch=batch)
+        channel = subscription.channel_id
+        summary = render_burst_summary(items, total=len(items), batch=batch)
+        top = self.client.chat_postMessage(channel=channel, **summary.as_kwargs())
+        part = self.client.chat_postMessage(
+            channel=channel, thread_ts=top["ts"], **render_burst_part(items).as_kwargs()
+        )
+        self.outbox.sent(rows, str(part["ts"]), thread_ts=str(top["ts"]))
+        return self.workspace.conversations.get(channel, str(top["ts"]))
+
+    def _queue(self, subscriptions: Sequence[Subscription], events: Sequence[AuditEvent], *, batch: str) -> list[int]:
+        with self.store.begin() as conn:
+            self.outbox.add(conn, self.deps.org_id, [(s.id, e.id) for s in subscriptions for e in events])
+        wanted = {e.id for e in events}
+        channel = Channel(seed.TEAM.id, subscriptions[0].channel_id)
+        rows = [p.id for p in self.outbox.pending(channel) if p.event_id in wanted]
+        self.outbox.attempt(rows, batch)
+        return rows
+
+    def _name(self, event: AuditEvent) -> str:
+        return self.deps.catalog.snapshot().get(event.action).display_name
 
     # -- what happened ----------------------------------------------------------------------
 

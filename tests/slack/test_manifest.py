@@ -49,6 +49,7 @@ def test_bot_scopes_are_the_least_the_features_need():
         "im:write",  # opening the DM an export goes to
         "users:read",  # time zones
         "channels:read",  # conversations.info, for the access policy
+        "channels:join",  # joining a public channel that subscribes to alerts
         "groups:read",
         "im:read",
         "mpim:read",
@@ -74,6 +75,7 @@ def test_the_manifests_scopes_are_enough_for_every_feature(org):
             return SlackDirectory(holder[0].client, timer=holder[0].clock.monotonic).kind_of(channel_id)
 
     world = SlackWorld(org, scopes=scopes, middleware=[access_guard(policy, Directory())])
+    world.deps.access = policy
     holder.append(world)
     try:
         world.command("action:user_login last:2d")
@@ -81,6 +83,10 @@ def test_the_manifests_scopes_are_enough_for_every_feature(org):
         world.click(ids.SHARE_PAGE, buttons(reply)[ids.SHARE_PAGE])
         world.click(ids.EXPORT_CSV, buttons(reply)[ids.EXPORT_CSV])
         world.home_opened()
+        world.command("subscribe <#C0ITOPS001|it-ops> action:added_org_admin")
+        world.click(ids.SUBSCRIBE_CONFIRM, buttons(world.last_reply())[ids.SUBSCRIBE_CONFIRM])
+        assert world.subscriptions.of_team(seed.TEAM.id), "subscribed a public channel auditbot was not in"
+        assert "now subscribed" in world.workspace.messages(seed.IT_OPS)[-1].text
         assert world.workspace.files, "the export arrived"
         assert world.workspace.messages(seed.SEC_ALERTS), "the share arrived"
         assert [v for v in world.workspace.views_for(seed.JANE) if v.type == "home"], "App Home was published"

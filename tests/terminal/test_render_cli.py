@@ -47,3 +47,34 @@ def test_a_malformed_events_file_names_the_line(tmp_path, capsys):
 def test_detail_without_events_is_refused(capsys):
     assert main(["render", "--as", "detail", "x"]) == 2
     assert "--events" in capsys.readouterr().err
+
+
+def test_render_events_as_alerts(tmp_path, capsys):
+    assert main(["render", "--events", str(events_file(tmp_path)), "--as", "alert"]) == 0
+    alerts = json.loads(capsys.readouterr().out)
+    assert len(alerts) == len(SAMPLE_LOGS)
+    for alert in alerts:
+        assert set(alert) == {"text", "blocks"} and len(alert["blocks"]) <= 50
+        actions = [e["action_id"] for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert actions == ["alert_ack", "alert_snooze", "event_details"]
+        assert "sub-example" in json.dumps(alert)
+
+
+def test_render_events_as_a_burst(tmp_path, capsys):
+    assert main(["render", "--events", str(events_file(tmp_path)), "--as", "burst"]) == 0
+    burst = json.loads(capsys.readouterr().out)
+    assert set(burst) == {"summary", "part"}
+    assert f"{len(SAMPLE_LOGS)} audit events matched" in json.dumps(burst["summary"])
+    assert "alert_ack_batch" in json.dumps(burst["summary"])
+    assert "alert_part_details" in json.dumps(burst["part"])
+
+
+def test_render_a_query_against_the_sandbox_as_alerts_and_a_burst(capsys):
+    assert main(["render", "action:user_login_failed last:3d", "--as", "alert"]) == 0
+    alerts = json.loads(capsys.readouterr().out)
+    assert 0 < len(alerts) <= 10
+    assert all("User login failed" in json.dumps(a) for a in alerts)
+    assert main(["render", "action:user_login last:3d", "--as", "burst"]) == 0
+    burst = json.loads(capsys.readouterr().out)
+    options = [o for b in burst["part"]["blocks"] if b["type"] == "actions" for o in b["elements"][0]["options"]]
+    assert len(options) == 50

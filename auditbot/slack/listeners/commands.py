@@ -1,4 +1,5 @@
-"""``/audit``: search by default, and the subcommands ``event``, ``actions`` and ``help``."""
+"""``/audit``: search by default, and the subcommands ``event``, ``actions``, ``help``, ``bot-log`` and the
+alert subscriptions (``subscribe``, ``subscriptions``, ``unsubscribe``, ``pause``, ``resume``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from slack_sdk import WebClient
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
+from auditbot.slack.listeners import subscriptions
 from auditbot.slack.listeners.common import open_event, show_results
 from auditbot.slack.render import render_actions, render_help
 from auditbot.slack.render.botlog import render_bot_log
@@ -21,7 +23,8 @@ def register(app: App, deps: SlackDeps) -> None:
     @app.command(ids.COMMAND)
     def audit(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        text = unslack(str(command.get("text", ""))).strip()
+        raw = str(command.get("text", ""))
+        text = unslack(raw).strip()
         word, _, rest = text.partition(" ")
         with answering(respond, "/audit"):
             match word.lower():
@@ -38,5 +41,17 @@ def register(app: App, deps: SlackDeps) -> None:
                     if deps.trail is None:
                         raise AuditbotError("auditbot keeps no log of its own here: no store is configured.")
                     send(respond, render_bot_log(deps.trail.recent(text=rest.strip()), text=rest.strip() or None))
+                case "subscribe":
+                    subscriptions.subscribe(deps, client, respond, command, _after_word(raw))
+                case "subscriptions":
+                    subscriptions.list_subscriptions(deps, respond, command, rest)
+                case "unsubscribe" | "pause" | "resume":
+                    subscriptions.change_command(deps, client, respond, command, word.lower(), rest)
                 case _:
                     show_results(deps, client, respond, command, text)
+
+
+def _after_word(raw: str) -> str:
+    """The command text after its first word, still as Slack sent it (channel references intact)."""
+    parts = raw.strip().split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""

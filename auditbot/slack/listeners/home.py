@@ -1,4 +1,4 @@
-"""App Home: the connected org, whether the API key works, the rate budget left, quick queries."""
+"""App Home: the connected org, whether the API key works, the rate budget left, quick queries, subscriptions."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ from auditbot.slack.render.views import HomeView
 
 def register(app: App, deps: SlackDeps) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+    def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        client.views_publish(user_id=str(event["user"]), view=render_home(home_view(deps)))
+        team_id = str(body.get("team_id") or "")
+        client.views_publish(user_id=str(event["user"]), view=render_home(home_view(deps, team_id)))
 
 
-def home_view(deps: SlackDeps) -> HomeView:
+def home_view(deps: SlackDeps, team_id: str = "") -> HomeView:
+    """Home for a person of workspace ``team_id`` (its subscriptions are listed when auditbot keeps them)."""
     snapshot = deps.catalog.snapshot()
     key_ok = not snapshot.stale if snapshot.fetched_at or snapshot.stale else None
     problem, expires = snapshot.problem, None
@@ -40,4 +42,5 @@ def home_view(deps: SlackDeps) -> HomeView:
         catalog_note=snapshot.problem if snapshot.stale and snapshot.actions else None,
         quick_queries=deps.quick_queries,
         mirror_note=deps.mirror_status() if deps.mirror_status else None,
+        subscriptions=tuple(deps.subscriptions.of_team(team_id)) if deps.subscriptions is not None else None,
     )

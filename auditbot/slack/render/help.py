@@ -3,7 +3,7 @@
 Layout::
 
     header   auditbot: search your Atlassian audit log
-    section  the subcommands
+    section  the subcommands, then the alert subcommands
     section  *Query terms* — one line per term: `term` description, e.g. `example`
     section  *Examples* — a code block
     context  the default window and where times are read
@@ -28,6 +28,7 @@ EXAMPLES = (
     '"api token" since:yesterday',
     "event 25e4c3e7-7f0d-4b84-8028-330fed144a51",
     "actions group",
+    "subscribe #sec-alerts action:added_org_admin",
 )
 """Worked examples from the design (DESIGN §2), without the command name."""
 
@@ -41,6 +42,12 @@ def render_help(*, command: str = ids.COMMAND) -> Message:
         f"{inline_code(f'{cmd} event <id>', 80)} one event in full",
         f"{inline_code(f'{cmd} actions [text]', 80)} browse the action catalog, or the actions matching text",
         f"{inline_code(f'{cmd} help', 80)} this help",
+        "*Alerts* (admins subscribe; a query without time terms says which events)",
+        f"{inline_code(f'{cmd} subscribe [#channel] <query>', 80)} post every new matching event in a channel "
+        "(this one unless you name another), after a dry run over the last 7 days",
+        f"{inline_code(f'{cmd} subscriptions [text]', 80)} the workspace's subscriptions, with Pause and Remove",
+        f"{inline_code(f'{cmd} pause <id>', 80)} · {inline_code(f'{cmd} resume <id>', 80)} · "
+        f"{inline_code(f'{cmd} unsubscribe <id>', 80)} by subscription id (sub-…)",
     ]
     terms = ["*Query terms* (space separated, any order; quote values with spaces)"]
     terms += [
@@ -61,5 +68,8 @@ def render_help(*, command: str = ids.COMMAND) -> Message:
     ]
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
     return Message(
-        text=kit.fallback(f"auditbot help: {cmd} <query>, {cmd} event <id>, {cmd} actions, {cmd} help"), blocks=blocks
+        text=kit.fallback(
+            f"auditbot help: {cmd} <query>, {cmd} event <id>, {cmd} actions, {cmd} subscribe, {cmd} help"
+        ),
+        blocks=blocks,
     )

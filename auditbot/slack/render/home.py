@@ -1,4 +1,4 @@
-"""App Home: which org auditbot reads, whether its API key works, the rate budget, quick queries.
+"""App Home: which org auditbot reads, whether its API key works, the rate budget, quick queries, subscriptions.
 
 Layout::
 
@@ -8,6 +8,9 @@ Layout::
     section  *Admin API budget*: `path`: 7 of 10 left this minute (full again in N s)
     context  catalog note
     actions  [Search…] [quick query] [quick query] …
+    section  *Subscriptions*                    (when auditbot keeps subscriptions)
+    section  `sub-x` · #channel · paused / last error     [Pause|Resume] [Remove], one per subscription
+    context  +N more
     section  short help
 """
 
@@ -18,8 +21,18 @@ from slack_sdk.models.views import View
 
 from auditbot.slack import ids
 from auditbot.slack.render import kit
-from auditbot.slack.render.limits import ACTIONS_ELEMENTS, BUTTON_TEXT, JsonDict, check_view, pack_lines
+from auditbot.slack.render.limits import (
+    ACTIONS_ELEMENTS,
+    BUTTON_TEXT,
+    VIEW_BLOCKS,
+    VIEW_TEXT_BUDGET,
+    Budget,
+    JsonDict,
+    check_view,
+    pack_lines,
+)
 from auditbot.slack.render.safe import clean, date, escape, inline_code, md, plain
+from auditbot.slack.render.subscriptions import subscription_entries
 from auditbot.slack.render.views import HomeView, RateBudget
 
 MAX_QUICK_QUERIES = 48
@@ -45,13 +58,19 @@ def render_home(home: HomeView) -> JsonDict:
     blocks.append(kit.divider())
     blocks += _quick_queries(home)
     blocks.append(kit.divider())
-    blocks.append(
+    tail = [
         kit.section(
             escape(f"Type {ids.COMMAND} <query> anywhere, for example ")
             + inline_code(f"{ids.COMMAND} actor:jane@example.com since:24h", 100)
             + escape(f". {ids.COMMAND} help lists every term.")
         )
-    )
+    ]
+    if home.subscriptions is not None:
+        budget = Budget(VIEW_BLOCKS, VIEW_TEXT_BUDGET)
+        head = [kit.section("*Alert subscriptions*")]
+        budget.take([*blocks, *head, kit.divider(), *tail])
+        blocks += [*head, *subscription_entries(home.subscriptions, budget, compact=True), kit.divider()]
+    blocks += tail
     view = View(type="home", blocks=blocks).to_dict()
     check_view(view)
     return view

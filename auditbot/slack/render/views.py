@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from auditbot.store.subscriptions import Subscription
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -28,7 +30,7 @@ class RateBudget:
 
 @dataclass(frozen=True, slots=True)
 class HomeView:
-    """What App Home shows: the org, whether the key works, the rate budget, quick queries."""
+    """What App Home shows: the org, whether the key works, the rate budget, quick queries, subscriptions."""
 
     org_id: str
     sandbox: bool
@@ -42,6 +44,8 @@ class HomeView:
     """How far behind the local mirror of the audit log is (or why it is not updating)."""
     quick_queries: tuple[tuple[str, str], ...] = ()
     """(label, query text) pairs offered as buttons."""
+    subscriptions: tuple[Subscription, ...] | None = None
+    """The workspace's alert subscriptions; None when auditbot keeps none (no store), hiding the section."""
 
 
 @dataclass(frozen=True, slots=True)

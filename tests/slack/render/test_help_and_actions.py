@@ -35,7 +35,16 @@ def test_help_lists_subcommands_every_term_and_examples():
         assert f"`{entry.term}`" in text
     assert "```\n/audit actor:jane@example.com since:24h\n" in text
     assert "/audit event 25e4c3e7-7f0d-4b84-8028-330fed144a51" in text
-    assert "subscribe" not in text and "handoff" not in text
+    alerts = (
+        "subscribe [#channel] &lt;query&gt;",
+        "subscriptions [text]",
+        "pause &lt;id&gt;",
+        "unsubscribe &lt;id&gt;",
+    )
+    for sub in alerts:
+        assert f"`/audit {sub}`" in text
+    assert "/audit subscribe #sec-alerts action:added_org_admin" in text
+    assert "handoff" not in text
 
 
 def test_help_uses_the_installed_command_name_when_it_is_well_formed():

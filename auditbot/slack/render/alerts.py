@@ -1,0 +1,404 @@
+"""Alert messages: one event as it arrives, a burst's summary and its thread parts, snooze and pause notes.
+
+Layouts::
+
+    render_alert
+      section  <time> · *Action name*                 (as a search result entry)
+               by actor · from IP (place)
+               touched: A, B · in: Org
+      context  Matched `sub-abc`, `sub-def`
+      context  Acknowledged by @jane at 14:02 UTC     (once acknowledged)
+      actions  [Acknowledge] [Snooze… ▾] [Details]    (no Acknowledge once acknowledged)
+
+    render_burst_summary
+      section  *N audit events matched `sub-abc`* — listed in this thread
+      context  counts below are for the first M      (when the items are only the first part)
+      section  *By action* — Name: 12 …   |   *Top actors* — actor: 5 …
+      context  <first time> to <last time>
+      actions  [Acknowledge all]                      (or: context Acknowledged by …)
+
+    render_burst_part
+      section  one line per event: <time> · *Action* · actor · IP   (packed, ≤ 3000 each)
+      context  +N more                                (beyond 50 events)
+      actions  [Open details… ▾]
+
+Button and option values carry what a click needs, compactly: the Acknowledge button
+``<event id>|<sub ids>``, each Snooze option ``<choice>|<sub ids>|<event id>`` (≤ 150), where
+``<sub ids>`` is a comma-separated list, or ``*`` ("every subscription posting in this channel")
+when the list would not fit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import ActionsBlock, InteractiveElement, Option, StaticSelectElement
+
+from auditbot.core.errors import AuditbotError
+from auditbot.core.model import AuditEvent
+from auditbot.core.snooze import CHOICES, FOUR_HOURS, ONE_HOUR, TOMORROW_MORNING
+from auditbot.services.delivery import AlertItem
+from auditbot.services.search import FoundEvent
+from auditbot.slack import ids
+from auditbot.slack.render import kit
+from auditbot.slack.render.limits import (
+    BUTTON_VALUE,
+    MESSAGE_BLOCKS,
+    MESSAGE_TEXT_BUDGET,
+    OPTION_TEXT,
+    OPTION_VALUE,
+    SECTION_TEXT,
+    JsonDict,
+    check_blocks,
+    more_line,
+    pack_lines,
+    text_units,
+)
+from auditbot.slack.render.results import event_entry
+from auditbot.slack.render.safe import as_utc, clean, date, inline_code, md, mention, plain, units
+from auditbot.slack.render.views import Message
+
+SNOOZE_LABELS: dict[str, str] = {ONE_HOUR: "1 hour", FOUR_HOURS: "4 hours", TOMORROW_MORNING: "Until 09:00 tomorrow"}
+EVERY_SUBSCRIPTION = "*"
+"""In a value: every subscription posting in the channel (the ids did not fit)."""
+ACKNOWLEDGED_BLOCK = "alert_acknowledged"
+"""The block_id of the "Acknowledged by" line, so a message is never marked twice."""
+PART_EVENTS = 50
+SHOWN_SUBSCRIPTIONS = 10
+TOP_ACTIONS = 8
+TOP_ACTORS = 5
+
+_SUBSCRIPTION_ID_RE = re.compile(r"sub-[a-z0-9]{1,32}")
+_SEP = "|"
+
+
+# -- values ----------------------------------------------------------------------------------------
+
+
+def ack_value(event_id: str, subscription_ids: Sequence[str]) -> str:
+    """The Acknowledge button's value: ``<event id>|sub-a,sub-b``."""
+    value = f"{event_id}{_SEP}{_ids_text(subscription_ids)}"
+    return value if units(value) <= BUTTON_VALUE else f"{event_id}{_SEP}{EVERY_SUBSCRIPTION}"
+
+
+def read_ack_value(value: str) -> tuple[str, tuple[str, ...]]:
+    """(event id, subscription ids) from an Acknowledge button; ``("*",)`` means every one in the channel."""
+    event_id, sep, subs = value.rpartition(_SEP)
+    if not sep or not event_id:
+        raise _stale_button()
+    return event_id, _read_ids(subs)
+
+
+def snooze_value(choice: str, subscription_ids: Sequence[str], event_id: str) -> str | None:
+    """A Snooze option's value ``<choice>|sub-a,sub-b|<event id>``; None when even ``*`` does not fit."""
+    for subs in (_ids_text(subscription_ids), EVERY_SUBSCRIPTION):
+        value = f"{choice}{_SEP}{subs}{_SEP}{event_id}"
+        if units(value) <= OPTION_VALUE:
+            return value
+    return None
+
+
+def read_snooze_value(value: str) -> tuple[str, tuple[str, ...], str]:
+    """(choice, subscription ids, event id) from a Snooze option."""
+    choice, sep, rest = value.partition(_SEP)
+    subs, sep2, event_id = rest.partition(_SEP)
+    if not sep or not sep2 or not event_id or choice not in CHOICES:
+        raise _stale_button()
+    return choice, _read_ids(subs), event_id
+
+
+def _ids_text(subscription_ids: Sequence[str]) -> str:
+    return ",".join(dict.fromkeys(subscription_ids)) or EVERY_SUBSCRIPTION
+
+
+def _read_ids(text: str) -> tuple[str, ...]:
+    if text == EVERY_SUBSCRIPTION:
+        return (EVERY_SUBSCRIPTION,)
+    found = tuple(dict.fromkeys(s for s in text.split(",") if s))
+    if not found or not all(_SUBSCRIPTION_ID_RE.fullmatch(s) for s in found):
+        raise _stale_button()
+    return found
+
+
+def _stale_button() -> AuditbotError:
+    return AuditbotError("That alert button could not be read.", hint="Use the buttons of a newer alert.")
+
+
+# -- one alert -------------------------------------------------------------------------------------
+
+
+def render_alert(item: AlertItem, *, acknowledged: tuple[str, datetime] | None = None) -> Message:
+    """One event for an alert channel; with ``acknowledged`` (user id, when) it says who acknowledged it."""
+    event = item.event
+    blocks = [
+        event_entry(FoundEvent(event, item.action_name), details=False),
+        kit.context(kit.mrkdwn(f"Matched {subscriptions_text(item.subscription_ids)}")),
+    ]
+    if acknowledged is not None:
+        blocks.append(acknowledged_line(*acknowledged))
+    elements: list[InteractiveElement | None] = []
+    if acknowledged is None:
+        elements.append(kit.button("Acknowledge", ids.ALERT_ACK, ack_value(event.id, item.subscription_ids)))
+    elements.append(_snooze_select(item))
+    elements.append(kit.button("Details", ids.EVENT_DETAILS, event.id))
+    present = [e for e in elements if e is not None]
+    if present:
+        blocks.append(ActionsBlock(elements=present).to_dict())
+    check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
+    subs = ", ".join(item.subscription_ids[:3])
+    return Message(
+        text=kit.fallback(f"Audit alert: {clean(item.action_name or event.action)[:150]} {_by(event)} ({subs})", 1000),
+        blocks=blocks,
+    )
+
+
+def _snooze_select(item: AlertItem) -> StaticSelectElement | None:
+    options = []
+    for choice in CHOICES:
+        value = snooze_value(choice, item.subscription_ids, item.event.id)
+        if value is not None:
+            options.append(Option(text=kit.plain_text(SNOOZE_LABELS[choice]), value=value))
+    if not options:
+        return None
+    return StaticSelectElement(placeholder=kit.plain_text("Snooze…"), action_id=ids.ALERT_SNOOZE, options=options)
+
+
+def acknowledged_line(user_id: str, when: datetime) -> JsonDict:
+    """The context line "Acknowledged by @jane at 14:02 UTC" (block id ``ACKNOWLEDGED_BLOCK``)."""
+    who = mention(user_id) or "someone"
+    at = as_utc(when)
+    line = kit.context(kit.mrkdwn(f":white_check_mark: Acknowledged by {who} at {at:%H:%M} UTC"))
+    return {**line, "block_id": ACKNOWLEDGED_BLOCK}
+
+
+def acknowledged_blocks(blocks: Sequence[Any], user_id: str, when: datetime) -> list[JsonDict]:
+    """A posted message's ``blocks`` marked acknowledged: its Acknowledge buttons gone, the line added once.
+
+    For messages that cannot be rendered again from what a click carries (a burst summary's counts).
+    """
+    kept: list[JsonDict] = []
+    placed = False
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        if block.get("block_id") == ACKNOWLEDGED_BLOCK:
+            return [b for b in blocks if isinstance(b, dict)]  # already marked: the first one stays
+        if block.get("type") == "actions":
+            elements = [
+                e
+                for e in block.get("elements") or []
+                if not (isinstance(e, dict) and e.get("action_id") in (ids.ALERT_ACK, ids.ALERT_ACK_BATCH))
+            ]
+            if not elements:
+                if not placed:
+                    kept.append(acknowledged_line(user_id, when))
+                    placed = True
+                continue
+            block = {**block, "elements": elements}
+        kept.append(block)
+    if not placed:
+        kept.append(acknowledged_line(user_id, when))
+    return kept[:MESSAGE_BLOCKS]
+
+
+def subscriptions_text(subscription_ids: Sequence[str]) -> str:
+    """`sub-a`, `sub-b` +N more (escaped)."""
+    shown = [inline_code(s, 40) for s in subscription_ids[:SHOWN_SUBSCRIPTIONS]]
+    more = len(subscription_ids) - len(shown)
+    text = ", ".join(shown) or "a subscription"
+    return f"{text} +{more} more" if more > 0 else text
+
+
+def _by(event: AuditEvent) -> str:
+    return "by Atlassian (system)" if event.actor.is_system else f"by {clean(event.actor.label)[:120]}"
+
+
+def actor_name(event: AuditEvent) -> str:
+    """How an event's actor is named in alerts (plain text, not escaped)."""
+    return "Atlassian (system)" if event.actor.is_system else clean(event.actor.label)
+
+
+# -- bursts ----------------------------------------------------------------------------------------
+
+
+def render_burst_summary(
+    items: Sequence[AlertItem], *, total: int, batch: str, acknowledged: tuple[str, datetime] | None = None
+) -> Message:
+    """The top-level message of a burst of ``total`` alerts (``items`` may be only the first of them)."""
+    total = max(total, len(items))
+    subs = list(dict.fromkeys(s for item in items for s in item.subscription_ids))
+    noun = "event" if total == 1 else "events"
+    blocks = [kit.section(f"*{total:,} audit {noun} matched {subscriptions_text(subs)}* — listed in this thread")]
+    if len(items) < total:
+        blocks.append(kit.context(kit.mrkdwn(f"The counts below are for the first {len(items):,}.")))
+    if items:
+        actions = Counter(clean(item.action_name or item.event.action) for item in items)
+        actors = Counter(actor_name(item.event) for item in items)
+        blocks.append(
+            kit.fields_section(
+                [
+                    kit.mrkdwn(_counts("By action", actions, TOP_ACTIONS, "actions")),
+                    kit.mrkdwn(_counts("Top actors", actors, TOP_ACTORS, "actors")),
+                ]
+            )
+        )
+        times = sorted(item.event.time for item in items)
+        span = date(times[0]) if times[0] == times[-1] else f"{date(times[0])} to {date(times[-1])}"
+        blocks.append(kit.context(kit.mrkdwn(span)))
+    if acknowledged is not None:
+        blocks.append(acknowledged_line(*acknowledged))
+    else:
+        button = kit.actions([kit.button("Acknowledge all", ids.ALERT_ACK_BATCH, batch, style="primary")])
+        if button is not None:
+            blocks.append(button)
+    check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
+    return Message(text=kit.fallback(f"{total:,} audit {noun} matched {', '.join(subs[:3])}", 1000), blocks=blocks)
+
+
+def _counts(title: str, counts: Counter[str], top: int, what: str) -> str:
+    lines = [f"*{title}*"]
+    lines += [f"{md(name, 60)}: {n:,}" for name, n in counts.most_common(top)]
+    if len(counts) > top:
+        lines.append(f"+{len(counts) - top} more {what}")
+    return "\n".join(lines)
+
+
+_PART_SCALES = (1.0, 0.6, 0.35, 0.2)
+
+
+def render_burst_part(items: Sequence[AlertItem]) -> Message:
+    """A thread reply listing up to 50 of a burst's events, one line each, and a menu to open any of them."""
+    shown = list(items[:PART_EVENTS])
+    hidden = len(items) - len(shown)
+    blocks: list[JsonDict] = []
+    for scale in _PART_SCALES:
+        blocks = _part_blocks(shown, hidden, scale)
+        if text_units(blocks) <= MESSAGE_TEXT_BUDGET and len(blocks) <= MESSAGE_BLOCKS:
+            break
+    check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
+    noun = "event" if len(items) == 1 else "events"
+    return Message(text=kit.fallback(f"{len(items):,} audit {noun}"), blocks=blocks)
+
+
+def _part_blocks(items: Sequence[AlertItem], hidden: int, scale: float) -> list[JsonDict]:
+    def size(n: int) -> int:
+        return max(8, int(n * scale))
+
+    lines = [_part_line(item, size) for item in items]
+    blocks = [kit.section(text) for text in pack_lines(lines, SECTION_TEXT - 100)]
+    if not blocks:
+        blocks.append(kit.section("No events."))
+    if hidden > 0:
+        blocks.append(more_line(hidden, "in this burst"))
+    options = [
+        Option(text=kit.plain_text(_option_text(item, size(OPTION_TEXT))), value=item.event.id)
+        for item in items
+        if 0 < units(item.event.id) <= OPTION_VALUE
+    ]
+    if options:
+        select = StaticSelectElement(
+            placeholder=kit.plain_text("Open details…"), action_id=ids.ALERT_PART_DETAILS, options=options
+        )
+        blocks.append(ActionsBlock(elements=[select]).to_dict())
+    return blocks
+
+
+def _part_line(item: AlertItem, size: Callable[[int], int]) -> str:
+    event = item.event
+    parts = [date(event.time), f"*{md(item.action_name or event.action, size(60))}*", md(actor_name(event), size(60))]
+    if event.ip and clean(event.ip):
+        parts.append(md(event.ip, size(45)))
+    return " · ".join(parts)
+
+
+def _option_text(item: AlertItem, limit: int) -> str:
+    event = item.event
+    at = as_utc(event.time)
+    return plain(f"{at:%H:%M} {clean(item.action_name or event.action)} · {actor_name(event)}", limit)
+
+
+# -- notes -----------------------------------------------------------------------------------------
+
+
+def render_snoozed(user_id: str, actor_label: str, action_name: str, until: datetime, tz: ZoneInfo) -> Message:
+    """The thread note "@jane snoozed <actor> doing <action> until <local time> (<UTC time>)"."""
+    who = mention(user_id) or "Someone"
+    local, utc = until.astimezone(tz), as_utc(until)
+    zone = md(local.tzname() or tz.key, 40)
+    when = f"{local:%a %d %b %H:%M} {zone} ({utc:%a %H:%M} UTC)"
+    text = f":zzz: {who} snoozed *{md(actor_label, 200)}* doing *{md(action_name, 200)}* until {when}."
+    return Message(
+        text=kit.fallback(f"Snoozed {clean(actor_label)[:200]} doing {clean(action_name)[:200]} until {utc:%H:%M} UTC"),
+        blocks=_checked([kit.section(text)]),
+    )
+
+
+def render_snooze_ended(action_name: str, actor_label: str, subscription_id: str) -> Message:
+    """ "Snooze ended: alerts for <actor> doing <action> on sub-x resume."."""
+    text = (
+        f":alarm_clock: Snooze ended: alerts for *{md(actor_label, 200)}* doing *{md(action_name, 200)}* "
+        f"on {inline_code(subscription_id, 40)} resume."
+    )
+    fallback = f"Snooze ended: alerts for {clean(actor_label)[:200]} doing {clean(action_name)[:200]} resume."
+    return Message(text=kit.fallback(fallback), blocks=_checked([kit.section(text)]))
+
+
+_REFUSALS: dict[str, tuple[str, str]] = {
+    "channel_not_found": (
+        "the channel is gone, or it is private and auditbot is not in it",
+        "If the channel still exists, invite auditbot: /invite @auditbot in the channel.",
+    ),
+    "not_in_channel": ("auditbot is not in the channel", "Invite auditbot: /invite @auditbot in the channel."),
+    "is_archived": (
+        "the channel is archived",
+        "Unarchive the channel, or /audit unsubscribe this subscription and subscribe another channel.",
+    ),
+    "token_revoked": ("auditbot's Slack token was revoked", "Ask a Slack admin to reinstall auditbot."),
+    "invalid_auth": ("auditbot's Slack token is no longer valid", "Ask a Slack admin to reinstall auditbot."),
+    "account_inactive": ("auditbot's Slack app was deactivated", "Ask a Slack admin to reinstall auditbot."),
+}
+
+
+def render_delivery_paused(subscription_id: str, channel_id: str, query: str, error: str) -> Message:
+    """The DM to a subscription's owner when Slack refused to post its alert: what happened and how to fix it."""
+    what, fix = _REFUSALS.get(
+        clean(error), (f"Slack refused the post ({inline_code(error, 60)})", "Check the channel and auditbot's access.")
+    )
+    sub = inline_code(subscription_id, 40)
+    resume = inline_code(f"{ids.COMMAND} resume {clean(subscription_id)[:40]}", 80)
+    blocks = [
+        kit.section(f":double_vertical_bar: *Alerts paused for {sub}*"),
+        kit.section(
+            f"Slack would not take an alert for {channel_text(channel_id)}: {what}. "
+            f"auditbot paused the subscription {sub} (query {inline_code(query, 1600)}) so nothing is lost; "
+            "alerts wait until it is resumed."
+        ),
+        kit.section(f"*To fix:* {md(fix, 300)} Then type {resume}."),
+    ]
+    fallback = f"Alerts paused for {clean(subscription_id)[:40]}: Slack refused the post ({clean(error)[:60]})."
+    return Message(text=kit.fallback(fallback), blocks=_checked(blocks))
+
+
+_CHANNEL_ID_RE = re.compile(r"[CGD][A-Z0-9]{2,}")
+
+
+def channel_text(channel_id: str) -> str:
+    """``<#C…>`` for a well-formed channel id (Slack shows its name; not a ping), else the id as code."""
+    if not _CHANNEL_ID_RE.fullmatch(channel_id):
+        return inline_code(channel_id, 40)
+    return f"a direct message ({inline_code(channel_id, 40)})" if channel_id.startswith("D") else f"<#{channel_id}>"
+
+
+def is_channel_id(text: str) -> bool:
+    return bool(_CHANNEL_ID_RE.fullmatch(text))
+
+
+def _checked(blocks: Iterable[JsonDict]) -> list[JsonDict]:
+    result = list(blocks)
+    check_blocks(result, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
+    return result
