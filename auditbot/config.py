@@ -79,6 +79,15 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=1, le=180)
     """Events older than this are pruned from the mirror (Atlassian keeps 180 days)."""
     ingest_interval_seconds: float = Field(default=30.0, ge=1, le=3600)
+    alerts: bool = True
+    """Post alert subscriptions' matches while ``auditbot run`` runs (needs ``ingest``)."""
+    alert_post_interval_seconds: float = Field(default=1.0, ge=0.0, le=60)
+    """Seconds between two alert posts to one channel (Slack allows about one a second)."""
+    alert_burst_threshold: int = Field(default=5, ge=1, le=1000)
+    """More matching events than this for one channel within the burst window become one summary and a thread."""
+    alert_burst_window_seconds: float = Field(default=60.0, ge=1, le=3600)
+    alert_poll_seconds: float = Field(default=2.0, ge=0.1, le=600)
+    """How often delivery looks for queued alerts."""
     mirror_freshness_seconds: float = Field(default=120.0, ge=5, le=3600)
     """A search uses the mirror only when ingest wrote to it this recently."""
     database_url: SecretStr | None = None

@@ -1,7 +1,8 @@
-"""Running ingest beside the Slack app: a background thread per process, and a line for App Home."""
+"""Running ingest and alert delivery beside the Slack app: a background thread each, and a line for App Home."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -10,10 +11,12 @@ from contextlib import contextmanager
 
 from auditbot.config import Settings
 from auditbot.core.clock import Clock
+from auditbot.services.delivery import DeliveryReport
 from auditbot.services.ingest import IngestReport
+from auditbot.slack.delivery_client import delivery_client
 from auditbot.slack.deps import SlackDeps
 from auditbot.store.db import Database
-from auditbot.wiring import OrgConnection, ingestor
+from auditbot.wiring import OrgConnection, alert_matcher, delivery, ingestor
 
 
 def describe(report: IngestReport | None) -> str:
@@ -36,26 +39,62 @@ def following(
     deps: SlackDeps,
     *,
     interval: float | None = None,
+    slack_token: str | None = None,
+    slack_api_url: str | None = None,
 ) -> Iterator[threading.Event]:
-    """Ingest in a daemon thread while the block runs; App Home shows its last report."""
+    """Ingest in a daemon thread while the block runs, queuing alerts for the subscriptions; with a
+    ``slack_token`` (and ``settings.alerts``) a second thread posts them. App Home shows ingest's last report."""
     last: list[IngestReport | None] = [None]
     deps.mirror_status = lambda: describe(last[0])
     stop = threading.Event()
-    worker = ingestor(connection, store, settings, clock, owner=f"{socket.gethostname()}:{os.getpid()}")
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    matcher = alert_matcher(store, deps.catalog, clock)
+    deps.alerts_changed = matcher.invalidate
+    worker = ingestor(connection, store, settings, clock, owner=owner, matcher=matcher)
 
     def remember(report: IngestReport) -> None:
         last[0] = report
 
-    thread = threading.Thread(
-        target=worker.run_forever,
-        args=(stop,),
-        kwargs={"interval": interval or settings.ingest_interval_seconds, "on_report": remember},
-        name="ingest",
-        daemon=True,
-    )
-    thread.start()
+    threads = [
+        threading.Thread(
+            target=worker.run_forever,
+            args=(stop,),
+            kwargs={"interval": interval or settings.ingest_interval_seconds, "on_report": remember},
+            name="ingest",
+            daemon=True,
+        )
+    ]
+    if settings.alerts and slack_token:
+        poster = delivery(
+            store,
+            settings,
+            clock,
+            slack=delivery_client(slack_token, base_url=slack_api_url or settings.slack_api_url),
+            catalog=deps.catalog,
+            owner=owner,
+        )
+        threads.append(
+            threading.Thread(
+                target=poster.run_forever,
+                args=(stop,),
+                kwargs={"interval": settings.alert_poll_seconds, "on_report": _log_delivery},
+                name="alerts",
+                daemon=True,
+            )
+        )
+    for thread in threads:
+        thread.start()
     try:
         yield stop
     finally:
         stop.set()
-        thread.join(timeout=10)
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+logger = logging.getLogger("auditbot.alerts")
+
+
+def _log_delivery(report: DeliveryReport) -> None:
+    if report.messages or report.paused or report.error:
+        logger.info(report.summary())

@@ -24,12 +24,15 @@ from auditbot.config import Settings
 from auditbot.core.access import AccessPolicy, Decision, Permission, Place
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.core.paging import PageStateCodec
+from auditbot.services.alerts import AlertMatcher
 from auditbot.services.catalog import ActionCatalog
+from auditbot.services.delivery import Delivery, DeliverySettings
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
 from auditbot.services.ingest import Ingestor
 from auditbot.services.keyhealth import KeyHealth
 from auditbot.services.search import SearchService
+from auditbot.slack.delivery_client import BlockKitAlerts, SlackAlertChannel
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.directory import SlackDirectory, SlackUserGroups
 from auditbot.slack.guard import access_guard
@@ -41,8 +44,12 @@ from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database, default_url
 from auditbot.store.ingest_store import SqlIngestStore
+from auditbot.store.leases import Leases
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
+from auditbot.store.outbox import Outbox, alert_writer
+from auditbot.store.snoozes import Snoozes
+from auditbot.store.subscriptions import Subscriptions
 
 SANDBOX_SEED = 7
 SLACK_PAGE_SIZE = 10
@@ -143,16 +150,56 @@ def open_store(settings: Settings) -> Database:
     return database
 
 
-def ingestor(connection: OrgConnection, store: Database, settings: Settings, clock: Clock, *, owner: str) -> Ingestor:
-    """The org's stream follower (one per replica; the lease picks which one reads)."""
+def alert_matcher(store: Database, catalog: ActionCatalog, clock: Clock) -> AlertMatcher:
+    """Which subscriptions each new event matches (ingest queues the alerts; Slack tells it of changes)."""
+    return AlertMatcher(Subscriptions(store, clock), catalog, clock, snoozes=Snoozes(store, clock))
+
+
+def ingestor(
+    connection: OrgConnection,
+    store: Database,
+    settings: Settings,
+    clock: Clock,
+    *,
+    owner: str,
+    matcher: AlertMatcher | None = None,
+) -> Ingestor:
+    """The org's stream follower (one per replica; the lease picks which one reads). With a
+    ``matcher`` every page also queues its alerts, in the page's transaction."""
+    write = alert_writer(Outbox(store, clock), matcher) if matcher is not None else None
     return Ingestor(
         connection.client,
-        SqlIngestStore(store, clock),
+        SqlIngestStore(store, clock, write_outbox=write),
         clock,
         org_id=connection.org_id,
         owner=owner,
         backfill=timedelta(days=settings.backfill_days),
         retention=timedelta(days=settings.retention_days),
+    )
+
+
+def delivery(
+    store: Database, settings: Settings, clock: Clock, *, slack: WebClient, catalog: ActionCatalog, owner: str
+) -> Delivery:
+    """The alert poster (one per replica; the lease picks which one posts). ``slack`` must not retry
+    posts by itself: ``delivery_client`` makes one."""
+    subscriptions = Subscriptions(store, clock)
+    return Delivery(
+        Outbox(store, clock),
+        SlackAlertChannel(slack),
+        BlockKitAlerts(),
+        subscriptions,
+        EventMirror(store, clock=clock),
+        lambda action: catalog.snapshot().get(action).display_name,
+        Leases(store, clock),
+        clock,
+        owner=owner,
+        snoozes=Snoozes(store, clock),
+        settings=DeliverySettings(
+            interval=settings.alert_post_interval_seconds,
+            burst_threshold=settings.alert_burst_threshold,
+            burst_window=settings.alert_burst_window_seconds,
+        ),
     )
 
 
@@ -189,6 +236,9 @@ def slack_deps(
         trail=trail,
         key_health=key_health,
         redact_shared=settings.redact_shared,
+        subscriptions=Subscriptions(store, clock) if store else None,
+        snoozes=Snoozes(store, clock) if store else None,
+        outbox=Outbox(store, clock) if store else None,
         budgets=lambda: tuple(
             RateBudget(s.path, s.limit, s.remaining, s.ready_in)
             for s in (budget.status(path) for path in (EVENTS, EVENT, EVENT_ACTIONS, EVENTS_STREAM))
@@ -219,10 +269,12 @@ def guards(
         open=open_access,
     )
     group_ids = [g for g in (*settings.viewers, *settings.admins) if g.startswith("S")]
+    groups = SlackUserGroups(client, group_ids, timer=clock.monotonic) if group_ids else None
+    deps.access, deps.user_groups = policy, groups  # subscriptions check the channels they post in
     access = access_guard(
         policy,
         SlackDirectory(client, timer=clock.monotonic),
-        groups=SlackUserGroups(client, group_ids, timer=clock.monotonic) if group_ids else None,
+        groups=groups,
         on_decision=denial_recorder(deps, client),
         response_url_ok=partial(response_url_allowed, prefixes=(SLACK_HOOKS, *response_prefixes)),
     )

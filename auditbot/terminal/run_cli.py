@@ -44,7 +44,16 @@ def run(args: argparse.Namespace) -> int:
             listener_threads=settings.listener_threads,
             middleware=guards(settings, clock, deps, client),
         )
-        with following(connection, store, settings, clock, deps) if settings.ingest else nullcontext():
+        follow = following(
+            connection,
+            store,
+            settings,
+            clock,
+            deps,
+            slack_token=settings.slack_bot_token.get_secret_value(),
+            slack_api_url=settings.slack_api_url,
+        )
+        with follow if settings.ingest else nullcontext():
             if socket_mode:
                 assert settings.slack_app_token is not None
                 serve_socket_mode(app, settings.slack_app_token.get_secret_value())
