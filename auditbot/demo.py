@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,16 +24,24 @@ from pydantic import SecretStr
 from auditbot.atlassian import AdminApiClient, RequestBudget
 from auditbot.atlassian.budget import EVENTS_STREAM
 from auditbot.config import Settings
-from auditbot.core.clock import Clock, SystemClock
+from auditbot.core.clock import Clock, ManualClock, SystemClock
 from auditbot.follow import following
-from auditbot.playground import Workspace
+from auditbot.playground import Workspace, seed
 from auditbot.sandbox import RateLimits, RunningSandbox, SandboxApi, start_server
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.serve import EVENTS_PATH, wsgi_app
 from auditbot.store.db import Database
+from auditbot.store.subscriptions import Subscriptions
 from auditbot.wiring import OrgConnection, guards, open_store, slack_deps
 
 DEMO_TOKEN = "xoxb-playground-demo"
+DEMO_ALERTS = (
+    "action:user_login_failed,added_org_admin,api_token_created,auth_policy_deleted,"
+    "user_logged_in_as_user,password_change,marketplace_app_installed"
+)
+"""What #sec-alerts is subscribed to in the demo: the risky actions."""
+DEMO_ALERTS_SINCE = timedelta(hours=3)
+"""The demo's subscription is dated this far back, so its first alerts arrive at once."""
 DEMO_RATE_PER_MINUTE = 60
 """The demo's sandbox answers 60 searches a minute so clicking around stays quick (a real org: 10)."""
 
@@ -119,7 +128,16 @@ def start_demo(
             thread.join(timeout=5)
 
         closers.append(stop_app)
-        follow = following(connection, store, settings.model_copy(update={"backfill_days": 30}), clock, deps)
+        subscribe_demo_channel(store, clock)
+        follow = following(
+            connection,
+            store,
+            settings.model_copy(update={"backfill_days": 30}),
+            clock,
+            deps,
+            slack_token=DEMO_TOKEN,
+            slack_api_url=playground.api_url,
+        )
         follow.__enter__()
         closers.append(lambda: follow.__exit__(None, None, None))
         app_url = f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
@@ -129,3 +147,11 @@ def start_demo(
         for close in reversed(closers):
             close()
         raise
+
+
+def subscribe_demo_channel(store: Database, clock: Clock) -> None:
+    """#sec-alerts subscribed to the risky actions, as if Jane had done it a few hours ago."""
+    made_at = ManualClock(clock.now() - DEMO_ALERTS_SINCE)
+    Subscriptions(store, made_at).create(
+        team_id=seed.TEAM.id, channel_id=seed.SEC_ALERTS, query=DEMO_ALERTS, created_by=seed.JANE
+    )

@@ -154,3 +154,15 @@ def test_an_unknown_command_shows_a_visible_error(page: Page):
     run(page, "/nope whatever")
     expect(page.get_by_test_id("error-banner")).to_contain_text("/nope is not a valid command")
     expect(page.get_by_test_id("composer-input")).to_have_value("/nope whatever")
+
+
+def test_the_alert_channel_receives_alerts_that_can_be_acknowledged(page: Page):
+    alert = page.locator("[data-testid=message]", has=page.get_by_test_id("action-alert_ack")).first
+    expect(alert).to_contain_text("Matched")
+    expect(alert.get_by_test_id("action-event_details")).to_be_visible()
+    alert.scroll_into_view_if_needed()
+    screenshot(page, "alert.png")
+    alert.get_by_test_id("action-alert_ack").click()
+    acknowledged = page.locator("[data-testid=message]", has_text="Acknowledged by").first
+    expect(acknowledged).to_be_visible()
+    expect(acknowledged.get_by_test_id("action-alert_ack")).to_have_count(0)
