@@ -6,6 +6,8 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import yaml
+
 from auditbot.playground import seed
 from auditbot.services.delivery import DeliverySettings
 from auditbot.store.outbox import Channel
@@ -49,9 +51,9 @@ def burst_events(count: int) -> list:
     ]
 
 
-def test_a_burst_of_500_events_in_a_minute_is_a_summary_and_a_thread_with_every_event(tmp_path: Path):
+def test_a_burst_of_500_events_in_a_minute_is_a_summary_and_a_thread_with_every_event(tmp_path: Path, db_url: str):
     events = burst_events(500)
-    world = DeliveryWorld(tmp_path, events=events)
+    world = DeliveryWorld(tmp_path, url=db_url, events=events)
     try:
         sub = world.subscribe()
         world.queue(sub, events)
@@ -219,9 +221,9 @@ def test_a_post_whose_answer_was_lost_is_found_in_the_channel_and_not_posted_aga
     assert world.outbox.count("sent") == 3
 
 
-def test_a_burst_interrupted_after_its_summary_resumes_in_the_same_thread(tmp_path: Path):
+def test_a_burst_interrupted_after_its_summary_resumes_in_the_same_thread(tmp_path: Path, db_url: str):
     events = burst_events(30)
-    world = DeliveryWorld(tmp_path, events=events)
+    world = DeliveryWorld(tmp_path, url=db_url, events=events)
     try:
         sub = world.subscribe()
         world.queue(sub, events)
@@ -236,5 +238,22 @@ def test_a_burst_interrupted_after_its_summary_resumes_in_the_same_thread(tmp_pa
         assert len(world.top_level()) == 1, "no second summary"
         assert len(world.posts()) == 1 + 3
         assert Counter(world.announced_ids()) == Counter(e.id for e in events)
+    finally:
+        world.close()
+
+
+def test_the_manifests_scopes_are_enough_to_deliver_and_reconcile_in_a_private_channel(tmp_path: Path):
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yml").read_text())
+    world = DeliveryWorld(tmp_path, scopes=manifest["oauth_config"]["scopes"]["bot"])
+    try:
+        sub = world.subscribe(channel=seed.INCIDENTS)
+        world.queue(sub, world.events[:2])
+        world.workspace.lose_next_response("chat.postMessage")
+        delivery = world.delivery(settings=SETTINGS)
+        delivery.run_once()
+        world.clock.advance(2)
+        report = delivery.run_once()
+        assert (report.reconciled, report.paused) == (1, [])
+        assert Counter(world.announced_ids(seed.INCIDENTS)) == Counter(e.id for e in world.events[:2])
     finally:
         world.close()

@@ -25,9 +25,16 @@ CHANNEL = seed.SEC_ALERTS
 
 
 class DeliveryWorld:
-    def __init__(self, path: Path, *, url: str | None = None, events: Sequence[AuditEvent] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        url: str | None = None,
+        events: Sequence[AuditEvent] | None = None,
+        scopes: Sequence[str] | None = None,
+    ) -> None:
         self.clock = ManualClock(ANCHOR)
-        self.workspace = Workspace(self.clock)
+        self.workspace = Workspace(self.clock) if scopes is None else Workspace(self.clock, scopes=scopes)
         self.slack = start_slack_api(self.workspace)
         self.db = Database(url or f"sqlite:///{path / 'delivery.db'}")
         self.db.migrate()
