@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from auditbot.core.model import AuditEvent
 from auditbot.playground import seed
 from auditbot.services.delivery import DeliverySettings
 from auditbot.store.outbox import Channel
@@ -44,7 +45,7 @@ def test_an_event_two_subscriptions_of_a_channel_match_is_one_message_naming_bot
     assert world.outbox.count("sent") == 2
 
 
-def burst_events(count: int) -> list:
+def burst_events(count: int) -> list[AuditEvent]:
     return [
         make_event(n, time=ANCHOR - timedelta(seconds=60) + timedelta(milliseconds=100 * n), action="user_login")
         for n in range(count)
