@@ -68,6 +68,10 @@ TOP = 5
 NOTABLE_LIMIT = 20
 
 
+class NeedsScan(Exception):
+    """A source cannot count these filters itself (in SQL, say): read the events and count them here."""
+
+
 @dataclass(frozen=True, slots=True)
 class Tally:
     """One counted thing: ``key`` is what a search filters on (an action id, an actor id, an IP)."""

@@ -1,0 +1,181 @@
+"""The handoff digest's numbers from the mirror in SQL against the same numbers tallied in Python.
+
+The seeded sandbox org's last 30 days are repeated, each copy with fresh event ids and shifted a few
+seconds, into 100,000 events in one window; the 30 days before it are mirrored once, as the baseline
+that says what is new. "SQL" is ``MirrorDigest.aggregate`` over the window with that baseline; "tally"
+is what a caller does without it: ``MirrorDigest.seen`` for the baseline, then ``EventTally`` over the
+window read from the mirror page by page (``EventMirror.window``, newest first). Both must give the
+same ``Aggregates``.
+
+Each is run once, in a fresh process of its own over the filled database: wall time, and how much
+the process's peak resident memory grows during the run (so the database's and the driver's buffers
+count too). Ratios are SQL / tally. The live line is what the same digest costs from the Admin API:
+``/events`` pages of 500 at 10 calls a minute. PostgreSQL runs only when a server answers at
+127.0.0.1:5432 (in a schema of its own).
+
+Run: python -m bench.bench_handoff
+"""
+
+from __future__ import annotations
+
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from auditbot.core.digest import Aggregates, EventTally
+from auditbot.core.model import AuditEvent
+from auditbot.sandbox import GeneratedOrg
+from auditbot.store import Database, EventMirror
+from auditbot.store.digest_queries import MirrorDigest
+from auditbot.store.executor import insert_or_ignore
+from auditbot.store.mirror import _row
+from auditbot.store.schema import events
+from tests.store.conftest import postgres_available, postgres_schema
+
+ANCHOR = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+ORG = "bench-org"
+EVENTS = 100_000
+DAYS = 30
+START = ANCHOR - timedelta(days=DAYS)
+END = ANCHOR + timedelta(hours=2)
+BASELINE_START = START - timedelta(days=DAYS)
+MIRROR_PAGE = 1_000
+INSERT_BATCH = 5_000
+API_PAGE = 500
+API_CALLS_PER_MINUTE = 10
+NAMESPACE = uuid.UUID("6f1c2d0e-3a4b-4c5d-8e9f-0a1b2c3d4e5f")
+
+
+def mirrored_rows() -> tuple[list[dict[str, Any]], int]:
+    """The ``events`` rows to mirror (the baseline's events once, the window's repeated to ``EVENTS``
+    with fresh ids, each copy 7 seconds after the one before), and how many are the baseline's."""
+    org = GeneratedOrg(7, anchor=ANCHOR, days=2 * DAYS)
+    first = int(org.window_start.timestamp()) // 3600
+    last = int(ANCHOR.timestamp()) // 3600
+    made = [AuditEvent.model_validate(raw) for hour in range(first, last + 1) for raw in org.hour_events(hour)]
+    baseline = [e for e in made if e.time < START]
+    window = [e for e in made if e.time >= START]
+    copies = [copied(window[n % len(window)], n // len(window)) for n in range(EVENTS)]
+    now = datetime.now(UTC)
+    return [_row(ORG, event, now) for event in (*baseline, *copies)], len(baseline)
+
+
+def copied(event: AuditEvent, copy: int) -> AuditEvent:
+    if copy == 0:
+        return event
+    shift = timedelta(seconds=7 * copy)
+    update: dict[str, datetime] = {"time": event.attributes.time + shift}
+    if event.attributes.processed_at is not None:
+        update["processed_at"] = event.attributes.processed_at + shift
+    attributes = event.attributes.model_copy(update=update)
+    fresh = str(uuid.uuid5(NAMESPACE, f"{event.id}:{copy}"))
+    return event.model_copy(update={"id": fresh, "attributes": attributes})
+
+
+def fill(db: Database, rows: list[dict[str, Any]]) -> None:
+    for first in range(0, len(rows), INSERT_BATCH):
+        with db.begin() as conn:
+            conn.execute(
+                insert_or_ignore(conn, events, [events.c.org_id, events.c.id]), rows[first : first + INSERT_BATCH]
+            )
+
+
+def in_sql(db: Database) -> Aggregates:
+    return MirrorDigest(db).aggregate(ORG, START, END, baseline_start=BASELINE_START)
+
+
+def tallied(db: Database) -> Aggregates:
+    mirror = EventMirror(db)
+    tally = EventTally(seen=MirrorDigest(db).seen(ORG, BASELINE_START, START))
+    before: tuple[datetime, str] | None = None
+    while True:
+        page = mirror.window(ORG, START, END, limit=MIRROR_PAGE, before=before)
+        tally.add(page)
+        if len(page) < MIRROR_PAGE:
+            return tally.result()
+        before = (page[-1].time, page[-1].id)
+
+
+WAYS: dict[str, Callable[[Database], Aggregates]] = {"sql": in_sql, "tally": tallied}
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory: ``VmHWM`` on Linux (``ru_maxrss`` keeps the high-water
+    mark of the process that forked it across ``exec``), ``ru_maxrss`` elsewhere."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 2**10
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def measure(way: str, url: str) -> None:
+    """Run one way once in this process; write (seconds, peak growth in MiB, result) to stdout, pickled."""
+    with Database(url) as db:
+        MirrorDigest(db).oldest(ORG)  # connect before measuring
+        before = peak_mib()
+        started = time.perf_counter()
+        result = WAYS[way](db)
+        seconds = time.perf_counter() - started
+        grown = peak_mib() - before
+    sys.stdout.buffer.write(pickle.dumps((seconds, grown, result)))
+
+
+def measured(way: str, url: str) -> tuple[float, float, Aggregates]:
+    command = [sys.executable, "-m", "bench.bench_handoff", "--measure", way, url]
+    done = subprocess.run(command, check=True, capture_output=True, cwd=Path(__file__).parent.parent)
+    seconds, grown, result = pickle.loads(done.stdout)
+    return float(seconds), float(grown), result
+
+
+@contextmanager
+def sqlite_url() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as scratch:
+        yield f"sqlite:///{Path(scratch) / 'bench.db'}"
+
+
+def main() -> None:
+    rows, in_baseline = mirrored_rows()
+    calls = -(-EVENTS // API_PAGE)
+    print(f"{EVENTS:,} events in a {DAYS}-day window, {in_baseline:,} in the {DAYS}-day baseline before it")
+    print(
+        f"live: {calls} /events calls of {API_PAGE} events = {calls / API_CALLS_PER_MINUTE:.0f} minutes "
+        f"at {API_CALLS_PER_MINUTE} calls a minute, and nothing known to be new (no baseline)"
+    )
+    backends: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [("SQLite", sqlite_url)]
+    if postgres_available():
+        backends.append(("PostgreSQL", postgres_schema))
+    else:
+        print("PostgreSQL: skipped (no PostgreSQL at 127.0.0.1:5432)")
+    print(f"{'':>10}  {'SQL s':>6} {'tally s':>7} {'ratio':>6}   {'SQL MiB':>7} {'tally MiB':>9} {'ratio':>6}")
+    for name, fresh in backends:
+        with fresh() as url:
+            with Database(url) as db:
+                db.migrate()
+                fill(db, rows)
+            sql_s, sql_mib, sql = measured("sql", url)
+            tally_s, tally_mib, tally = measured("tally", url)
+        assert sql == tally, f"{name}: SQL and the tally disagree"
+        assert sql.total == EVENTS, sql.total
+        print(
+            f"{name:>10}  {sql_s:>6.2f} {tally_s:>7.2f} {sql_s / tally_s:>6.3f}   "
+            f"{sql_mib:>7.1f} {tally_mib:>9.1f} {sql_mib / max(tally_mib, 0.1):>6.3f}"
+        )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--measure"]:
+        measure(sys.argv[2], sys.argv[3])
+    else:
+        main()
