@@ -12,6 +12,8 @@ alembic's autogenerate on SQLite and PostgreSQL). Change a table here only toget
 * ``subscriptions`` and ``outbox`` - alert subscriptions and their deliveries, one outbox row per
   (subscription, event) at most; ``snoozes`` - an actor's action muted on a subscription for a while.
 * ``bot_audit`` - auditbot's own audit trail: who asked what, where, and how it went.
+* ``digest_schedules`` and ``digest_runs`` - handoff digests posted in a channel at times of day in a
+  time zone, and one row per (schedule, slot) claimed: whoever inserts it posts that slot.
 
 Every timestamp is ``UtcDateTime``: timezone-aware UTC in and out, on both dialects. Identifiers are
 unbounded strings: their length is the API's business, and PostgreSQL ``varchar`` costs nothing extra.
@@ -164,4 +166,37 @@ bot_audit = Table(
     CheckConstraint(_one_of("outcome", AUDIT_OUTCOMES), name="outcome"),
     Index("ix_bot_audit_at_id", "at", "id"),
     Index("ix_bot_audit_user_id_at", "user_id", "at"),
+)
+
+digest_schedules = Table(
+    "digest_schedules",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("team_id", String, nullable=False),
+    Column("channel_id", String, nullable=False),
+    Column("times", Text, nullable=False, comment="canonical times of day, 09:00,21:00"),
+    Column("tz", String, nullable=False, comment="IANA time zone name"),
+    Column("query", Text, nullable=False, comment="canonical filter text, may be empty"),
+    Column("created_by", String, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_run_at", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("ix_digest_schedules_team_id", "team_id"),
+)
+
+digest_runs = Table(
+    "digest_runs",
+    metadata,
+    Column(
+        "schedule_id",
+        String,
+        ForeignKey("digest_schedules.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("slot_at", UtcDateTime, primary_key=True, comment="the slot's instant"),
+    Column("claimed_by", String, nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("posted_at", UtcDateTime, nullable=True),
+    Column("message_ts", String, nullable=True),
+    Column("error", Text, nullable=True, comment="why the slot was not posted; it is not tried again"),
 )

@@ -49,7 +49,7 @@ def test_0003_keeps_subscriptions_and_their_queued_alerts(bare: Database):
                 "('sub-a', 'e2', 'o', '2026-11-25 12:00:00', 'sent', 1)"
             )
         )
-    upgrade(bare)
+    upgrade(bare, "0003")
     assert current_revision(bare) == "0003"
     assert (count(bare, "subscriptions"), count(bare, "outbox")) == (1, 2)
     assert {"batch", "attempted_at", "thread_ts", "acked_by", "acked_at"} <= columns(bare, "outbox")

@@ -15,8 +15,18 @@ from auditbot.store.migrate import current_revision, downgrade, head_revision, m
 from auditbot.store.schema import metadata
 from tests.store.events import ANCHOR, ORG, minute_events
 
-TABLES = {"events", "stream_cursors", "leases", "subscriptions", "outbox", "snoozes", "bot_audit"}
-HEAD = "0003"
+TABLES = {
+    "events",
+    "stream_cursors",
+    "leases",
+    "subscriptions",
+    "outbox",
+    "snoozes",
+    "bot_audit",
+    "digest_schedules",
+    "digest_runs",
+}
+HEAD = "0004"
 
 
 def tables(db: Database) -> set[str]:
@@ -85,14 +95,14 @@ def test_constraints_carry_the_conventional_names(store):
 SECOND = '''"""Add a note to events (test only).
 
 Revision ID: 0099
-Revises: 0003
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

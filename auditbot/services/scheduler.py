@@ -1,0 +1,260 @@
+"""Scheduled handoff digests: each schedule's slots posted once, on time, whichever replica gets there first.
+
+A schedule posts a digest at times of day in a time zone (``core.schedule``). Every replica runs a
+``DigestScheduler`` with its own ``owner`` name; a pass looks at every schedule:
+
+* its latest slot at or before now (slots before the schedule was made are not owed);
+* ``claim_slot`` on the store: only the replica whose claim went in goes on (the store also lets
+  one replica take over a claim left unfinished for a few minutes by one that died mid-post);
+* within ``grace`` of the slot, the digest of ``[previous slot, slot)`` is posted through the
+  ``DigestPoster`` and the slot marked posted; an ``AuditbotError`` from the poster marks it failed,
+  with the message as the schedule's last error, and that slot is not tried again;
+* past ``grace`` (every replica was down at the time) nothing is posted: a digest hours late would
+  be mistaken for a current one. The slot is marked failed with a note that it was skipped, which
+  the schedule list shows, and the report and the log say so. The next slot's digest still covers
+  only its own shift.
+
+The filters of a schedule are an ordinary query without time terms (``digest_query``); the time
+window is always the slot's.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from auditbot.core.clock import Clock
+from auditbot.core.errors import AuditbotError
+from auditbot.core.query import Query, parse
+from auditbot.core.schedule import latest_slot, parse_times, parse_zone, previous_slot
+from auditbot.services.catalog import CatalogSnapshot
+from auditbot.services.plan import resolve
+from auditbot.services.repeat import repeat
+
+logger = logging.getLogger(__name__)
+
+GRACE = timedelta(minutes=10)
+"""How late after its slot a digest is still posted."""
+INTERVAL = 30.0
+"""Seconds between passes: well inside ``GRACE``."""
+
+
+class ScheduledDigest(Protocol):
+    """A digest schedule as the scheduler and the poster see it (``store.digest_schedules.DigestSchedule``)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def team_id(self) -> str: ...
+
+    @property
+    def channel_id(self) -> str: ...
+
+    @property
+    def times(self) -> str:
+        """Canonical times of day: ``09:00,21:00``."""
+        ...
+
+    @property
+    def tz(self) -> str:
+        """The IANA time zone of the times."""
+        ...
+
+    @property
+    def query(self) -> str:
+        """Canonical filter text, without time terms; empty for every event."""
+        ...
+
+    @property
+    def created_by(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class DigestPoster(Protocol):
+    """Posts one handoff digest in a schedule's channel."""
+
+    def post_digest(self, schedule: ScheduledDigest, *, start: datetime, end: datetime) -> str:
+        """Post the digest of the events in ``[start, end)`` (aware UTC) matching ``schedule.query`` in
+        ``schedule.channel_id``; the posted message's ts. Raises ``AuditbotError`` when it could not,
+        with a message a person can act on (it is shown as the schedule's last error). It should return
+        well within the store's stale-claim age (five minutes): after that another replica may take the
+        slot over and post it again."""
+        ...
+
+
+class DigestSlots(Protocol):
+    """The schedules and their claimed slots (``store.digest_schedules.DigestSchedules``)."""
+
+    def all(self) -> Sequence[ScheduledDigest]: ...
+
+    def claim_slot(self, schedule_id: str, slot_at: datetime, owner: str) -> bool: ...
+
+    def posted(self, schedule_id: str, slot_at: datetime, message_ts: str) -> object: ...
+
+    def failed(self, schedule_id: str, slot_at: datetime, error: str) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SlotOutcome:
+    schedule_id: str
+    slot_at: datetime
+    detail: str
+    """The message ts when posted; the error when failed; why when skipped."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerReport:
+    """What one pass did. A slot appears in the report of the one replica that claimed it."""
+
+    schedules: int = 0
+    posted: tuple[SlotOutcome, ...] = ()
+    failed: tuple[SlotOutcome, ...] = ()
+    skipped: tuple[SlotOutcome, ...] = ()
+    """Slots found past the grace period: nothing was posted for them."""
+    unreadable: tuple[str, ...] = ()
+    """Schedules whose stored times or time zone could not be read (none are posted)."""
+    error: str | None = None
+    """Why the whole pass failed (the store could not be read, say)."""
+
+
+class DigestScheduler:
+    """Posts the digests that are due; ``owner`` names this replica in the claims."""
+
+    def __init__(
+        self,
+        schedules: DigestSlots,
+        poster: DigestPoster,
+        clock: Clock,
+        *,
+        owner: str,
+        grace: timedelta = GRACE,
+    ) -> None:
+        if not owner:
+            raise ValueError("a scheduler needs an owner name")
+        if grace <= timedelta(0):
+            raise ValueError("grace must be positive")
+        self._schedules = schedules
+        self._poster = poster
+        self._clock = clock
+        self.owner = owner
+        self.grace = grace
+        self._unreadable: set[str] = set()
+        """Schedules already logged as unreadable (said once, at WARNING)."""
+
+    def run_once(self) -> SchedulerReport:
+        """Look at every schedule once and post what is due and unclaimed."""
+        schedules = self._schedules.all()
+        posted: list[SlotOutcome] = []
+        failed: list[SlotOutcome] = []
+        skipped: list[SlotOutcome] = []
+        unreadable: list[str] = []
+        for schedule in schedules:
+            try:
+                times, tz = parse_times(schedule.times), parse_zone(schedule.tz)
+            except AuditbotError as exc:
+                level = logging.DEBUG if schedule.id in self._unreadable else logging.WARNING
+                logger.log(level, "digest schedule %s cannot be read: %s", schedule.id, exc.message)
+                self._unreadable.add(schedule.id)
+                unreadable.append(schedule.id)
+                continue
+            slot = latest_slot(times, tz, self._clock.now())
+            if slot is None or slot < schedule.created_at:
+                continue
+            if not self._schedules.claim_slot(schedule.id, slot, self.owner):
+                continue
+            late = self._clock.now() - slot
+            if late > self.grace:
+                outcome = SlotOutcome(schedule.id, slot, _skipped_note(late, self.grace))
+                logger.warning("digest %s for %s skipped: %s", schedule.id, slot.isoformat(), outcome.detail)
+                self._schedules.failed(schedule.id, slot, outcome.detail)
+                skipped.append(outcome)
+                continue
+            ok, outcome = self._post(schedule, slot, previous_slot(times, tz, slot))
+            (posted if ok else failed).append(outcome)
+        return SchedulerReport(
+            schedules=len(schedules),
+            posted=tuple(posted),
+            failed=tuple(failed),
+            skipped=tuple(skipped),
+            unreadable=tuple(unreadable),
+        )
+
+    def run_forever(
+        self,
+        stop: threading.Event,
+        interval: float = INTERVAL,
+        on_report: Callable[[SchedulerReport], None] | None = None,
+    ) -> None:
+        """Pass, wait ``interval`` seconds, repeat until ``stop``."""
+        repeat(
+            self.run_once,
+            stop=stop,
+            clock=self._clock,
+            interval=interval,
+            failed=lambda exc: SchedulerReport(error=exc.message),
+            on_report=on_report,
+        )
+
+    def _post(self, schedule: ScheduledDigest, slot: datetime, start: datetime) -> tuple[bool, SlotOutcome]:
+        """Post the slot's digest and record how it went: (posted, what happened)."""
+        try:
+            ts = self._poster.post_digest(schedule, start=start, end=slot)
+        except AuditbotError as exc:
+            logger.warning("digest %s for %s failed: %s", schedule.id, slot.isoformat(), exc.message)
+            self._schedules.failed(schedule.id, slot, exc.message)
+            return False, SlotOutcome(schedule.id, slot, exc.message)
+        except Exception:
+            logger.exception("digest %s for %s failed unexpectedly", schedule.id, slot.isoformat())
+            error = "Something went wrong on auditbot's side; it has been logged."
+            self._schedules.failed(schedule.id, slot, error)
+            return False, SlotOutcome(schedule.id, slot, error)
+        logger.info("digest %s for %s posted as %s", schedule.id, slot.isoformat(), ts)
+        self._schedules.posted(schedule.id, slot, ts)
+        return True, SlotOutcome(schedule.id, slot, ts)
+
+
+def _skipped_note(late: timedelta, grace: timedelta) -> str:
+    return (
+        f"Skipped: auditbot was not running at the slot ({_duration(late)} ago, past the {_duration(grace)} "
+        "grace period), so no stale digest was posted."
+    )
+
+
+def _duration(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+# -- filters ----------------------------------------------------------------------------------------
+
+
+def digest_query(text: str, snapshot: CatalogSnapshot) -> Query:
+    """``text`` read as a digest's filters and resolved against the action catalog; may be empty.
+
+    Raises ``QueryError`` (pointing at the term) when it does not parse, names an unknown action or
+    group, or has a time term: each digest covers the time since the previous slot. ``.canonical``
+    of the result is the text to store.
+    """
+    query = parse(text)
+    for term, spec in (("since", query.since), ("until", query.until)):
+        if spec is not None:
+            typed = f"{term}:{spec}"
+            without = query.replace(since=None, until=None).canonical
+            raise query.error_at(
+                term,
+                spec,
+                f"A digest's filters say which events, not when ({typed})",
+                hint=f"Remove {typed}: each digest covers the time since the one before it.",
+                suggestions=[without] if without else (),
+            )
+    return resolve(query, snapshot).query
