@@ -13,9 +13,13 @@ from auditbot.config import Settings
 from auditbot.core.clock import Clock
 from auditbot.services.delivery import DeliveryReport
 from auditbot.services.ingest import IngestReport
+from auditbot.services.scheduler import DigestScheduler, SchedulerReport
+from auditbot.slack.app import slack_client
 from auditbot.slack.delivery_client import delivery_client
 from auditbot.slack.deps import SlackDeps
+from auditbot.slack.digest_poster import SlackDigestPoster
 from auditbot.store.db import Database
+from auditbot.store.digest_schedules import DigestSchedules
 from auditbot.wiring import OrgConnection, alert_matcher, delivery, ingestor
 
 
@@ -43,7 +47,8 @@ def following(
     slack_api_url: str | None = None,
 ) -> Iterator[threading.Event]:
     """Ingest in a daemon thread while the block runs, queuing alerts for the subscriptions; with a
-    ``slack_token`` (and ``settings.alerts``) a second thread posts them. App Home shows ingest's last report."""
+    ``slack_token`` a thread posts the scheduled handoff digests and (with ``settings.alerts``) one
+    posts the alerts. App Home shows ingest's last report."""
     last: list[IngestReport | None] = [None]
     deps.mirror_status = lambda: describe(last[0])
     stop = threading.Event()
@@ -64,6 +69,24 @@ def following(
             daemon=True,
         )
     ]
+    if slack_token and deps.handoff is not None:
+        scheduler = DigestScheduler(
+            DigestSchedules(store, clock),
+            SlackDigestPoster(
+                deps.handoff, slack_client(slack_token, base_url=slack_api_url or settings.slack_api_url)
+            ),
+            clock,
+            owner=owner,
+        )
+        threads.append(
+            threading.Thread(
+                target=scheduler.run_forever,
+                args=(stop,),
+                kwargs={"on_report": _log_schedules},
+                name="digests",
+                daemon=True,
+            )
+        )
     if settings.alerts and slack_token:
         poster = delivery(
             store,
@@ -93,6 +116,11 @@ def following(
 
 
 logger = logging.getLogger("auditbot.alerts")
+
+
+def _log_schedules(report: SchedulerReport) -> None:
+    for slot in (*report.posted, *report.failed):
+        logger.info("scheduled digest: %s", slot)
 
 
 def _log_delivery(report: DeliveryReport) -> None:

@@ -29,6 +29,7 @@ from auditbot.services.catalog import ActionCatalog
 from auditbot.services.delivery import Delivery, DeliverySettings
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
+from auditbot.services.handoff import HandoffService
 from auditbot.services.ingest import Ingestor
 from auditbot.services.keyhealth import KeyHealth
 from auditbot.services.search import SearchService
@@ -40,9 +41,12 @@ from auditbot.slack.integrity import SLACK_HOOKS, integrity_middleware, response
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
+from auditbot.store.alert_state import StoredAlertState
 from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database, default_url
+from auditbot.store.digest_queries import MirrorDigest
+from auditbot.store.digest_schedules import DigestSchedules
 from auditbot.store.ingest_store import SqlIngestStore
 from auditbot.store.leases import Leases
 from auditbot.store.mirror import EventMirror
@@ -222,6 +226,20 @@ def slack_deps(
     trail = BotTrail(AuditTrail(store, clock), security_channel=settings.security_channel) if store else None
     search = search_service(connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=secret, store=store)
     budget = connection.client.budget
+    mirror_source = (
+        MirrorSearchSource(store, EventMirror(store, clock=clock), StreamCursors(store, clock=clock)) if store else None
+    )
+    handoff = HandoffService(
+        connection.client,
+        search.catalog,
+        clock,
+        org_id=connection.org_id,
+        digest=MirrorDigest(store) if store else None,
+        mirror=mirror_source,
+        alerts=StoredAlertState(Outbox(store, clock), Snoozes(store, clock)) if store else None,
+        freshness=timedelta(seconds=settings.mirror_freshness_seconds),
+        budget_note=lambda: _budget_note(budget.status(EVENTS)),
+    )
     return SlackDeps(
         search=search,
         catalog=search.catalog,
@@ -239,11 +257,17 @@ def slack_deps(
         subscriptions=Subscriptions(store, clock) if store else None,
         snoozes=Snoozes(store, clock) if store else None,
         outbox=Outbox(store, clock) if store else None,
+        handoff=handoff,
+        schedules=DigestSchedules(store, clock) if store else None,
         budgets=lambda: tuple(
             RateBudget(s.path, s.limit, s.remaining, s.ready_in)
             for s in (budget.status(path) for path in (EVENTS, EVENT, EVENT_ACTIONS, EVENTS_STREAM))
         ),
     )
+
+
+def _budget_note(status: Any) -> str:
+    return f"Admin API budget: {status.remaining} of {status.limit} searches left this minute"
 
 
 def guards(

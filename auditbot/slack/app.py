@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners import alerts, commands, home, interactions, shortcuts, subscriptions
+from auditbot.slack.listeners import alerts, commands, handoff, home, interactions, shortcuts, subscriptions
 from auditbot.slack.retry import retry_handlers
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,6 @@ def build_app(
 
     for guard in middleware:
         app.use(guard)
-    for module in (commands, interactions, shortcuts, home, subscriptions, alerts):
+    for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff):
         module.register(app, deps)
     return app

@@ -16,12 +16,14 @@ from auditbot.core.clock import Clock
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
+from auditbot.services.handoff import HandoffService
 from auditbot.services.keyhealth import KeyHealth
 from auditbot.services.search import SearchService
 from auditbot.slack.directory import UserGroups
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
+from auditbot.store.digest_schedules import DigestSchedules
 from auditbot.store.outbox import Outbox
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
@@ -62,5 +64,9 @@ class SlackDeps:
     access: AccessPolicy | None = None
     """The access policy, to check the channel a subscription posts in. None: a subscription may only
     post in the conversation where it is made (which the access guard has already let through)."""
+    handoff: HandoffService | None = None
+    """The on-call handoff digest (``/audit handoff``)."""
     user_groups: UserGroups | None = None
     """User group lookups for ``access`` when it names groups (as the access guard has)."""
+    schedules: DigestSchedules | None = None
+    """Scheduled handoff digests (``/audit digest schedule``); None (no store) turns those commands off."""

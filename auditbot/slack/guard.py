@@ -32,8 +32,11 @@ OnDecision = Callable[[Decision, str, Place, Permission, str, "str | None"], Non
 ``app_home_opened``); query_text the command text, the action id or the callback id."""
 
 ADMIN_SUBCOMMANDS = frozenset({"bot-log", "subscribe", "unsubscribe", "pause", "resume"})
+DIGEST_ADMIN_SUBCOMMANDS = frozenset({"schedule", "unschedule"})
+"""``/audit digest schedule|unschedule …`` change schedules; ``/audit digest schedules`` only lists them."""
 ACTION_PERMISSIONS: Mapping[str, Permission] = {
     ids.SHARE_PAGE: Permission.SHARE,
+    ids.HANDOFF_SHARE: Permission.SHARE,
     ids.EXPORT_CSV: Permission.EXPORT,
     ids.SUBSCRIBE_CONFIRM: Permission.ADMIN,
     ids.SUBSCRIPTION_PAUSE: Permission.ADMIN,
@@ -67,8 +70,10 @@ def read_request(
     """Who asks for what, where; None for requests nobody makes (other events, Slack's own checks)."""
     if "command" in body and "user_id" in body:
         text = str(body.get("text") or "")
-        word = text.split(maxsplit=1)[0].lower() if text.strip() else ""
-        permission = Permission.ADMIN if word in admin_subcommands else Permission.SEARCH
+        words = text.lower().split(maxsplit=2)
+        word = words[0] if words else ""
+        digest_admin = word == "digest" and len(words) > 1 and words[1] in DIGEST_ADMIN_SUBCOMMANDS
+        permission = Permission.ADMIN if word in admin_subcommands or digest_admin else Permission.SEARCH
         return Asking("command", _id(body.get("user_id")), _id(body.get("channel_id")), (permission,), text)
     kind = str(body.get("type") or "")
     if kind == "event_callback":

@@ -37,6 +37,11 @@ HOME_QUICK_QUERY = "home_quick_query"
 """App Home quick queries; button n is ``home_quick_query:n`` (ids must differ within a block), value the query."""
 HOME_QUICK_QUERY_PATTERN = re.compile(r"^home_quick_query(?::\d+)?$")
 OPEN_SEARCH_FORM = "open_search_form"
+HANDOFF_SEARCH = "handoff_search"
+"""A count in the handoff digest; button n is ``handoff_search:n``, its value the search listing those events."""
+HANDOFF_SEARCH_PATTERN = re.compile(r"^handoff_search(?::\d+)?$")
+HANDOFF_SHARE = "handoff_share"
+"""Posts the handoff digest in the channel; its value is the handoff's text and window."""
 
 # Alert subscriptions (the subscribe dry run, /audit subscriptions and App Home).
 SUBSCRIBE_CONFIRM = "subscribe_confirm"

@@ -38,6 +38,7 @@ from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
 from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.db import Database, default_url
+from auditbot.store.digest_schedules import DigestSchedules
 from auditbot.store.outbox import Channel, Outbox
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscription, Subscriptions
@@ -98,6 +99,7 @@ class SlackWorld:
         self.subscriptions = Subscriptions(self.store, self.clock)
         self.snoozes = Snoozes(self.store, self.clock)
         self.outbox = Outbox(self.store, self.clock)
+        self.schedules = DigestSchedules(self.store, self.clock)
         self.alerts_changed = 0
         """How many times the app said subscriptions or snoozes changed."""
         self.deps = SlackDeps(
@@ -117,6 +119,7 @@ class SlackWorld:
             outbox=self.outbox,
             alerts_changed=self._alerts_changed,
             access=AccessPolicy(open=True),
+            schedules=self.schedules,
         )
         self.app: App = build_app(
             self.deps,

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners import subscriptions
+from auditbot.slack.listeners import digests, handoff, subscriptions
 from auditbot.slack.listeners.common import open_event, show_results
 from auditbot.slack.render import render_actions, render_help
 from auditbot.slack.render.botlog import render_bot_log
@@ -45,6 +45,10 @@ def register(app: App, deps: SlackDeps) -> None:
                     subscriptions.subscribe(deps, client, respond, command, _after_word(raw))
                 case "subscriptions":
                     subscriptions.list_subscriptions(deps, respond, command, rest)
+                case "digest":
+                    digests.handle_digest_command(deps, client, respond, command, _after_word(raw))
+                case "handoff":
+                    handoff.show_handoff(deps, client, respond, command, rest)
                 case "unsubscribe" | "pause" | "resume":
                     subscriptions.change_command(deps, client, respond, command, word.lower(), rest)
                 case _:

@@ -237,7 +237,8 @@ def check_target(
         record(deps, client, body, what, outcome="denied", detail=f"{channel_id}: {decision.reason}")
         if decision.message == UNAVAILABLE_MESSAGE:
             raise AuditbotError(UNAVAILABLE_MESSAGE)
-        raise AuditbotError(f"auditbot may not post alerts in {shown}: {_why(kind, deps.access)}.", hint=_fix(deps))
+        posts = "handoff digests" if what == "schedule" else "alerts"
+        raise AuditbotError(f"auditbot may not post {posts} in {shown}: {_why(kind, deps.access)}.", hint=_fix(deps))
     if info.get("is_archived"):
         raise AuditbotError(f"{shown} is archived.", hint="Unarchive it, or subscribe another channel.")
     if kind is PlaceKind.DM and info.get("is_im"):

@@ -29,6 +29,7 @@ EXAMPLES = (
     "event 25e4c3e7-7f0d-4b84-8028-330fed144a51",
     "actions group",
     "subscribe #sec-alerts action:added_org_admin",
+    "handoff 12h",
 )
 """Worked examples from the design (DESIGN §2), without the command name."""
 
@@ -48,6 +49,12 @@ def render_help(*, command: str = ids.COMMAND) -> Message:
         f"{inline_code(f'{cmd} subscriptions [text]', 80)} the workspace's subscriptions, with Pause and Remove",
         f"{inline_code(f'{cmd} pause <id>', 80)} · {inline_code(f'{cmd} resume <id>', 80)} · "
         f"{inline_code(f'{cmd} unsubscribe <id>', 80)} by subscription id (sub-…)",
+        "*On-call handoff*",
+        f"{inline_code(f'{cmd} handoff [12h | since:… until:…] [filters]', 80)} what happened in the shift: totals, "
+        "what is new, what needs a look, open alerts and snoozes; every count is a search",
+        f"{inline_code(f'{cmd} digest schedule [#channel] 09:00,21:00 [Europe/Berlin] [filters]', 100)} post the "
+        "handoff at each shift change (admins) · "
+        f"{inline_code(f'{cmd} digest schedules', 40)} · {inline_code(f'{cmd} digest unschedule <id>', 60)}",
     ]
     terms = ["*Query terms* (space separated, any order; quote values with spaces)"]
     terms += [

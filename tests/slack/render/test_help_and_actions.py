@@ -44,7 +44,8 @@ def test_help_lists_subcommands_every_term_and_examples():
     for sub in alerts:
         assert f"`/audit {sub}`" in text
     assert "/audit subscribe #sec-alerts action:added_org_admin" in text
-    assert "handoff" not in text
+    for sub in ("handoff [12h | since:… until:…] [filters]", "digest schedules", "digest unschedule &lt;id&gt;"):
+        assert f"`/audit {sub}`" in text
 
 
 def test_help_uses_the_installed_command_name_when_it_is_well_formed():

@@ -1,0 +1,68 @@
+"""``/audit handoff``: the shift's digest for the person asking, its count buttons, and Share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from auditbot.core.errors import AuditbotError
+from auditbot.services.handoff import HandoffService
+from auditbot.slack import ids
+from auditbot.slack.deps import SlackDeps
+from auditbot.slack.listeners.common import actor_of, record, show_results
+from auditbot.slack.render.handoff import render_handoff, search_for
+from auditbot.slack.render.notice import render_notice
+from auditbot.slack.replies import Respond, answering, send
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    @app.action(ids.HANDOFF_SEARCH_PATTERN)
+    def count(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        with answering(respond, "handoff search"):
+            show_results(deps, client, respond, body, str(action.get("value") or ""), intro="From the handoff digest")
+
+    @app.action(ids.HANDOFF_SHARE)
+    def share(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        with answering(respond, "handoff share"):
+            share_handoff(deps, client, respond, body, str(action.get("value") or ""))
+
+
+def show_handoff(deps: SlackDeps, client: WebClient, respond: Respond, body: dict[str, Any], text: str) -> None:
+    """The digest of ``text`` (``12h``, ``since:… until:…``, filters), visible to the person asking."""
+    service = _service(deps)
+    team_id, user_id, _ = actor_of(body)
+    tz = deps.zones.zone(client, user_id)
+    handoff = service.handoff(text, tz=tz, team_id=team_id)
+    record(deps, client, body, "handoff", query=search_for(handoff))
+    send(respond, render_handoff(handoff, tz, state=search_for(handoff)))
+
+
+def share_handoff(deps: SlackDeps, client: WebClient, respond: Respond, body: dict[str, Any], value: str) -> None:
+    """The same digest (same window and filters, counted again) posted in the channel, saying who shared it."""
+    service = _service(deps)
+    team_id, user_id, channel_id = actor_of(body)
+    if not channel_id:
+        raise AuditbotError("There is no channel to share this in.", hint="Run /audit handoff in the channel.")
+    tz = deps.zones.zone(client, user_id)
+    query = service.parse(value)
+    handoff = service.handoff_window(query, query.window(deps.clock.now(), tz), team_id=team_id)
+    try:
+        client.chat_postMessage(channel=channel_id, **render_handoff(handoff, tz, shared_by=user_id).as_kwargs())
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "an error")
+        raise AuditbotError(
+            f"Slack did not take the digest ({error}).", hint="Invite auditbot to the channel, then share again."
+        ) from None
+    record(deps, client, body, "share", query=value, detail="handoff")
+    send(respond, render_notice("Shared the handoff digest in this channel."))
+
+
+def _service(deps: SlackDeps) -> HandoffService:
+    if deps.handoff is None:
+        raise AuditbotError("The handoff digest is not set up here.", hint="It needs auditbot's store.")
+    return deps.handoff

@@ -1,0 +1,66 @@
+"""``/audit handoff`` through the real Bolt app: the digest for the person asking, its counts as searches, Share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from auditbot.playground import seed
+from auditbot.services.handoff import HandoffService
+from auditbot.slack import ids
+from tests.slack.harness import SlackWorld
+from tests.slack.test_app import text_of
+
+
+@pytest.fixture
+def handing(slack: SlackWorld) -> SlackWorld:
+    w = slack.search_world
+    slack.deps.handoff = HandoffService(w.client, w.catalog, slack.clock, org_id=w.sandbox.org_id, max_api_pages=50)
+    return slack
+
+
+def all_buttons(message: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(action_id, label, value) of every button, in order."""
+    found = []
+    for block in message.get("blocks", []):
+        elements = block.get("elements", []) if block.get("type") == "actions" else []
+        accessory = block.get("accessory")
+        for element in [*elements, *([accessory] if accessory else [])]:
+            if element.get("type") == "button":
+                found.append((element["action_id"], element["text"]["text"], element.get("value", "")))
+    return found
+
+
+def test_a_handoff_is_shown_to_the_person_asking_with_every_count_a_search(handing: SlackWorld):
+    handing.command("handoff 24h")
+    reply = handing.last_reply()
+    assert reply.get("response_type", "ephemeral") == "ephemeral"
+    text = text_of(reply)
+    assert "Handoff:" in text and "events" in text and "Top actions" in text
+    counts = [b for b in all_buttons(reply) if b[0].startswith(ids.HANDOFF_SEARCH)]
+    assert len(counts) >= 5 and len({b[0] for b in counts}) == len(counts), "distinct action ids"
+    action_id, label, query = next(b for b in counts if "since:" in b[2] and "action:" in b[2])
+    handing.click(action_id, query)
+    results = handing.last_reply()
+    assert "Audit log:" in text_of(results)
+    shown = int(label.rsplit("·", 1)[1].replace(",", "").strip())
+    assert str(shown) in text_of(results) or shown > 10, "the search lists the counted events"
+    assert handing.workspace.messages(seed.SEC_ALERTS)[-1].user != seed.BOT_USER_ID, "nothing posted in the channel"
+
+
+def test_share_posts_the_digest_in_the_channel_saying_who_shared_it(handing: SlackWorld):
+    handing.command("handoff 12h")
+    share = next(b for b in all_buttons(handing.last_reply()) if b[0] == ids.HANDOFF_SHARE)
+    handing.click(ids.HANDOFF_SHARE, share[2])
+    posted = handing.workspace.messages(seed.SEC_ALERTS)[-1]
+    assert posted.user == seed.BOT_USER_ID and "Handoff:" in text_of({"blocks": list(posted.blocks)})
+    assert f"<@{seed.JANE}>" in str(posted.blocks)
+    assert ids.HANDOFF_SHARE not in str(posted.blocks), "a shared copy has no Share button"
+    assert handing.trail.recent()[0].kind == "share"
+
+
+def test_a_bad_handoff_query_is_explained(handing: SlackWorld):
+    handing.command("handoff since:tomorrow-ish")
+    text = text_of(handing.last_reply())
+    assert "since" in text and "Traceback" not in text
