@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from auditbot.playground import seed
 from auditbot.services.handoff import HandoffService
+from auditbot.services.scheduler import DigestScheduler
 from auditbot.slack import ids
+from auditbot.slack.digest_poster import SlackDigestPoster
 from tests.slack.harness import SlackWorld
 from tests.slack.test_app import text_of
 
@@ -64,3 +68,29 @@ def test_a_bad_handoff_query_is_explained(handing: SlackWorld):
     handing.command("handoff since:tomorrow-ish")
     text = text_of(handing.last_reply())
     assert "since" in text and "Traceback" not in text
+
+
+def test_a_scheduled_digest_is_posted_in_its_channel_at_the_shift_change(handing: SlackWorld):
+    assert handing.deps.handoff is not None
+    made_at = handing.clock.now()
+    schedule = handing.schedules.create(
+        team_id=seed.TEAM.id,
+        channel_id=seed.SEC_ALERTS,
+        times="09:00,21:00",
+        tz="Europe/Berlin",
+        query="-action:jira_issue_viewed",
+        created_by=seed.JANE,
+    )
+    scheduler = DigestScheduler(
+        handing.schedules, SlackDigestPoster(handing.deps.handoff, handing.client), handing.clock, owner="r1"
+    )
+    next_slot = datetime(2026, 11, 25, 21, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    handing.clock.advance((next_slot - made_at).total_seconds() + 60)
+    report = scheduler.run_once()
+    assert [p.schedule_id for p in report.posted] == [schedule.id]
+    posted = handing.workspace.messages(seed.SEC_ALERTS)[-1]
+    shown = text_of({"blocks": list(posted.blocks)})
+    assert posted.user == seed.BOT_USER_ID and "Handoff: Wed 25 Nov 09:00 → 21:00 Europe/Berlin (12 h)" in shown
+    assert schedule.id in shown and "-action:jira_issue_viewed" in shown
+    assert ids.HANDOFF_SHARE not in str(posted.blocks)
+    assert scheduler.run_once().posted == (), "once per slot"
