@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     """How often delivery looks for queued alerts."""
     mirror_freshness_seconds: float = Field(default=120.0, ge=5, le=3600)
     """A search uses the mirror only when ingest wrote to it this recently."""
+    log_format: Literal["text", "json"] = "text"
+    """``text``: one readable line per record (for a terminal); ``json``: one JSON object per line (for a
+    log pipeline), with the request id of the Slack request being handled and any extra fields."""
+    ready_max_lag_seconds: float = Field(default=600.0, gt=0, le=86_400)
+    """``/readyz`` fails when ingest last caught up with the audit log longer ago than this."""
+    shutdown_drain_seconds: float = Field(default=10.0, ge=0, le=300)
+    """On SIGTERM, how long requests already received may take to finish before the server closes."""
     database_url: SecretStr | None = None
     """SQLAlchemy URL of the store (PostgreSQL for several replicas); unset: a SQLite file in ``data_dir``."""
     data_dir: Path = Field(default_factory=lambda: Path.home() / ".local" / "share" / "auditbot")
@@ -116,6 +123,11 @@ class Settings(BaseSettings):
         if not has_key:
             self.atlassian_api_key = None
         return self
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_name(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("viewers", "admins", "channels", mode="before")
     @classmethod

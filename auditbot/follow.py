@@ -6,11 +6,13 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from auditbot.config import Settings
 from auditbot.core.clock import Clock
+from auditbot.metrics import Metrics
 from auditbot.services.delivery import DeliveryReport
 from auditbot.services.ingest import IngestReport
 from auditbot.services.scheduler import DigestScheduler, SchedulerReport
@@ -45,13 +47,18 @@ def following(
     interval: float | None = None,
     slack_token: str | None = None,
     slack_api_url: str | None = None,
+    metrics: Metrics | None = None,
+    stop: threading.Event | None = None,
 ) -> Iterator[threading.Event]:
     """Ingest in a daemon thread while the block runs, queuing alerts for the subscriptions; with a
     ``slack_token`` a thread posts the scheduled handoff digests and (with ``settings.alerts``) one
-    posts the alerts. App Home shows ingest's last report."""
+    posts the alerts. App Home shows ingest's last report; ``metrics`` records every pass's report.
+
+    The threads stop when ``stop`` is set (a signal handler may set it early) or the block ends, each
+    releasing its lease as it ends; the block's exit waits for them."""
     last: list[IngestReport | None] = [None]
     deps.mirror_status = lambda: describe(last[0])
-    stop = threading.Event()
+    stop = threading.Event() if stop is None else stop
     owner = f"{socket.gethostname()}:{os.getpid()}"
     matcher = alert_matcher(store, deps.catalog, clock)
     deps.alerts_changed = matcher.invalidate
@@ -59,6 +66,8 @@ def following(
 
     def remember(report: IngestReport) -> None:
         last[0] = report
+        if metrics is not None:
+            metrics.record_ingest(report)
 
     threads = [
         threading.Thread(
@@ -82,7 +91,7 @@ def following(
             threading.Thread(
                 target=scheduler.run_forever,
                 args=(stop,),
-                kwargs={"on_report": _log_schedules},
+                kwargs={"on_report": _also(_log_schedules, metrics.record_schedules if metrics else None)},
                 name="digests",
                 daemon=True,
             )
@@ -100,7 +109,10 @@ def following(
             threading.Thread(
                 target=poster.run_forever,
                 args=(stop,),
-                kwargs={"interval": settings.alert_poll_seconds, "on_report": _log_delivery},
+                kwargs={
+                    "interval": settings.alert_poll_seconds,
+                    "on_report": _also(_log_delivery, metrics.record_delivery if metrics else None),
+                },
                 name="alerts",
                 daemon=True,
             )
@@ -113,9 +125,25 @@ def following(
         stop.set()
         for thread in threads:
             thread.join(timeout=10)
+            if thread.is_alive():
+                logger.warning("the %s thread did not stop within 10 s; its lease will expire by itself", thread.name)
 
 
 logger = logging.getLogger("auditbot.alerts")
+
+Report = TypeVar("Report")
+
+
+def _also(log: Callable[[Report], None], record: Callable[[Report], None] | None) -> Callable[[Report], None]:
+    """A pass's report goes to the log and, when there are metrics, into them."""
+    if record is None:
+        return log
+
+    def both(report: Report) -> None:
+        log(report)
+        record(report)
+
+    return both
 
 
 def _log_schedules(report: SchedulerReport) -> None:

@@ -4,14 +4,22 @@ Whatever a library or our own code logs — a request dump, an exception message
 through ``RedactingFilter`` on the handler, which replaces Slack tokens (``xoxb-``, ``xoxp-``,
 ``xapp-``, ``xoxe-``…), ``Bearer`` values, Slack request signatures, Atlassian API tokens and
 the values of ``token=``/``secret=``/``password=`` style parameters with ``[redacted]``.
+
+``configure_logging`` is the one place logging is set up: ``text`` lines for a terminal or ``json``
+lines for a log pipeline. Each record carries the id of the Slack request being handled (``REQUEST_ID``,
+set by the HTTP layer), and the JSON lines carry every ``extra`` field, redacted like the message.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import re
 import sys
-from typing import Any
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 REDACTED = "[redacted]"
 _SECRETS = (
@@ -55,11 +63,85 @@ class RedactingFilter(logging.Filter):
 _STANDARD = set(vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None))) | {"message", "asctime"}
 
 
-def configure_logging(*, verbose: bool = False, stream: Any = None) -> None:
-    """Log to stderr (INFO with ``verbose``, else WARNING), every line redacted."""
+REQUEST_ID: ContextVar[str | None] = ContextVar("auditbot_request_id", default=None)
+"""The id of the Slack request being handled in this context (``None`` outside a request)."""
+
+LogFormat = Literal["text", "json"]
+
+_SECRET_FIELD = re.compile(r"(?i)(token|secret|password|passwd|authorization|api[_-]?key|signature|cookie)")
+"""An ``extra`` field whose name says it holds a secret: its text value is dropped, whatever it looks like."""
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps each record with ``request_id``: the id of the request being handled, or ``None``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = REQUEST_ID.get()
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    """``time LEVEL logger: message``, with ``[request id]`` after the logger inside a request."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self._in_request = logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, "request_id", None):
+            return self._in_request.format(record)
+        return super().format(record)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message``,
+    ``request_id``, any ``extra`` fields and ``exception``; every string in it redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+            "request_id": getattr(record, "request_id", None),
+        }
+        for key, value in vars(record).items():
+            if key in _STANDARD or key == "request_id":
+                continue
+            entry[f"extra_{key}" if key in entry else key] = _field(key, value)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = redact(record.exc_text)
+        if record.stack_info:
+            entry["stack"] = redact(self.formatStack(record.stack_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _field(key: str, value: Any) -> Any:
+    """An ``extra`` value made safe for a JSON line: strings redacted (dropped under a secret's name),
+    containers cleaned item by item, anything else turned into redacted text."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return REDACTED if _SECRET_FIELD.search(key) else redact(value)
+    if isinstance(value, dict):
+        return {str(k): _field(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_field(key, item) for item in value]
+    return _field(key, str(value))
+
+
+def configure_logging(*, verbose: bool = False, stream: Any = None, log_format: LogFormat = "text") -> None:
+    """Log to stderr (INFO with ``verbose``, else WARNING) as ``text`` or ``json`` lines, every one
+    redacted and stamped with the current request's id."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.addFilter(RedactingFilter())
+    handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO if verbose else logging.WARNING)

@@ -34,6 +34,9 @@ MAX_PAGE_SIZE = 500
 
 ModelT = TypeVar("ModelT", bound=WireModel)
 
+ResponseObserver = Callable[[str, int | None, float], None]
+"""``(path key, HTTP status or None when no answer came, seconds)`` for each request sent."""
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -68,6 +71,7 @@ class AdminApiClient:
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
         auth_observer: Callable[[ApiUnauthorized | None], None] | None = None,
+        response_observer: ResponseObserver | None = None,
     ) -> None:
         if not org_id.strip():
             raise ValueError("org_id must not be empty")
@@ -81,6 +85,8 @@ class AdminApiClient:
         self.stats = ClientStats()
         self.auth_observer = auth_observer
         """Told after every answer whether the API accepted the key (``None``) or refused it (the 401)."""
+        self.response_observer = response_observer
+        """Told of every request sent: its path key, the status (``None``: no answer) and the seconds it took."""
 
     @classmethod
     def create(
@@ -238,16 +244,19 @@ class AdminApiClient:
         failures = 0
         while True:
             waited += self._take_slot(path_key, limit - waited)
+            started = self._clock.monotonic()
             try:
                 self.stats.requests += 1
                 response = self._http.get(url, headers=headers)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
+                self._observe_response(path_key, None, started)
                 failures += 1
                 fault: ApiError = ApiUnavailable(
                     f"The Admin API did not answer ({type(exc).__name__}).",
                     hint="Check the network path to the API; auditbot retried before giving up.",
                 )
             else:
+                self._observe_response(path_key, response.status_code, started)
                 self._observe_limits(path_key, response)
                 if response.status_code == 429:
                     waited += self._wait_for_reset(path_key, response, limit - waited)
@@ -277,6 +286,14 @@ class AdminApiClient:
             self.stats.retries += 1
             logger.info("admin api retry", extra={"path": path_key, "attempt": failures, "delay": round(delay, 3)})
             self._clock.sleep(delay)
+
+    def _observe_response(self, path_key: str, status: int | None, started: float) -> None:
+        if self.response_observer is None:
+            return
+        try:
+            self.response_observer(path_key, status, self._clock.monotonic() - started)
+        except Exception:  # a broken observer must not fail the call it watches
+            logger.exception("admin api response observer failed")
 
     def _observe_auth(self, rejection: ApiUnauthorized | None) -> None:
         if self.auth_observer is not None:

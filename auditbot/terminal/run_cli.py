@@ -1,19 +1,37 @@
-"""``auditbot run``: the Slack app, in Socket Mode when SLACK_APP_TOKEN is set, else over HTTP."""
+"""``auditbot run``: the Slack app, in Socket Mode when SLACK_APP_TOKEN is set, else over HTTP.
+
+SIGTERM or SIGINT stops it gracefully: the HTTP server (or the Socket Mode connection) stops taking
+requests and lets those it has finish, listeners finish their work, the ingest, alert and digest
+threads stop and release their leases, and the command exits 0. A second signal ends it at once.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
-from contextlib import nullcontext
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from types import FrameType
 
+from auditbot.atlassian.budget import EVENT, EVENT_ACTIONS, EVENTS, EVENTS_STREAM
 from auditbot.config import Settings, load_settings
 from auditbot.core.clock import SystemClock
 from auditbot.core.errors import ConfigError
 from auditbot.follow import following
+from auditbot.logs import configure_logging
+from auditbot.metrics import Metrics
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.keywatch import admin_notifier
-from auditbot.slack.serve import serve_http, serve_socket_mode
+from auditbot.slack.serve import EVENTS_PATH, HttpServer, Readiness, listener_pool, serve_socket_mode, wsgi_app
+from auditbot.store.outbox import Outbox
 from auditbot.wiring import connect, guards, open_store, page_state_secret, slack_deps
+
+logger = logging.getLogger("auditbot.run")
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,24 +42,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    configure_logging(verbose=getattr(args, "verbose", False), log_format=settings.log_format)
     socket_mode = settings.slack_app_token is not None and not args.http
     _check(settings, socket_mode)
     assert settings.slack_bot_token is not None
     clock = SystemClock()
-    with open_store(settings) as store, connect(settings, clock) as connection:
+    metrics = Metrics(clock=clock)
+    stop = threading.Event()
+    with (
+        stop_on_signals(stop),
+        metrics.counting_errors(),
+        open_store(settings) as store,
+        connect(settings, clock) as connection,
+    ):
         if connection.sandbox_url:
             print("auditbot: no organization configured; answering from the built-in sandbox org", file=sys.stderr)
         deps = slack_deps(connection, settings, clock, secret=page_state_secret(settings), store=store)
+        budget = connection.client.budget
+        connection.client.response_observer = metrics.observe_api
+        metrics.watch_budgets(lambda: [budget.status(path) for path in (EVENTS, EVENT, EVENT_ACTIONS, EVENTS_STREAM)])
+        outbox = Outbox(store, clock)
+        metrics.watch_outbox(lambda: outbox.count("pending"))
         client = slack_client(settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, clock=clock)
         if deps.key_health is not None:
             deps.key_health.on_change(admin_notifier(client, settings.admins))
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        listeners = listener_pool(settings.listener_threads)
         app = build_app(
             deps,
             client=client,
             signing_secret=signing_secret,
             socket_mode=socket_mode,
-            listener_threads=settings.listener_threads,
+            executor=listeners,
             middleware=guards(settings, clock, deps, client),
         )
         follow = following(
@@ -52,20 +84,68 @@ def run(args: argparse.Namespace) -> int:
             deps,
             slack_token=settings.slack_bot_token.get_secret_value(),
             slack_api_url=settings.slack_api_url,
+            metrics=metrics,
+            stop=stop,
         )
+        stopped_as_asked = True
         with follow if settings.ingest else nullcontext():
             if socket_mode:
                 assert settings.slack_app_token is not None
-                serve_socket_mode(app, settings.slack_app_token.get_secret_value())
+                serve_socket_mode(app, settings.slack_app_token.get_secret_value(), stop)
             else:
-                serve_http(
-                    app,
-                    lambda: {"org": connection.org_id, "sandbox": connection.sandbox_url is not None},
+                readiness = Readiness(
+                    store=store,
+                    ingest=metrics.ingest if settings.ingest else None,
+                    max_lag_seconds=settings.ready_max_lag_seconds,
+                )
+                health = {"org": connection.org_id, "sandbox": connection.sandbox_url is not None}
+                server = HttpServer(
+                    wsgi_app(app, lambda: health, metrics=metrics, readiness=readiness),
                     host=args.host or settings.http_host,
                     port=args.port if args.port is not None else settings.http_port,
                     threads=settings.listener_threads,
                 )
-    return 0
+                host, port = server.address
+                logger.warning("auditbot listening on http://%s:%s%s", host, port, EVENTS_PATH)
+
+                def stopping() -> None:
+                    logger.warning("shutting down: draining for up to %.0f s", settings.shutdown_drain_seconds)
+                    readiness.stopping()
+
+                stopped_as_asked = server.serve(
+                    stop, drain_seconds=settings.shutdown_drain_seconds, clock=clock, on_stop=stopping
+                )
+            stop.set()
+            logger.warning("waiting for listeners to finish, and for the background threads to stop")
+            listeners.shutdown(wait=True)
+    logger.warning("auditbot stopped")
+    return 0 if stopped_as_asked else 1
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGINT set ``stop``; after the first, the handlers in place
+    before come back, so a second signal ends the process at once. Outside the main thread (where
+    Python cannot handle signals) this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) or signal.SIG_DFL for sig in STOP_SIGNALS}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()  # nothing else here: logging from a signal handler could deadlock
+        restore()
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, handle)
+    try:
+        yield
+    finally:
+        restore()
 
 
 def _check(settings: Settings, socket_mode: bool) -> None:

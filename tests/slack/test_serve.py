@@ -1,4 +1,6 @@
-"""HTTP mode: the WSGI app serving /slack/events and /healthz, and `auditbot run`'s refusals."""
+"""HTTP mode: the WSGI app serving /slack/events and the operator endpoints, and `auditbot run`'s refusals.
+
+``tests/test_ops.py`` covers /readyz, /metrics, request ids and the graceful stop in depth."""
 
 from __future__ import annotations
 
@@ -51,6 +53,19 @@ def test_health_and_signed_events_over_wsgi(slack: SlackWorld):
     assert status.startswith("404")
 
 
+def test_the_operator_endpoints_answer_without_any_wiring(slack: SlackWorld):
+    app = wsgi_app(slack.app, dict)
+    status, content = call(app, "GET", "/readyz")
+    assert status == "200 OK"
+    assert json.loads(content)["checks"]["ingest"]["counted"] is False
+    status, content = call(app, "GET", "/metrics")
+    assert status == "200 OK"
+    assert b"# TYPE auditbot_http_requests_total counter" in content
+    assert b'auditbot_http_requests_total{path="/readyz",status="200"} 1.0' in content
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert call(app, "POST", path)[0].startswith("405")
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -58,6 +73,7 @@ def test_health_and_signed_events_over_wsgi(slack: SlackWorld):
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is not set"),
         ({"SLACK_BOT_TOKEN": "xoxp-1"}, "starting with xoxb-"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "starting with xapp-"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "AUDITBOT_LOG_FORMAT": "yaml"}, "AUDITBOT_LOG_FORMAT: Input should be"),
     ],
 )
 def test_run_refuses_to_start_without_what_it_needs(monkeypatch, capsys, env, message):
