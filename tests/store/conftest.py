@@ -2,11 +2,13 @@
 
 PostgreSQL tests use the server at 127.0.0.1:5432 (trust auth, database ``test``). Each gets a schema
 of its own, made first in the ``search_path`` through the URL's ``options`` and dropped afterwards.
-They skip only when no server answers there.
+They skip only when no server answers there — unless ``AUDITBOT_TEST_POSTGRES=required`` (CI sets
+it), when a missing server fails them instead of hiding half the suite.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +39,8 @@ def postgres_available() -> bool:
 def postgres_schema() -> Iterator[str]:
     """A URL whose connections work in a new, empty schema (dropped at the end)."""
     if not postgres_available():
+        if os.environ.get("AUDITBOT_TEST_POSTGRES") == "required":
+            pytest.fail(f"{PG_MISSING}, and AUDITBOT_TEST_POSTGRES=required")
         pytest.skip(PG_MISSING)
     schema = f"auditbot_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_CONNINFO, autocommit=True) as admin:
