@@ -39,11 +39,14 @@ from auditbot.store.digest_queries import MirrorDigest
 from auditbot.store.executor import insert_or_ignore
 from auditbot.store.mirror import _row
 from auditbot.store.schema import events
+from bench.result import Log, Result, format_ratio, milliseconds, quiet
 from tests.store.conftest import postgres_available, postgres_schema
 
 ANCHOR = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ORG = "bench-org"
 EVENTS = 100_000
+QUICK_EVENTS = 5_000
+NO_POSTGRES = "no PostgreSQL answering at 127.0.0.1:5432"
 DAYS = 30
 START = ANCHOR - timedelta(days=DAYS)
 END = ANCHOR + timedelta(hours=2)
@@ -55,8 +58,8 @@ API_CALLS_PER_MINUTE = 10
 NAMESPACE = uuid.UUID("6f1c2d0e-3a4b-4c5d-8e9f-0a1b2c3d4e5f")
 
 
-def mirrored_rows() -> tuple[list[dict[str, Any]], int]:
-    """The ``events`` rows to mirror (the baseline's events once, the window's repeated to ``EVENTS``
+def mirrored_rows(count: int = EVENTS) -> tuple[list[dict[str, Any]], int]:
+    """The ``events`` rows to mirror (the baseline's events once, the window's repeated to ``count``
     with fresh ids, each copy 7 seconds after the one before), and how many are the baseline's."""
     org = GeneratedOrg(7, anchor=ANCHOR, days=2 * DAYS)
     first = int(org.window_start.timestamp()) // 3600
@@ -64,7 +67,7 @@ def mirrored_rows() -> tuple[list[dict[str, Any]], int]:
     made = [AuditEvent.model_validate(raw) for hour in range(first, last + 1) for raw in org.hour_events(hour)]
     baseline = [e for e in made if e.time < START]
     window = [e for e in made if e.time >= START]
-    copies = [copied(window[n % len(window)], n // len(window)) for n in range(EVENTS)]
+    copies = [copied(window[n % len(window)], n // len(window)) for n in range(count)]
     now = datetime.now(UTC)
     return [_row(ORG, event, now) for event in (*baseline, *copies)], len(baseline)
 
@@ -145,20 +148,23 @@ def sqlite_url() -> Iterator[str]:
         yield f"sqlite:///{Path(scratch) / 'bench.db'}"
 
 
-def main() -> None:
-    rows, in_baseline = mirrored_rows()
-    calls = -(-EVENTS // API_PAGE)
-    print(f"{EVENTS:,} events in a {DAYS}-day window, {in_baseline:,} in the {DAYS}-day baseline before it")
-    print(
-        f"live: {calls} /events calls of {API_PAGE} events = {calls / API_CALLS_PER_MINUTE:.0f} minutes "
+def run(quick: bool = False, log: Log = quiet) -> list[Result]:
+    count = QUICK_EVENTS if quick else EVENTS
+    rows, in_baseline = mirrored_rows(count)
+    calls = -(-count // API_PAGE)
+    minutes = calls / API_CALLS_PER_MINUTE
+    log(f"{count:,} events in a {DAYS}-day window, {in_baseline:,} in the {DAYS}-day baseline before it")
+    log(
+        f"live: {calls} /events calls of {API_PAGE} events = {minutes:.0f} minutes "
         f"at {API_CALLS_PER_MINUTE} calls a minute, and nothing known to be new (no baseline)"
     )
+    what = f"`handoff`: a handoff digest over {count:,} mirrored events ({DAYS}-day window, {DAYS}-day baseline), {{}}"
     backends: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [("SQLite", sqlite_url)]
     if postgres_available():
         backends.append(("PostgreSQL", postgres_schema))
-    else:
-        print("PostgreSQL: skipped (no PostgreSQL at 127.0.0.1:5432)")
-    print(f"{'':>10}  {'SQL s':>6} {'tally s':>7} {'ratio':>6}   {'SQL MiB':>7} {'tally MiB':>9} {'ratio':>6}")
+    log(f"{'':>10}  {'SQL s':>6} {'tally s':>7} {'ratio':>6}   {'SQL MiB':>7} {'tally MiB':>9} {'ratio':>6}")
+    results: list[Result] = []
+    mirror_seconds = 0.0
     for name, fresh in backends:
         with fresh() as url:
             with Database(url) as db:
@@ -167,11 +173,40 @@ def main() -> None:
             sql_s, sql_mib, sql = measured("sql", url)
             tally_s, tally_mib, tally = measured("tally", url)
         assert sql == tally, f"{name}: SQL and the tally disagree"
-        assert sql.total == EVENTS, sql.total
-        print(
+        assert sql.total == count, sql.total
+        memory = sql_mib / max(tally_mib, 0.1)
+        log(
             f"{name:>10}  {sql_s:>6.2f} {tally_s:>7.2f} {sql_s / tally_s:>6.3f}   "
-            f"{sql_mib:>7.1f} {tally_mib:>9.1f} {sql_mib / max(tally_mib, 0.1):>6.3f}"
+            f"{sql_mib:>7.1f} {tally_mib:>9.1f} {memory:>6.3f}"
         )
+        results.append(
+            Result(
+                what.format(name),
+                f"SQL GROUP BYs: {milliseconds(sql_s)}, peak memory +{sql_mib:.1f} MiB "
+                f"({format_ratio(memory)} the tally's)",
+                f"counting the same rows in Python, read page by page from the mirror: {milliseconds(tally_s)}, "
+                f"+{tally_mib:.1f} MiB",
+                sql_s / tally_s,
+            )
+        )
+        mirror_seconds = mirror_seconds or sql_s
+    if len(backends) == 1:
+        log(f"PostgreSQL: skipped ({NO_POSTGRES})")
+        results.append(Result.skip(what.format("PostgreSQL"), NO_POSTGRES))
+    live = Result(
+        "`handoff`: the same digest from the SQLite mirror against the Admin API",
+        f"from the mirror: 0 API calls, {milliseconds(mirror_seconds)}",
+        f"live: {calls} `/events` calls of {API_PAGE}, {minutes:.0f} minute{'' if minutes == 1 else 's'} "
+        f"at {API_CALLS_PER_MINUTE} a minute, "
+        "and no baseline to say what is new",
+        0 / calls,
+        of="API calls",
+    )
+    return [*results, live]
+
+
+def main() -> None:
+    run(log=print)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from auditbot.store.executor import insert_or_ignore
 from auditbot.store.ingest_store import SqlIngestStore
 from auditbot.store.mirror import _row
 from auditbot.store.schema import events
+from bench.result import Log, Result, per_second, quiet
 from tests.ingest.helpers import make_client, make_sandbox
 from tests.store.conftest import postgres_available, postgres_schema
 
@@ -36,6 +37,9 @@ ANCHOR = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DAYS = 30
 PAGE_LIMIT = 500
 ROUNDS = 3
+QUICK_DAYS = 2
+QUICK_ROUNDS = 1
+NO_POSTGRES = "no PostgreSQL answering at 127.0.0.1:5432"
 
 
 class PrefetchedStream:
@@ -61,11 +65,11 @@ class PrefetchedStream:
         return page.model_copy(update={"data": self._pages[number]})
 
 
-def fetch_pages() -> list[list[AuditEvent]]:
+def fetch_pages(days: int = DAYS) -> list[list[AuditEvent]]:
     clock = ManualClock(ANCHOR)
-    api = make_sandbox(clock, days=DAYS)
+    api = make_sandbox(clock, days=days)
     client = make_client(api, clock)
-    pages = client.iter_stream_pages(start=ANCHOR - timedelta(days=DAYS + 1), limit=PAGE_LIMIT)
+    pages = client.iter_stream_pages(start=ANCHOR - timedelta(days=days + 1), limit=PAGE_LIMIT)
     return [page.data for page in pages]
 
 
@@ -103,29 +107,52 @@ def sqlite_url() -> Iterator[str]:
         yield f"sqlite:///{Path(scratch) / 'bench.db'}"
 
 
-def best(fresh: Callable[[], AbstractContextManager[str]], run: Callable[[Database], float]) -> float:
+def best(
+    fresh: Callable[[], AbstractContextManager[str]], run: Callable[[Database], float], rounds: int = ROUNDS
+) -> float:
     times = []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         with fresh() as url, Database(url) as db:
             db.migrate()
             times.append(run(db))
     return min(times)
 
 
-def main() -> None:
-    pages = fetch_pages()
+def run(quick: bool = False, log: Log = quiet) -> list[Result]:
+    days, rounds = (QUICK_DAYS, QUICK_ROUNDS) if quick else (DAYS, ROUNDS)
+    pages = fetch_pages(days)
     count = sum(len(page) for page in pages)
-    print(f"{count} events in {len(pages)} pages of up to {PAGE_LIMIT} (HTTP excluded); best of {ROUNDS}")
+    log(f"{count} events in {len(pages)} pages of up to {PAGE_LIMIT} (HTTP excluded); best of {rounds}")
+    what = f"`ingest`: {count:,} events from pre-fetched pages into the mirror (HTTP excluded), {{}}"
     backends: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = [("SQLite", sqlite_url)]
+    results: list[Result] = []
     if postgres_available():
         backends.append(("PostgreSQL", postgres_schema))
-    else:
-        print("PostgreSQL: skipped (no PostgreSQL at 127.0.0.1:5432)")
     for name, fresh in backends:
-        ingest = count / best(fresh, lambda db: ingest_seconds(db, pages))
-        raw = count / best(fresh, lambda db: raw_seconds(db, pages))
-        ratio = ingest / raw
-        print(f"{name:>10}: ingest {ingest:>8,.0f} events/s, raw insert {raw:>8,.0f} events/s, ratio {ratio:.2f}")
+        ingest = best(fresh, lambda db: ingest_seconds(db, pages), rounds)
+        raw = best(fresh, lambda db: raw_seconds(db, pages), rounds)
+        rate, raw_rate = count / ingest, count / raw
+        log(
+            f"{name:>10}: ingest {rate:>8,.0f} events/s, raw insert {raw_rate:>8,.0f} events/s, "
+            f"ratio {rate / raw_rate:.2f}"
+        )
+        results.append(
+            Result(
+                what.format(name),
+                f"{per_second(count, ingest)} events/s",
+                f"a plain `INSERT … ON CONFLICT DO NOTHING` of the same rows, a transaction a page: "
+                f"{per_second(count, raw)} events/s",
+                ingest / raw,
+            )
+        )
+    if len(backends) == 1:
+        log(f"PostgreSQL: skipped ({NO_POSTGRES})")
+        results.append(Result.skip(what.format("PostgreSQL"), NO_POSTGRES))
+    return results
+
+
+def main() -> None:
+    run(log=print)
 
 
 if __name__ == "__main__":

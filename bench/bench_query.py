@@ -20,9 +20,12 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditbot.core.query import Query, QueryError, format_query, parse
+from bench.result import Log, Result, quiet
 
 N = 10_000
 ROUNDS = 5
+QUICK_N = 500
+QUICK_ROUNDS = 2
 EMAILS = ["jane@example.com", "Bob.Smith@Example.com", "scim@example.com", "ops-bot@corp.example", "a.li@example.org"]
 IDS = ["5b10a2844c20165700ede21g", "557058:f1e2d3c4-0000-4000-8000-123456789abc", "atlassian-internal-system"]
 ACTIONS = ["user_added_to_group", "added_org_admin", "api_token_created", "user_login", '"user added to group"']
@@ -57,20 +60,21 @@ def make_queries(rng: random.Random, n: int) -> list[str]:
     return out
 
 
-def best(fn: Callable[[], object]) -> float:
-    """The fastest of ROUNDS runs of fn, in seconds."""
+def best(fn: Callable[[], object], rounds: int = ROUNDS) -> float:
+    """The fastest of ``rounds`` runs of fn, in seconds."""
     times = []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
 
 
-def main() -> None:
+def run(quick: bool = False, log: Log = quiet) -> list[Result]:
+    n, rounds = (QUICK_N, QUICK_ROUNDS) if quick else (N, ROUNDS)
     rng = random.Random(20261125)
-    queries = make_queries(rng, N)
-    valid = [q for q in queries if _valid(q)]
+    queries = make_queries(rng, n)
+    valid = [q for q in queries if _valid(q, log)]
     assert len(valid) == len(queries), "every generated query should parse"
     bad = [rng.choice(BAD) + " " + q for q in queries[:1000]]
     parsed = [parse(q) for q in queries]
@@ -88,30 +92,43 @@ def main() -> None:
                 parse(q)
 
     rows = [
-        ("shlex.split (baseline)", N, best(lambda: [shlex.split(q) for q in shlex_ones])),
-        ("str.split (floor)", N, best(lambda: [q.split() for q in queries])),
-        ("parse + format_query", N, best(lambda: [format_query(parse(q)) for q in queries])),
-        ("format_query only (uncached)", N, best(fresh_format)),
-        ("parse of bad queries (QueryError)", len(bad), best(parse_errors)),
-        ("Query.window (Europe/Berlin)", N, best(lambda: [q.window(now, tz) for q in parsed])),
+        ("shlex.split (baseline)", n, best(lambda: [shlex.split(q) for q in shlex_ones], rounds)),
+        ("str.split (floor)", n, best(lambda: [q.split() for q in queries], rounds)),
+        ("parse + format_query", n, best(lambda: [format_query(parse(q)) for q in queries], rounds)),
+        ("format_query only (uncached)", n, best(fresh_format, rounds)),
+        ("parse of bad queries (QueryError)", len(bad), best(parse_errors, rounds)),
+        ("Query.window (Europe/Berlin)", n, best(lambda: [q.window(now, tz) for q in parsed], rounds)),
     ]
-    baseline = rows[0][2] / N
-    chars = sum(map(len, queries)) / N
-    print(f"{N:,} queries, {chars:.0f} characters on average, best of {ROUNDS} rounds, Python {sys.version.split()[0]}")
-    print(f"{'operation':36} {'µs/query':>10} {'vs shlex':>9}")
+    baseline = rows[0][2] / n
+    ours = rows[2][2] / n
+    chars = sum(map(len, queries)) / n
+    log(f"{n:,} queries, {chars:.0f} characters on average, best of {rounds} rounds, Python {sys.version.split()[0]}")
+    log(f"{'operation':36} {'µs/query':>10} {'vs shlex':>9}")
     for name, count, seconds in rows:
         per = seconds / count
-        print(f"{name:36} {per * 1e6:10.2f} {per / baseline:8.2f}x")
-    print("\nsamples:")
+        log(f"{name:36} {per * 1e6:10.2f} {per / baseline:8.2f}x")
+    log("\nsamples:")
     for q in queries[:3]:
-        print(f"  {q!r}\n  -> {format_query(parse(q))!r}")
+        log(f"  {q!r}\n  -> {format_query(parse(q))!r}")
+    return [
+        Result(
+            f"`query`: parse + format of {n:,} realistic queries ({chars:.0f} characters on average)",
+            f"{ours * 1e6:.0f} µs per query",
+            f"`shlex.split` of the same strings, {baseline * 1e6:.0f} µs",
+            ours / baseline,
+        )
+    ]
 
 
-def _valid(text: str) -> bool:
+def main() -> None:
+    run(log=print)
+
+
+def _valid(text: str, log: Log) -> bool:
     try:
         return isinstance(parse(text), Query)
     except QueryError as error:
-        print(f"unexpected error for {text!r}: {error}")
+        log(f"unexpected error for {text!r}: {error}")
         return False
 
 
