@@ -41,6 +41,10 @@ class SystemClock:
 class ManualClock:
     """A thread-safe clock that advances only through ``advance``, ``set`` or ``sleep``."""
 
+    def __deepcopy__(self, memo: dict[int, object]) -> ManualClock:
+        """A copy of something that keeps time (a request copied for later work) keeps this same clock."""
+        return self
+
     def __init__(self, start: datetime | None = None) -> None:
         start = start or datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
         if start.tzinfo is None:

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import alerts, commands, handoff, home, interactions, shortcuts, subscriptions
+from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.retry import retry_handlers
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def build_app(
         token_verification_enabled=verify_token,
         listener_executor=executor or ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="listener"),
         ignoring_self_events_enabled=True,
+        process_before_response=True,  # acks on the request thread; see listeners.registry
     )
 
     @app.error
@@ -56,6 +58,7 @@ def build_app(
 
     for guard in middleware:
         app.use(guard)
+    listeners = Listeners(app)
     for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff):
-        module.register(app, deps)
+        module.register(listeners, deps)
     return app

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -25,6 +25,7 @@ from auditbot.services.delivery import AlertItem
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners.common import actor_of, open_event, record
+from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.render.alerts import (
     EVERY_SUBSCRIPTION,
     acknowledged_blocks,
@@ -45,7 +46,7 @@ ACK_LOOKBACK = timedelta(days=30)
 """How far before an acknowledgement its alert may have been queued, when looking up who acknowledged first."""
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: Listeners, deps: SlackDeps) -> None:
     @app.action(ids.ALERT_ACK)
     def acknowledge(
         ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from auditbot.core.errors import AuditbotError
@@ -13,13 +13,14 @@ from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import digests, handoff, subscriptions
 from auditbot.slack.listeners.common import open_event, show_results
+from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.render import render_actions, render_help
 from auditbot.slack.render.botlog import render_bot_log
 from auditbot.slack.replies import Respond, answering, send
 from auditbot.slack.text import unslack
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: Listeners, deps: SlackDeps) -> None:
     @app.command(ids.COMMAND)
     def audit(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -13,12 +13,13 @@ from auditbot.services.handoff import HandoffService
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners.common import actor_of, record, show_results
+from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.render.handoff import render_handoff, search_for
 from auditbot.slack.render.notice import render_notice
 from auditbot.slack.replies import Respond, answering, send
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: Listeners, deps: SlackDeps) -> None:
     @app.action(ids.HANDOFF_SEARCH_PATTERN)
     def count(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 
 from auditbot.slack.deps import SlackDeps
+from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.render import render_home
 from auditbot.slack.render.views import HomeView
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: Listeners, deps: SlackDeps) -> None:
     @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -12,6 +12,7 @@ from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners.common import open_event, record, search_for, show_page
+from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.redaction import redacted
 from auditbot.slack.render import render_error, render_notice, render_results, render_search_form
 from auditbot.slack.replies import Respond, answering, send
@@ -19,7 +20,7 @@ from auditbot.slack.replies import Respond, answering, send
 EXPORT_PROGRESS_EVERY = 2000
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: Listeners, deps: SlackDeps) -> None:
     for action_id in (ids.PAGE_NEXT, ids.PAGE_PREV, ids.PAGE_FIRST):
 
         @app.action(action_id)

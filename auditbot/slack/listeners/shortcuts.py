@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from auditbot.core.errors import AuditbotError
@@ -13,6 +13,7 @@ from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.forms import FormErrors, query_from_form
 from auditbot.slack.listeners.common import open_event, record, search_for, show_results
+from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.render import render_action_options, render_error, render_notice, render_results, render_search_form
 from auditbot.slack.replies import Respond, answering, send
 from auditbot.slack.text import unslack
@@ -20,7 +21,7 @@ from auditbot.slack.text import unslack
 INVESTIGATION_WINDOW = "since:30d"
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: Listeners, deps: SlackDeps) -> None:
     @app.shortcut(ids.INVESTIGATE_MESSAGE)
     def investigate(ack: Ack, shortcut: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
@@ -40,14 +41,19 @@ def register(app: App, deps: SlackDeps) -> None:
         ack()
         client.views_open(trigger_id=str(shortcut["trigger_id"]), view=render_search_form())
 
-    @app.view(ids.SEARCH_FORM)
-    def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def validate_form(ack: Ack, view: dict[str, Any]) -> None:
         try:
-            query = query_from_form(view.get("state", {}).get("values", {}))
+            query_from_form(view.get("state", {}).get("values", {}))
         except FormErrors as exc:
             ack(response_action="errors", errors=exc.errors)
             return
         ack()
+
+    def answer_form(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        try:
+            query = query_from_form(view.get("state", {}).get("values", {}))
+        except FormErrors:
+            return  # refused in the ack with the fields' errors
         user_id = str(body["user"]["id"])
         try:
             page = search_for(deps, client, user_id, query)
@@ -56,6 +62,8 @@ def register(app: App, deps: SlackDeps) -> None:
         except AuditbotError as exc:
             message = render_error(exc)
         client.chat_postMessage(channel=user_id, **message.as_kwargs())
+
+    app.view_submission(ids.SEARCH_FORM, ack=validate_form, work=answer_form)
 
     @app.options(ids.FORM_ACTIONS)
     def action_options(ack: Ack, payload: dict[str, Any]) -> None:

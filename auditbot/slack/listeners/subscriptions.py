@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -25,6 +25,7 @@ from auditbot.slack.deps import SlackDeps
 from auditbot.slack.directory import LookupFailed, kind_from_info
 from auditbot.slack.listeners.common import actor_of, record
 from auditbot.slack.listeners.home import home_view
+from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.render import render_error, render_home
 from auditbot.slack.render.alerts import is_channel_id
 from auditbot.slack.render.notice import render_notice
@@ -51,7 +52,7 @@ BUTTON_VERBS = {
 }
 
 
-def register(app: App, deps: SlackDeps) -> None:
+def register(app: Listeners, deps: SlackDeps) -> None:
     @app.action(ids.SUBSCRIBE_CONFIRM)
     def confirm(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
@@ -67,7 +68,7 @@ def register(app: App, deps: SlackDeps) -> None:
         register_button(app, deps, action_id, verb)
 
 
-def register_button(app: App, deps: SlackDeps, action_id: str, verb: str) -> None:
+def register_button(app: Listeners, deps: SlackDeps, action_id: str, verb: str) -> None:
     @app.action(action_id)
     def clicked(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
