@@ -51,7 +51,10 @@ class Settings(BaseSettings):
     http_host: str = "0.0.0.0"
     http_port: int = Field(default=3000, ge=0, le=65_535)
     listener_threads: int = Field(default=16, ge=1, le=256)
-    """Worker threads for Slack listeners (Bolt's default is 5)."""
+    """Threads that take Slack's requests and ack them (the HTTP server's)."""
+    work_threads: int = Field(default=4, ge=1, le=256)
+    """Threads that do the work after an ack (searches, exports…). Few, so that under load the acks,
+    which share the interpreter with them, keep their turn."""
     state_secret: SecretStr | None = None
     """Key for signing button state; defaults to one derived from the Slack signing secret."""
     viewers: Annotated[tuple[str, ...], NoDecode] = ()

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         if deps.key_health is not None:
             deps.key_health.on_change(admin_notifier(client, settings.admins))
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-        listeners = listener_pool(settings.listener_threads)
+        listeners = listener_pool(settings.work_threads)
         app = build_app(
             deps,
             client=client,
