@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -40,8 +40,9 @@ DEMO_ALERTS = (
     "user_logged_in_as_user,password_change,marketplace_app_installed"
 )
 """What #sec-alerts is subscribed to in the demo: the risky actions."""
-DEMO_ALERTS_SINCE = timedelta(hours=3)
-"""The demo's subscription is dated this far back, so its first alerts arrive at once."""
+DEMO_FIRST_ALERTS = 3
+"""The demo's subscription is dated just before the org's last few risky events, so that many alerts
+arrive at once (however quiet the sandbox org's last hours were), then new ones as they happen."""
 DEMO_RATE_PER_MINUTE = 60
 """The demo's sandbox answers 60 searches a minute so clicking around stays quick (a real org: 10)."""
 
@@ -128,7 +129,7 @@ def start_demo(
             thread.join(timeout=5)
 
         closers.append(stop_app)
-        subscribe_demo_channel(store, clock)
+        subscribe_demo_channel(store, clock, sandbox_api)
         follow = following(
             connection,
             store,
@@ -149,9 +150,18 @@ def start_demo(
         raise
 
 
-def subscribe_demo_channel(store: Database, clock: Clock) -> None:
-    """#sec-alerts subscribed to the risky actions, as if Jane had done it a few hours ago."""
-    made_at = ManualClock(clock.now() - DEMO_ALERTS_SINCE)
-    Subscriptions(store, made_at).create(
+def subscribe_demo_channel(store: Database, clock: Clock, sandbox: SandboxApi) -> None:
+    """#sec-alerts subscribed to the risky actions by Jane, just before the org's last few of them."""
+    now = clock.now()
+    risky = frozenset(DEMO_ALERTS.removeprefix("action:").split(","))
+    now_us = int(now.timestamp() * 1_000_000)
+    processed = sorted(
+        e.processed_us for e in sandbox.source.index(now).by_processed if e.action in risky and e.visible(now_us)
+    )
+    since = now - timedelta(hours=3)
+    if processed:
+        nth = processed[-min(DEMO_FIRST_ALERTS, len(processed))]
+        since = datetime.fromtimestamp(nth / 1_000_000, UTC) - timedelta(seconds=1)
+    Subscriptions(store, ManualClock(since)).create(
         team_id=seed.TEAM.id, channel_id=seed.SEC_ALERTS, query=DEMO_ALERTS, created_by=seed.JANE
     )
