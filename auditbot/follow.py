@@ -8,10 +8,12 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import TypeVar
 
 from auditbot.config import Settings
 from auditbot.core.clock import Clock
+from auditbot.core.timespec import duration_text
 from auditbot.metrics import Metrics
 from auditbot.services.delivery import DeliveryReport
 from auditbot.services.ingest import IngestReport
@@ -32,7 +34,8 @@ def describe(report: IngestReport | None) -> str:
         return "Another auditbot replica keeps the local copy of the audit log up to date."
     if report.error:
         return f"The local copy of the audit log could not update: {report.error}"
-    behind = f"{report.lag_seconds:.0f} s behind" if report.lag_seconds is not None else "waiting for events"
+    lag = report.lag_seconds
+    behind = f"{duration_text(timedelta(seconds=lag))} behind" if lag is not None else "waiting for events"
     return f"The local copy of the audit log is {behind} ({report.events_new} new events last run)."
 
 

@@ -350,3 +350,15 @@ class TimeWindow:
 
     def __contains__(self, when: object) -> bool:
         return isinstance(when, datetime) and self.start <= when < self.end
+
+
+def duration_text(span: timedelta) -> str:
+    """A span as people say it: ``40 s``, ``12 min``, ``5 h``, ``3 days`` (rounded; never negative)."""
+    seconds = max(0, round(span.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{round(seconds / 60)} min"
+    if seconds < 172_800:
+        return f"{round(seconds / 3600)} h"
+    return f"{round(seconds / 86_400)} days"

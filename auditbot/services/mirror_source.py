@@ -19,7 +19,7 @@ from typing import Protocol
 from auditbot.core.clock import from_epoch_ms
 from auditbot.core.match import Check
 from auditbot.core.model import AuditEvent
-from auditbot.core.timespec import TimeWindow
+from auditbot.core.timespec import TimeWindow, duration_text
 
 MIRROR_PREFIX = "m:"
 _EPOCH = from_epoch_ms(0)
@@ -90,18 +90,7 @@ def behind_note(status: MirrorStatus | None, now: datetime) -> str:
     newest = status.newest_processed_at if status else None
     if newest is None:
         return "from auditbot's copy of the log"
-    return f"from auditbot's copy of the log, {_duration(now - newest)} behind"
-
-
-def _duration(delta: timedelta) -> str:
-    seconds = max(0, round(delta.total_seconds()))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{round(seconds / 60)} min"
-    if seconds < 172_800:
-        return f"{round(seconds / 3600)} h"
-    return f"{round(seconds / 86_400)} days"
+    return f"from auditbot's copy of the log, {duration_text(now - newest)} behind"
 
 
 def is_mirror_cursor(cursor: str | None) -> bool:

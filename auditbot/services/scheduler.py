@@ -31,6 +31,7 @@ from auditbot.core.clock import Clock
 from auditbot.core.errors import AuditbotError
 from auditbot.core.query import Query, parse
 from auditbot.core.schedule import latest_slot, parse_times, parse_zone, previous_slot
+from auditbot.core.timespec import duration_text
 from auditbot.services.catalog import CatalogSnapshot
 from auditbot.services.plan import resolve
 from auditbot.services.repeat import repeat
@@ -222,17 +223,9 @@ class DigestScheduler:
 
 def _skipped_note(late: timedelta, grace: timedelta) -> str:
     return (
-        f"Skipped: auditbot was not running at the slot ({_duration(late)} ago, past the {_duration(grace)} "
+        f"Skipped: auditbot was not running at the slot ({duration_text(late)} ago, past the {duration_text(grace)} "
         "grace period), so no stale digest was posted."
     )
-
-
-def _duration(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
 # -- filters ----------------------------------------------------------------------------------------

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ButtonElement
 
 from auditbot.core.digest import actor_label, change
 from auditbot.core.model import AuditEvent
+from auditbot.core.timespec import duration_text
 from auditbot.services.handoff import Handoff
 from auditbot.slack import ids
 from auditbot.slack.render import kit
@@ -241,7 +242,7 @@ def _alert_state(handoff: Handoff, tz: ZoneInfo) -> list[JsonDict]:
 def _tail(handoff: Handoff, shared_by: str | None, state: str | None) -> list[JsonDict]:
     facts = []
     if handoff.lag_seconds is not None:
-        facts.append(f"auditbot's copy of the log is {_ago(handoff.lag_seconds)} behind")
+        facts.append(f"auditbot's copy of the log is {duration_text(timedelta(seconds=handoff.lag_seconds))} behind")
     if handoff.budget_note:
         facts.append(md(handoff.budget_note, 300))
     blocks = [kit.context(kit.mrkdwn(" · ".join(facts)))] if facts else []
@@ -271,12 +272,3 @@ def _term(value: str) -> str:
 
 def _channel(channel_id: str) -> str:
     return f"<#{channel_id}>" if channel_id.isalnum() else md(channel_id, 20)
-
-
-def _ago(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h"
