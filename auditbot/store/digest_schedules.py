@@ -22,7 +22,6 @@ posted a second time: the poster must finish well within ``stale_claim``.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -34,7 +33,7 @@ from auditbot.core.clock import Clock
 from auditbot.store.db import Database
 from auditbot.store.executor import insert_or_ignore
 from auditbot.store.schema import digest_runs, digest_schedules
-from auditbot.store.subscriptions import _ALPHABET
+from auditbot.store.short_ids import short_id
 
 ID_PREFIX: Final = "dg-"
 STALE_CLAIM: Final = timedelta(minutes=5)
@@ -233,7 +232,7 @@ class DigestSchedules:
 
 
 def new_id() -> str:
-    return ID_PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+    return short_id(ID_PREFIX)
 
 
 def _schedule(row: Row[tuple[object, ...]]) -> DigestSchedule:

@@ -6,19 +6,15 @@ pause, resume or remove any of them. Ids are short and typeable (``sub-k3x9q2``)
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
 
 from sqlalchemy import Row, delete, insert, select, update
 
 from auditbot.core.clock import Clock
 from auditbot.store.db import Database
 from auditbot.store.schema import subscriptions
-
-_ALPHABET: Final = "23456789abcdefghjkmnpqrstuvwxyz"
-"""No 0/o, 1/l/i: ids are read aloud and typed."""
+from auditbot.store.short_ids import short_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +113,7 @@ class Subscriptions:
 
 
 def new_id() -> str:
-    return "sub-" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+    return short_id("sub-")
 
 
 def _subscription(row: Row[tuple[object, ...]]) -> Subscription:

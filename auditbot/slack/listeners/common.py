@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from auditbot.core.query import Query
 from auditbot.services.search import ResultPage
@@ -81,3 +82,8 @@ def open_event(deps: SlackDeps, client: WebClient, body: dict[str, Any], trigger
     record(deps, client, body, "detail", detail=f"event {event.id}")
     name = deps.catalog.snapshot().get(event.action).display_name
     client.views_open(trigger_id=trigger_id, view=render_event_detail(event, name))
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code from a failed Web API call (``not_in_channel``…), for a person's message."""
+    return str(exc.response.get("error", "")) if exc.response is not None else "no answer"

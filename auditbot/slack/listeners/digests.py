@@ -32,7 +32,7 @@ from auditbot.core.timespec import shorten
 from auditbot.services.scheduler import digest_query
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners.common import actor_of, record
+from auditbot.slack.listeners.common import actor_of, record, slack_error
 from auditbot.slack.listeners.subscriptions import check_target
 from auditbot.slack.render.digests import (
     render_digest_note,
@@ -110,7 +110,7 @@ def schedule(deps: SlackDeps, client: WebClient, respond: Respond, command: dict
     try:
         client.chat_postMessage(channel=channel_id, **render_digest_note(user_id, made).as_kwargs())
     except SlackApiError as exc:
-        problem = f"The note in the channel could not be posted ({_slack_error(exc)}); digests will still be tried."
+        problem = f"The note in the channel could not be posted ({slack_error(exc)}); digests will still be tried."
     next_at = next_slot(times, zone, now)
     send(respond, render_digest_scheduled(made, next_at=next_at, zone_note=zone_note, problem=problem))
 
@@ -200,7 +200,3 @@ def _store(deps: SlackDeps) -> DigestSchedules:
             hint="Whoever runs auditbot can set AUDITBOT_DATABASE_URL (or AUDITBOT_DATA_DIR) and restart it.",
         )
     return deps.schedules
-
-
-def _slack_error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", "")) if exc.response is not None else "no answer"

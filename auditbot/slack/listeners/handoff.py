@@ -12,7 +12,7 @@ from auditbot.core.errors import AuditbotError
 from auditbot.services.handoff import HandoffService
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners.common import actor_of, record, show_results
+from auditbot.slack.listeners.common import actor_of, record, show_results, slack_error
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.render.handoff import render_handoff, search_for
 from auditbot.slack.render.notice import render_notice
@@ -55,9 +55,9 @@ def share_handoff(deps: SlackDeps, client: WebClient, respond: Respond, body: di
     try:
         client.chat_postMessage(channel=channel_id, **render_handoff(handoff, tz, shared_by=user_id).as_kwargs())
     except SlackApiError as exc:
-        error = str(exc.response.get("error") or "an error")
         raise AuditbotError(
-            f"Slack did not take the digest ({error}).", hint="Invite auditbot to the channel, then share again."
+            f"Slack did not take the digest ({slack_error(exc)}).",
+            hint="Invite auditbot to the channel, then share again.",
         ) from None
     record(deps, client, body, "share", query=value, detail="handoff")
     send(respond, render_notice("Shared the handoff digest in this channel."))

@@ -23,7 +23,7 @@ from auditbot.services.subscribe import SubscribeService
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.directory import LookupFailed, kind_from_info
-from auditbot.slack.listeners.common import actor_of, record
+from auditbot.slack.listeners.common import actor_of, record, slack_error
 from auditbot.slack.listeners.home import home_view
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.render import render_error, render_home
@@ -136,7 +136,7 @@ def subscribe_confirmed(
     try:
         client.chat_postMessage(channel=channel_id, **render_subscription_note(user_id, subscription).as_kwargs())
     except SlackApiError as exc:
-        problem = f"The note in the channel could not be posted ({_slack_error(exc)}); alerts will still be tried."
+        problem = f"The note in the channel could not be posted ({slack_error(exc)}); alerts will still be tried."
     send(respond, render_subscribed(subscription, problem=problem), replace=True)
     return subscription
 
@@ -252,7 +252,7 @@ def check_target(
                 client.conversations_join(channel=channel_id)
             except SlackApiError as exc:
                 raise AuditbotError(
-                    f"auditbot could not join {shown} ({_slack_error(exc)}).",
+                    f"auditbot could not join {shown} ({slack_error(exc)}).",
                     hint=f"Invite it: /invite @auditbot in {shown}.",
                 ) from None
     return Target(channel_id, name, kind)
@@ -262,10 +262,10 @@ def _channel_info(client: WebClient, channel_id: str, shown: str) -> dict[str, A
     try:
         answer = client.conversations_info(channel=channel_id)
     except SlackApiError as exc:
-        if _slack_error(exc) in ("channel_not_found", "not_in_channel"):
+        if slack_error(exc) in ("channel_not_found", "not_in_channel"):
             raise _invite(shown) from None
         raise AuditbotError(
-            f"Slack would not say what {shown} is ({_slack_error(exc)}).", hint="Try again in a moment."
+            f"Slack would not say what {shown} is ({slack_error(exc)}).", hint="Try again in a moment."
         ) from None
     channel = answer.get("channel")
     if not isinstance(channel, dict):
@@ -320,7 +320,3 @@ def _store(deps: SlackDeps) -> Subscriptions:
             hint="Whoever runs auditbot can set AUDITBOT_DATABASE_URL (or AUDITBOT_DATA_DIR) and restart it.",
         )
     return deps.subscriptions
-
-
-def _slack_error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", "")) if exc.response is not None else "no answer"
