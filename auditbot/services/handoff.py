@@ -171,7 +171,8 @@ class HandoffService:
         snapshot = self.catalog.snapshot()
         criteria = resolve(filters, snapshot)
         notes: list[str] = []
-        aggregates, previous, source = self._count(criteria, window, notes)
+        status = self._mirror.status(self._org_id) if self._mirror is not None else None
+        aggregates, previous, source = self._count(criteria, window, status, notes)
         names = {t.key: snapshot.get(t.key).display_name for t in aggregates.by_action}
         groups: Counter[str] = Counter()
         for tally in aggregates.by_action:
@@ -181,7 +182,6 @@ class HandoffService:
         if self._alerts is not None and team_id:
             open_alerts = tuple(self._alerts.open_alerts(team_id, window.start))
             snoozes = tuple(self._alerts.snoozes(team_id))
-        status = self._mirror.status(self._org_id) if self._mirror is not None else None
         newest = status.newest_processed_at if status is not None else None
         return Handoff(
             window=window,
@@ -200,18 +200,21 @@ class HandoffService:
 
     # -- where the numbers come from -------------------------------------------------------
 
-    def _count(self, criteria: Criteria, window: TimeWindow, notes: list[str]) -> tuple[Aggregates, int | None, str]:
+    def _count(
+        self, criteria: Criteria, window: TimeWindow, status: MirrorStatus | None, notes: list[str]
+    ) -> tuple[Aggregates, int | None, str]:
+        """The numbers, where from (``"mirror"`` or ``"live"``), and the previous shift's total when known.
+        The mirror answers when it covers this shift and the one before (``status``: read once per digest)."""
         before = TimeWindow(*shift_before(window.start, window.end))
         baseline_start = window.start - BASELINE
-        if self._mirror_covers(TimeWindow(before.start, window.end)):
-            assert self._digest is not None and self._mirror is not None
-            status = self._mirror.status(self._org_id)
-            covered = status.covered_from if status is not None else None
+        covers = mirror_usable(status, TimeWindow(before.start, window.end), self._clock.now(), self._freshness)
+        if covers and status is not None and self._digest is not None:
+            covered = status.covered_from
             baseline = max(baseline_start, covered) if covered else baseline_start
             if baseline > baseline_start:
                 days = max(0, (window.start - baseline).days)
                 notes.append(f"New means not seen in the {days} days auditbot's copy of the log holds before this.")
-            filtered: Criteria | None = criteria if _filters(criteria) else None
+            filtered = criteria if criteria.query.canonical else None  # nothing to filter: count every event
             try:
                 aggregates = self._digest.aggregate(
                     self._org_id, window.start, window.end, criteria=filtered, baseline_start=baseline
@@ -223,12 +226,6 @@ class HandoffService:
                 previous = self._scan_mirror(criteria, before, None).total
             return aggregates, previous, "mirror"
         return self._live(criteria, window, notes), None, "live"
-
-    def _mirror_covers(self, window: TimeWindow) -> bool:
-        if self._digest is None or self._mirror is None:
-            return False
-        status = self._mirror.status(self._org_id)
-        return mirror_usable(status, window, self._clock.now(), self._freshness)
 
     def _scan_mirror(self, criteria: Criteria, window: TimeWindow, seen: Seen | None) -> Aggregates:
         tally = EventTally(seen=seen)
@@ -272,8 +269,3 @@ class HandoffService:
             notes.append(f"Partial: read the first {self._max_api_pages * API_PAGE} events of the window.")
         notes.append("Read live from the Admin API: what is new for the org needs auditbot's copy of the log.")
         return tally.result(complete=complete)
-
-
-def _filters(criteria: Criteria) -> bool:
-    q = criteria.query
-    return bool(criteria.actions or criteria.not_actions or q.canonical)
