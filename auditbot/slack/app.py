@@ -14,6 +14,7 @@ from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import alerts, commands, handoff, home, interactions, shortcuts, subscriptions
 from auditbot.slack.listeners.registry import Listeners
+from auditbot.slack.payloads import payload_reader
 from auditbot.slack.retry import retry_handlers
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def build_app(
 ) -> App:
     """The app. Over HTTP every request must carry a valid signature, so a signing secret is required;
     Socket Mode requests arrive over an authenticated websocket and are not signed. ``middleware``
-    (Bolt global middleware: access checks, request integrity) runs before every listener, in order."""
+    (Bolt global middleware: access checks, request integrity) runs before every listener, in order,
+    after ``payload_reader``, which reads each request once into the typed value they all use."""
     if not signing_secret and not socket_mode:
         raise ValueError("a signing secret is required over HTTP: requests cannot be verified without it")
     app = App(
@@ -56,7 +58,7 @@ def build_app(
     def unexpected(error: Exception, body: dict[str, Any]) -> None:
         logger.error("unhandled error in a listener: %s", type(error).__name__, exc_info=error)
 
-    for guard in middleware:
+    for guard in (payload_reader(), *middleware):
         app.use(guard)
     listeners = Listeners(app)
     for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff):
