@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, ValidationError
 from slack_bolt import BoltContext, BoltResponse
 
 from auditbot.slack.text import unslack
@@ -260,8 +260,19 @@ def payload_reader() -> Callable[..., BoltResponse | None]:
 # -- the wire shapes (strict: a string is a string, an object an object) ----------------------------------
 
 SlackId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$", max_length=MAX_ID)]
-Person = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PERSON)]
-"""A user id, any text: a person the policy does not name is refused by the policy, and recorded."""
+
+
+def _person(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a user id must be a string")
+    if not 1 <= len(value) <= MAX_PERSON:
+        raise ValueError(f"a user id has 1 to {MAX_PERSON} characters")
+    return value
+
+
+Person = Annotated[str, PlainValidator(_person)]
+"""A user id, any text (even what UTF-8 cannot encode): a person the policy does not name is refused
+by the policy, and the refusal is recorded under that id."""
 Name = Annotated[str, StringConstraints(max_length=MAX_NAME)]
 Value = Annotated[str, StringConstraints(max_length=MAX_VALUE)]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
