@@ -14,7 +14,7 @@ from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import alerts, commands, handoff, home, interactions, shortcuts, subscriptions
 from auditbot.slack.listeners.registry import Listeners
-from auditbot.slack.payloads import payload_reader
+from auditbot.slack.payloads import PayloadReader
 from auditbot.slack.retry import retry_handlers
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def build_app(
     """The app. Over HTTP every request must carry a valid signature, so a signing secret is required;
     Socket Mode requests arrive over an authenticated websocket and are not signed. ``middleware``
     (Bolt global middleware: access checks, request integrity) runs before every listener, in order,
-    after ``payload_reader``, which reads each request once into the typed value they all use."""
+    after ``PayloadReader``, which reads each request once into the typed value they all use."""
     if not signing_secret and not socket_mode:
         raise ValueError("a signing secret is required over HTTP: requests cannot be verified without it")
     app = App(
@@ -52,13 +52,14 @@ def build_app(
         listener_executor=executor or ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="listener"),
         ignoring_self_events_enabled=True,
         process_before_response=True,  # acks on the request thread; see listeners.registry
+        before_authorize=PayloadReader(),  # first after the signature check, before Bolt reads the body
     )
 
     @app.error
     def unexpected(error: Exception, body: dict[str, Any]) -> None:
         logger.error("unhandled error in a listener: %s", type(error).__name__, exc_info=error)
 
-    for guard in (payload_reader(), *middleware):
+    for guard in middleware:
         app.use(guard)
     listeners = Listeners(app)
     for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff):

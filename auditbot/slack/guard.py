@@ -1,6 +1,6 @@
 """The access guard: a Bolt global middleware that checks every request against the access policy.
 
-For each request it takes the typed value ``payloads.payload_reader`` read (the one the listener
+For each request it takes the typed value ``payloads.PayloadReader`` read (the one the listener
 will act on), works out the person acting (whoever typed the command or clicked the button, never
 the person who asked first), the place (the conversation, or none for shortcuts, modals and App
 Home) and the permission the entry point needs, then asks ``AccessPolicy.decide``. Allowed
@@ -123,7 +123,7 @@ def access_guard(
     admin_subcommands: Collection[str] = ADMIN_SUBCOMMANDS,
     action_permissions: Mapping[str, Permission] = ACTION_PERMISSIONS,
 ) -> Callable[..., BoltResponse | None]:
-    """The middleware for ``build_app(middleware=[...])``, which runs it after ``payload_reader``.
+    """The middleware for ``build_app(middleware=[...])``, which runs it after ``PayloadReader``.
     ``groups`` looks up user group membership (default: none); ``response_url_ok`` vets a
     response_url before the denial is posted to it. A request that was not read is refused."""
     group_lookup = groups or NoGroups()
@@ -160,6 +160,8 @@ def _decide(
     """The policy's answer; user groups are looked up only when the person's own id is not enough."""
     permission = asking.permissions[0]
     place = Place.nowhere()
+    if not asking.person.isprintable():
+        return Decision.deny("the user id is not one Slack gives (unprintable characters)"), place, permission
     try:
         if asking.channel_id:
             place = Place(asking.channel_id, directory.kind_of(asking.channel_id))

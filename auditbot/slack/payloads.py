@@ -4,7 +4,7 @@
 ``Shortcut``, ``MessageShortcut``, ``OptionsLoad``, ``HomeOpened`` or ``SlackEvent``, or raises
 ``MalformedPayload`` for anything it cannot classify: an unknown type, a missing, empty or
 ill-typed user, team or channel where the entry point needs one, two different users in one
-body, an oversized field. ``payload_reader`` is the Bolt middleware that does this first, puts the
+body, an oversized field. ``PayloadReader`` is the Bolt middleware that does this first, puts the
 value on the context (``payload_of`` reads it back) and answers a malformed request with a 400 and
 one short warning. The access guard decides on this value and the listeners act on it, so both
 read the same words: a command's subcommand is its first word as the person typed it (Slack's
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, ValidationError
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from auditbot.slack.text import unslack
 
@@ -45,7 +46,7 @@ MAX_EPOCH_SECONDS = 253402300799
 INTERACTION_TYPES = frozenset(
     {"block_actions", "message_action", "shortcut", "view_submission", "view_closed", "block_suggestion"}
 )
-NOTICE_TYPES = frozenset({"app_rate_limited"})
+NOTICE_TYPES = frozenset({"url_verification", "app_rate_limited"})
 """Requests Slack makes that nobody asks for; they pass through to Bolt untouched."""
 
 
@@ -206,12 +207,13 @@ def read_payload(body: Mapping[str, Any]) -> Payload:
     if "command" in body:
         return _read("command", _command, body)
     kind = body.get("type")
+    kind = kind if isinstance(kind, str) else ""
     if kind == "event_callback":
         return _read("event", _event, body)
     if kind in INTERACTION_TYPES:
-        return _read(str(kind), _INTERACTIONS[str(kind)], body)
+        return _read(kind, _INTERACTIONS[kind], body)
     if kind in NOTICE_TYPES:
-        return SlackEvent(str(kind))
+        return SlackEvent(kind)
     raise MalformedPayload("request", "of a type this app does not handle")
 
 
@@ -235,26 +237,26 @@ def plain_word(word: str) -> str:
 
 
 def payload_of(context: BoltContext, kind: type[P]) -> P:
-    """The value ``payload_reader`` put on the context, as the ``kind`` a listener expects."""
+    """The value ``PayloadReader`` put on the context, as the ``kind`` a listener expects."""
     found = context.get(CONTEXT_KEY)
     if not isinstance(found, kind):
         raise MalformedPayload(kind.__name__, "the request was not read before it reached its listener")
     return found
 
 
-def payload_reader() -> Callable[..., BoltResponse | None]:
-    """The Bolt middleware that reads every request once, before any other check."""
+class PayloadReader(Middleware):
+    """The Bolt middleware that reads every request once. It runs right after the signature check
+    (``App(before_authorize=…)``), before Bolt's own middleware reads the body, and it is a class so
+    that Bolt calls it without first pulling every listener argument out of a body that may not have
+    them."""
 
-    def read_payloads(context: BoltContext, body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         try:
-            context[CONTEXT_KEY] = read_payload(body)
+            req.context[CONTEXT_KEY] = read_payload(req.body)
         except MalformedPayload as exc:
             logger.warning("refused a malformed %s request: %s", exc.kind, exc.reason)
             return BoltResponse(status=400, body="")
-        next_()
-        return None
-
-    return read_payloads
+        return next()
 
 
 # -- the wire shapes (strict: a string is a string, an object an object) ----------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from auditbot.core.access import DENIED_MESSAGE, Permission
+from auditbot.core.access import DENIED_MESSAGE, AccessPolicy, Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
@@ -71,15 +71,15 @@ class Guarded:
         return self.world.trail.recent(limit=1)[0]
 
 
-def production_guarded(org: GeneratedOrg) -> SlackWorld:
+def production_guarded(org: GeneratedOrg, policy: AccessPolicy = POLICY) -> SlackWorld:
     """A world whose access guard writes its refusals into the bot's trail, as ``wiring.guards`` sets it up."""
     late = Late()
     recorders: list[Callable[..., None]] = []
-    guard = access_guard(POLICY, late, on_decision=lambda *args: recorders[0](*args))
+    guard = access_guard(policy, late, on_decision=lambda *args: recorders[0](*args))
     world = SlackWorld(org, middleware=[guard])
     late.directory = SlackDirectory(world.client, timer=world.clock.monotonic)
     recorders.append(denial_recorder(world.deps, world.client))
-    world.deps.access = POLICY
+    world.deps.access = policy
     return world
 
 

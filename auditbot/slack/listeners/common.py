@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from auditbot.core.errors import AuditbotError
 from auditbot.core.query import Query
 from auditbot.services.search import ResultPage
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.payloads import Who
 from auditbot.slack.render import render_event_detail, render_results
 from auditbot.slack.replies import Respond, send
+
+logger = logging.getLogger(__name__)
 
 
 def record(
@@ -70,7 +76,25 @@ def open_event(deps: SlackDeps, client: WebClient, who: Who, trigger_id: str, ev
     event = deps.events.get(event_id)
     record(deps, client, who, "detail", detail=f"event {event.id}")
     name = deps.catalog.snapshot().get(event.action).display_name
-    client.views_open(trigger_id=trigger_id, view=render_event_detail(event, name))
+    open_view(client, trigger_id, render_event_detail(event, name))
+
+
+def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    """Open a modal; Slack refusing it (a trigger older than 3 s, say) is a message, not a crash."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        raise AuditbotError(
+            f"Slack would not open the window ({slack_error(exc)}).", hint="Click or type it again."
+        ) from None
+
+
+def open_view_or_log(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    """``open_view`` where nobody can be answered but by the window itself: a refusal is logged."""
+    try:
+        open_view(client, trigger_id, view)
+    except AuditbotError as exc:
+        logger.warning("could not open a window: %s", exc.message)
 
 
 def slack_error(exc: SlackApiError) -> str:

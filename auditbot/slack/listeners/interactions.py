@@ -10,7 +10,7 @@ from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners.common import open_event, record, search_for, show_page
+from auditbot.slack.listeners.common import open_event, open_view_or_log, record, search_for, show_page
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.payloads import Click, payload_of
@@ -68,7 +68,7 @@ def register(app: Listeners, deps: SlackDeps) -> None:
     @app.action(ids.OPEN_SEARCH_FORM)
     def open_form(ack: Ack, context: BoltContext, client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=payload_of(context, Click).trigger_id, view=render_search_form())
+        open_view_or_log(client, payload_of(context, Click).trigger_id, render_search_form())
 
 
 def share_page(deps: SlackDeps, client: WebClient, respond: Respond, click: Click) -> None:

@@ -13,7 +13,7 @@ from auditbot.core.extract import extract
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.forms import FormErrors, query_from_form
-from auditbot.slack.listeners.common import open_event, record, search_for, show_results
+from auditbot.slack.listeners.common import open_event, open_view_or_log, record, search_for, show_results
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.payloads import MessageShortcut, OptionsLoad, Shortcut, ViewSubmission, payload_of
 from auditbot.slack.render import render_action_options, render_error, render_notice, render_results, render_search_form
@@ -42,7 +42,7 @@ def register(app: Listeners, deps: SlackDeps) -> None:
     @app.shortcut(ids.SEARCH_SHORTCUT)
     def search_form(ack: Ack, context: BoltContext, client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=payload_of(context, Shortcut).trigger_id, view=render_search_form())
+        open_view_or_log(client, payload_of(context, Shortcut).trigger_id, render_search_form())
 
     def validate_form(ack: Ack, context: BoltContext) -> None:
         try:
