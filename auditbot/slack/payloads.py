@@ -273,8 +273,8 @@ def _person(value: object) -> str:
 
 
 Person = Annotated[str, PlainValidator(_person)]
-"""A user id, any text (even what UTF-8 cannot encode): a person the policy does not name is refused
-by the policy, and the refusal is recorded under that id."""
+"""A user id, any text (even what UTF-8 cannot encode), so that the access guard decides on it and the
+refusal is recorded under it: the guard refuses an id with unprintable characters whatever the policy."""
 Name = Annotated[str, StringConstraints(max_length=MAX_NAME)]
 Value = Annotated[str, StringConstraints(max_length=MAX_VALUE)]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
