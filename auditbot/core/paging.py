@@ -103,13 +103,14 @@ class PageStateCodec:
 
     def decode(self, value: str) -> PageState:
         try:
+            value.encode()  # a lone surrogate cannot be what this auditbot signed
             version, rest = value.split(".", 1)
             signature, head_text, query = rest.split("|", 2)
         except ValueError:
             raise _bad("it is not a page reference") from None
         if version != VERSION:
             raise _bad("it was made by another version of auditbot")
-        if not hmac.compare_digest(signature, self._sign(head_text, query)):
+        if not hmac.compare_digest(signature.encode(), self._sign(head_text, query).encode()):
             raise _bad("it was changed, or made for another workspace or organization")
         try:
             page, start_ms, end_ms, raw_positions = json.loads(head_text)

@@ -14,6 +14,7 @@ from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import alerts, commands, handoff, home, interactions, shortcuts, subscriptions
 from auditbot.slack.listeners.registry import Listeners
+from auditbot.slack.payloads import PayloadReader
 from auditbot.slack.retry import retry_handlers
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def build_app(
 ) -> App:
     """The app. Over HTTP every request must carry a valid signature, so a signing secret is required;
     Socket Mode requests arrive over an authenticated websocket and are not signed. ``middleware``
-    (Bolt global middleware: access checks, request integrity) runs before every listener, in order."""
+    (Bolt global middleware: access checks, request integrity) runs before every listener, in order,
+    after ``PayloadReader``, which reads each request once into the typed value they all use."""
     if not signing_secret and not socket_mode:
         raise ValueError("a signing secret is required over HTTP: requests cannot be verified without it")
     app = App(
@@ -50,6 +52,7 @@ def build_app(
         listener_executor=executor or ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="listener"),
         ignoring_self_events_enabled=True,
         process_before_response=True,  # acks on the request thread; see listeners.registry
+        before_authorize=PayloadReader(),  # first after the signature check, before Bolt reads the body
     )
 
     @app.error

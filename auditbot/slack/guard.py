@@ -1,8 +1,9 @@
 """The access guard: a Bolt global middleware that checks every request against the access policy.
 
-For each request it works out the person acting (whoever typed the command or clicked the button,
-never the person who asked first), the place (the conversation, or none for shortcuts, modals and
-App Home) and the permission the entry point needs, then asks ``AccessPolicy.decide``. Allowed
+For each request it takes the typed value ``payloads.PayloadReader`` read (the one the listener
+will act on), works out the person acting (whoever typed the command or clicked the button, never
+the person who asked first), the place (the conversation, or none for shortcuts, modals and App
+Home) and the permission the entry point needs, then asks ``AccessPolicy.decide``. Allowed
 requests go on to their listener. Denied ones never reach it: the person gets the policy's polite
 message in the way the entry point allows (an ephemeral reply, a small modal, a Home tab) and
 nothing else. A failed lookup denies too (fail closed). ``on_decision`` sees every decision.
@@ -22,6 +23,18 @@ from slack_sdk.webhook import WebhookClient
 from auditbot.core.access import AccessPolicy, Decision, Permission, Place, PlaceKind
 from auditbot.slack import ids
 from auditbot.slack.directory import ChannelKinds, LookupFailed, NoGroups, UserGroups
+from auditbot.slack.payloads import (
+    CONTEXT_KEY,
+    Asked,
+    Click,
+    Command,
+    HomeOpened,
+    MessageShortcut,
+    OptionsLoad,
+    Payload,
+    Shortcut,
+    ViewSubmission,
+)
 from auditbot.slack.render import render_notice
 
 logger = logging.getLogger(__name__)
@@ -43,57 +56,61 @@ ACTION_PERMISSIONS: Mapping[str, Permission] = {
     ids.SUBSCRIPTION_RESUME: Permission.ADMIN,
     ids.SUBSCRIPTION_REMOVE: Permission.ADMIN,
 }
-INTERACTIONS = frozenset(
-    {"block_actions", "message_action", "shortcut", "view_submission", "view_closed", "block_suggestion"}
-)
 WEBHOOK_TIMEOUT_SECONDS = 3
 TITLE = "auditbot"
 
 
 @dataclass(frozen=True, slots=True)
 class Asking:
-    """What a request asks for, as the guard reads it."""
+    """What a request asks for, as the guard reads it from the request's typed value."""
 
-    kind: str
-    person: str | None
-    channel_id: str | None
+    payload: Asked
     permissions: tuple[Permission, ...]
     query_text: str | None
 
+    @property
+    def kind(self) -> str:
+        return self.payload.kind
+
+    @property
+    def person(self) -> str:
+        return self.payload.who.user_id
+
+    @property
+    def channel_id(self) -> str | None:
+        return self.payload.who.channel_id
+
+
+def command_permission(command: Command, *, admin_subcommands: Collection[str] = ADMIN_SUBCOMMANDS) -> Permission:
+    """What ``/audit <subcommand>`` needs, from the same words the command listener dispatches on."""
+    verb = command.subcommand.verb
+    if verb in admin_subcommands or (verb == "digest" and command.inner.verb in DIGEST_ADMIN_SUBCOMMANDS):
+        return Permission.ADMIN
+    return Permission.SEARCH
+
 
 def read_request(
-    body: Mapping[str, Any],
+    payload: Payload,
     *,
     admin_subcommands: Collection[str] = ADMIN_SUBCOMMANDS,
     action_permissions: Mapping[str, Permission] = ACTION_PERMISSIONS,
 ) -> Asking | None:
-    """Who asks for what, where; None for requests nobody makes (other events, Slack's own checks)."""
-    if "command" in body and "user_id" in body:
-        text = str(body.get("text") or "")
-        words = text.lower().split(maxsplit=2)
-        word = words[0] if words else ""
-        digest_admin = word == "digest" and len(words) > 1 and words[1] in DIGEST_ADMIN_SUBCOMMANDS
-        permission = Permission.ADMIN if word in admin_subcommands or digest_admin else Permission.SEARCH
-        return Asking("command", _id(body.get("user_id")), _id(body.get("channel_id")), (permission,), text)
-    kind = str(body.get("type") or "")
-    if kind == "event_callback":
-        event = body.get("event") or {}
-        if event.get("type") != "app_home_opened":
-            return None
-        return Asking("app_home_opened", _id(event.get("user")), None, (Permission.SEARCH,), None)
-    if kind not in INTERACTIONS and "user" not in body:
-        return None
-    person = _id((body.get("user") or {}).get("id"))
-    if kind == "block_actions":
-        actions = [str(a.get("action_id") or "") for a in body.get("actions") or ()]
-        permissions = tuple(dict.fromkeys(action_permissions.get(a, Permission.SEARCH) for a in actions))
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        return Asking(kind, person, _id(channel), permissions or (Permission.SEARCH,), ",".join(actions) or None)
-    if kind == "message_action":
-        channel = _id((body.get("channel") or {}).get("id"))
-        return Asking(kind, person, channel, (Permission.SEARCH,), _id(body.get("callback_id")))
-    what = body.get("callback_id") or (body.get("view") or {}).get("callback_id") or body.get("action_id")
-    return Asking(kind or "unknown", person, None, (Permission.SEARCH,), _id(what))
+    """Who asks for what, where; None for requests nobody makes (other events, Slack's notices)."""
+    match payload:
+        case Command():
+            permission = command_permission(payload, admin_subcommands=admin_subcommands)
+            return Asking(payload, (permission,), payload.text)
+        case Click():
+            actions = [a.action_id for a in payload.actions]
+            permissions = tuple(dict.fromkeys(action_permissions.get(a, Permission.SEARCH) for a in actions))
+            return Asking(payload, permissions, ",".join(actions))
+        case Shortcut() | MessageShortcut() | ViewSubmission():
+            return Asking(payload, (Permission.SEARCH,), payload.callback_id or None)
+        case OptionsLoad():
+            return Asking(payload, (Permission.SEARCH,), payload.action_id or None)
+        case HomeOpened():
+            return Asking(payload, (Permission.SEARCH,), None)
+    return None
 
 
 def access_guard(
@@ -106,28 +123,33 @@ def access_guard(
     admin_subcommands: Collection[str] = ADMIN_SUBCOMMANDS,
     action_permissions: Mapping[str, Permission] = ACTION_PERMISSIONS,
 ) -> Callable[..., BoltResponse | None]:
-    """The middleware for ``build_app(middleware=[...])``. ``groups`` looks up user group membership
-    (default: none); ``response_url_ok`` vets a response_url before the denial is posted to it."""
+    """The middleware for ``build_app(middleware=[...])``, which runs it after ``PayloadReader``.
+    ``groups`` looks up user group membership (default: none); ``response_url_ok`` vets a
+    response_url before the denial is posted to it. A request that was not read is refused."""
     group_lookup = groups or NoGroups()
 
     def access_guard_middleware(
-        client: WebClient, context: BoltContext, body: dict[str, Any], next_: Callable[[], None]
+        client: WebClient, context: BoltContext, next_: Callable[[], None]
     ) -> BoltResponse | None:
-        asking = read_request(body, admin_subcommands=admin_subcommands, action_permissions=action_permissions)
+        payload = context.get(CONTEXT_KEY)
+        if payload is None:
+            logger.warning("refused a request that was not read before the access guard")
+            return BoltResponse(status=400, body="")
+        asking = read_request(payload, admin_subcommands=admin_subcommands, action_permissions=action_permissions)
         if asking is None:
             next_()
             return None
         decision, place, permission = _decide(policy, directory, group_lookup, asking)
         if on_decision is not None:
             try:
-                on_decision(decision, asking.person or "", place, permission, asking.kind, asking.query_text)
+                on_decision(decision, asking.person, place, permission, asking.kind, asking.query_text)
             except Exception:
                 logger.exception("on_decision failed for a %s", asking.kind)
         if decision.allowed:
             next_()
             return None
-        logger.info("denied %s by %s at %s: %s", asking.kind, asking.person, place, decision.reason)
-        return _refuse(asking, body, client, context, decision.message, response_url_ok)
+        logger.info("denied %s by %r at %s: %s", asking.kind, asking.person, place, decision.reason)
+        return _refuse(asking, client, context, decision.message, response_url_ok)
 
     return access_guard_middleware
 
@@ -138,8 +160,8 @@ def _decide(
     """The policy's answer; user groups are looked up only when the person's own id is not enough."""
     permission = asking.permissions[0]
     place = Place.nowhere()
-    if not asking.person:
-        return Decision.deny(f"no user in the {asking.kind} request"), place, permission
+    if not asking.person.isprintable():
+        return Decision.deny("the user id is not one Slack gives (unprintable characters)"), place, permission
     try:
         if asking.channel_id:
             place = Place(asking.channel_id, directory.kind_of(asking.channel_id))
@@ -162,7 +184,7 @@ def _first_refusal(
     decision = Decision.allow("nothing asked")
     permission = asking.permissions[0]
     for permission in asking.permissions:
-        decision = policy.decide(str(asking.person), user_groups, place, permission)
+        decision = policy.decide(asking.person, user_groups, place, permission)
         if not decision.allowed:
             break
     return decision, permission
@@ -170,31 +192,33 @@ def _first_refusal(
 
 def _refuse(
     asking: Asking,
-    body: Mapping[str, Any],
     client: WebClient,
     context: BoltContext,
     text: str,
     response_url_ok: Callable[[str], bool] | None,
 ) -> BoltResponse:
     """The acknowledgement for a denied request, after arranging for the person to see ``text``."""
-    match asking.kind:
-        case "command":
+    payload = asking.payload
+    match payload:
+        case Command():
             return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
-        case "view_submission":
+        case ViewSubmission():
             return BoltResponse(status=200, body={"response_action": "update", "view": no_access_modal(text)})
-        case "block_suggestion":
+        case OptionsLoad():
             return BoltResponse(status=200, body={"options": []})
-        case "app_home_opened":
-            _after_ack(context, lambda: client.views_publish(user_id=str(asking.person), view=no_access_home(text)))
+        case HomeOpened():
+            person = payload.who.user_id
+            _after_ack(context, lambda: client.views_publish(user_id=person, view=no_access_home(text)))
             return BoltResponse(status=200, body="")
-    url = str(body.get("response_url") or "")
-    trigger_id = str(body.get("trigger_id") or "")
-    if url and (response_url_ok is None or response_url_ok(url)):
-        _after_ack(context, lambda: _post_ephemeral(url, text))
-    elif trigger_id and asking.kind in ("block_actions", "shortcut", "message_action"):
-        in_modal = (body.get("view") or {}).get("type") == "modal"
-        opener = client.views_push if in_modal else client.views_open
-        _after_ack(context, lambda: opener(trigger_id=trigger_id, view=no_access_modal(text)))
+        case Click() | MessageShortcut() | Shortcut():
+            url = payload.response_url if isinstance(payload, Click | MessageShortcut) else None
+            if url and (response_url_ok is None or response_url_ok(url)):
+                _after_ack(context, lambda: _post_ephemeral(url, text))
+            else:
+                in_modal = isinstance(payload, Click) and payload.view_type == "modal"
+                opener = client.views_push if in_modal else client.views_open
+                trigger_id = payload.trigger_id
+                _after_ack(context, lambda: opener(trigger_id=trigger_id, view=no_access_modal(text)))
     return BoltResponse(status=200, body="")
 
 
@@ -233,7 +257,3 @@ def no_access_modal(text: str) -> dict[str, Any]:
 
 def no_access_home(text: str) -> dict[str, Any]:
     return {"type": "home", "blocks": render_notice(text).blocks}
-
-
-def _id(value: object) -> str | None:
-    return str(value) if isinstance(value, str) and value else None

@@ -121,4 +121,8 @@ def _entry(row: Row[tuple[object, ...]]) -> AuditEntry:
 
 
 def _text(value: object) -> object:
-    return value.replace("\x00", "") if isinstance(value, str) else value
+    """Text as the database can keep it: no NUL, and what UTF-8 cannot encode (a lone surrogate) escaped
+    (``\\ud800``), so an entry is written whatever a request carried."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\x00", "").encode("utf-8", "backslashreplace").decode("utf-8")

@@ -120,3 +120,9 @@ def test_any_state_round_trips(query, offsets):
 def test_arbitrary_text_only_ever_raises_page_state_error(value):
     with contextlib.suppress(PageStateError):
         codec.decode(value)
+
+
+@pytest.mark.parametrize("value", ["p1.\ud800|[1,0,0,[]]|q", "p1.abc|[1,0,0,[]]|\udfff", "p1.é|[]|q"])
+def test_text_that_cannot_be_what_was_signed_is_refused_as_a_page_state_error(value):
+    with pytest.raises(PageStateError, match="cannot be used"):
+        codec.decode(value)

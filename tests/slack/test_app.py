@@ -231,7 +231,10 @@ def test_unverified_requests_are_refused(slack: SlackWorld, headers):
 
 
 def test_an_unknown_command_is_not_handled(slack: SlackWorld):
-    body = "command=%2Fother&text=help&user_id=U1&response_url=http%3A%2F%2F127.0.0.1%2Fx&trigger_id=t"
+    body = (
+        "command=%2Fother&text=help&user_id=U1&team_id=T1&channel_id=C1"
+        "&response_url=http%3A%2F%2F127.0.0.1%2Fx&trigger_id=t"
+    )
     assert slack.dispatch(body).status == 404
 
 

@@ -17,6 +17,7 @@ from auditbot.core.access import DENIED_MESSAGE, Permission
 from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.slack.guard import read_request
+from auditbot.slack.payloads import read_payload
 from auditbot.store.digest_schedules import DigestSchedule
 from tests.slack.harness import SlackWorld
 from tests.slack.test_access_matrix import POLICY, guarded_world
@@ -264,5 +265,14 @@ def test_a_channel_the_policy_does_not_allow_is_refused(guarded: SlackWorld):
     ],
 )
 def test_the_guard_reads_digest_schedule_and_unschedule_as_admin(text: str, permission: Permission):
-    asking = read_request({"command": "/audit", "text": text, "user_id": MAYA, "channel_id": seed.SEC_ALERTS})
+    body = {
+        "command": "/audit",
+        "text": text,
+        "user_id": MAYA,
+        "team_id": seed.TEAM.id,
+        "channel_id": seed.SEC_ALERTS,
+        "response_url": "https://hooks.slack.com/commands/T/1/x",
+        "trigger_id": "t",
+    }
+    asking = read_request(read_payload(body))
     assert asking is not None and asking.permissions == (permission,)

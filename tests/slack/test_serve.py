@@ -41,7 +41,15 @@ def test_health_and_signed_events_over_wsgi(slack: SlackWorld):
     assert json.loads(content) == {"ok": True, "org": "o"}
     url = slack.workspace.new_response_url(seed.SEC_ALERTS, seed.JANE)
     body = urlencode(
-        {"command": "/audit", "text": "help", "user_id": seed.JANE, "response_url": url, "trigger_id": "t"}
+        {
+            "command": "/audit",
+            "text": "help",
+            "user_id": seed.JANE,
+            "team_id": seed.TEAM.id,
+            "channel_id": seed.SEC_ALERTS,
+            "response_url": url,
+            "trigger_id": "t",
+        }
     )
     headers = {k: v if isinstance(v, str) else v[0] for k, v in signed(body).items()}
     status, _ = call(app, "POST", "/slack/events", body.encode(), headers)

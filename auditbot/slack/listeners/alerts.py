@@ -13,19 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.core.snooze import snooze_until
 from auditbot.services.delivery import AlertItem
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners.common import actor_of, open_event, record
+from auditbot.slack.listeners.common import open_event, record
+from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
+from auditbot.slack.payloads import Click, payload_of
 from auditbot.slack.render.alerts import (
     EVERY_SUBSCRIPTION,
     acknowledged_blocks,
@@ -48,40 +50,41 @@ ACK_LOOKBACK = timedelta(days=30)
 
 def register(app: Listeners, deps: SlackDeps) -> None:
     @app.action(ids.ALERT_ACK)
-    def acknowledge(
-        ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
+    def acknowledge(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
         ack()
+        click = payload_of(context, Click)
         with answering(respond, "acknowledge"):
-            acknowledge_alert(deps, client, respond, body, str(action.get("value") or ""))
+            acknowledge_alert(deps, client, respond, click)
 
     @app.action(ids.ALERT_ACK_BATCH)
-    def acknowledge_all(
-        ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
+    def acknowledge_all(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
         ack()
+        click = payload_of(context, Click)
         with answering(respond, "acknowledge all"):
-            acknowledge_burst(deps, client, respond, body, str(action.get("value") or ""))
+            acknowledge_burst(deps, client, respond, click)
 
     @app.action(ids.ALERT_SNOOZE)
-    def snooze(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def snooze(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
         ack()
+        click = payload_of(context, Click)
         with answering(respond, "snooze"):
-            snooze_alert(deps, client, body, _selected(action))
+            snooze_alert(deps, client, click)
 
     @app.action(ids.ALERT_PART_DETAILS)
-    def details(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def details(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
         ack()
+        click = payload_of(context, Click)
         with answering(respond, "details"):
-            open_event(deps, client, body, str(body.get("trigger_id") or ""), _selected(action))
+            open_event(deps, client, click.who, click.trigger_id, click.action.value)
 
 
-def acknowledge_alert(deps: SlackDeps, client: WebClient, respond: Respond, body: dict[str, Any], value: str) -> None:
+def acknowledge_alert(deps: SlackDeps, client: WebClient, respond: Respond, click: Click) -> None:
     """[Acknowledge]: record it (the first one stays) and show who acknowledged, in place."""
+    who = click.who
+    require(deps, client, who, Permission.SEARCH, "ack")
     outbox = _outbox(deps)
-    event_id, subscription_ids = read_ack_value(value)
-    team_id, user_id, channel_id = actor_of(body)
-    channel_id = channel_id or ""
+    event_id, subscription_ids = read_ack_value(click.action.value)
+    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id or ""
     before = deps.clock.now()
     when = outbox.acknowledge(channel_id, event_id, user_id)
     if when is None:
@@ -90,27 +93,30 @@ def acknowledge_alert(deps: SlackDeps, client: WebClient, respond: Respond, body
         outbox, team_id, user_id, when, before, lambda p: p.event_id == event_id and p.channel_id == channel_id
     )
     already = "" if acker == user_id else " (already acknowledged)"
-    record(deps, client, body, "ack", detail=f"event {event_id}{already}")
+    record(deps, client, who, "ack", detail=f"event {event_id}{already}")
     try:
         event = deps.events.get(event_id)
         name = deps.catalog.snapshot().get(event.action).display_name
     except AuditbotError:
-        message = _marked(body, acker, when)  # the event cannot be read now: mark the message as it is
+        message = _marked(click, acker, when)  # the event cannot be read now: mark the message as it is
     else:
         shown = subscription_ids if EVERY_SUBSCRIPTION not in subscription_ids else ()
         message = render_alert(AlertItem(event, name, shown), acknowledged=(acker, when))
-    replace(respond, body, message)
+    replace(respond, click, message)
 
 
-def acknowledge_burst(deps: SlackDeps, client: WebClient, respond: Respond, body: dict[str, Any], batch: str) -> None:
+def acknowledge_burst(deps: SlackDeps, client: WebClient, respond: Respond, click: Click) -> None:
     """[Acknowledge all] on a burst's summary: every alert of the burst, then the summary marked in place."""
+    who = click.who
+    require(deps, client, who, Permission.SEARCH, "ack")
     outbox = _outbox(deps)
+    batch = click.action.value
     if not batch:
         raise AuditbotError("That button could not be read.", hint="Use the buttons of a newer alert.")
-    team_id, user_id, channel_id = actor_of(body)
+    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id
     before = deps.clock.now()
     new = outbox.acknowledge_batch(channel_id or "", batch, user_id)
-    ts = _message_ts(body)
+    ts = click.message_ts
     if new:
         acker, when = user_id, before
     else:
@@ -123,21 +129,22 @@ def acknowledge_burst(deps: SlackDeps, client: WebClient, respond: Respond, body
         if found is None:
             raise AuditbotError("auditbot has no record of these alerts in this channel.", hint="Nothing was changed.")
         acker, when = found
-    record(deps, client, body, "ack", detail=f"burst {batch}: {new} alerts")
-    replace(respond, body, _marked(body, acker, when))
+    record(deps, client, who, "ack", detail=f"burst {batch}: {new} alerts")
+    replace(respond, click, _marked(click, acker, when))
 
 
-def snooze_alert(deps: SlackDeps, client: WebClient, body: dict[str, Any], value: str) -> None:
+def snooze_alert(deps: SlackDeps, client: WebClient, click: Click) -> None:
     """Snooze: mute this actor doing this action on the alert's subscriptions, and say so in the thread."""
+    who = click.who
+    require(deps, client, who, Permission.SEARCH, "snooze")
     snoozes, subscriptions = _snoozes(deps)
-    choice, subscription_ids, event_id = read_snooze_value(value)
-    team_id, user_id, channel_id = actor_of(body)
-    channel_id = channel_id or ""
+    choice, subscription_ids, event_id = read_snooze_value(click.action.value)
+    team_id, user_id, channel_id = who.team_id, who.user_id, who.channel_id or ""
     wanted = _subscriptions(subscriptions, team_id, channel_id, subscription_ids)
     event = deps.events.get(event_id)
     tz = deps.zones.zone(client, user_id)
     until = snooze_until(choice, deps.clock.now(), tz)
-    ts = _message_ts(body)
+    ts = click.message_ts
     actor = actor_name(event)
     for subscription_id in wanted:
         snoozes.snooze(
@@ -154,12 +161,12 @@ def snooze_alert(deps: SlackDeps, client: WebClient, body: dict[str, Any], value
     record(
         deps,
         client,
-        body,
+        who,
         "snooze",
         detail=f"{actor} doing {event.action} on {', '.join(wanted)} until {as_utc(until):%Y-%m-%d %H:%M} UTC",
     )
     note = render_snoozed(user_id, actor, action_name, until, tz)
-    thread = str((body.get("container") or {}).get("thread_ts") or ts)
+    thread = click.thread_ts or ts
     try:
         client.chat_postMessage(channel=channel_id, thread_ts=thread or None, **note.as_kwargs())
     except SlackApiError as exc:
@@ -211,10 +218,9 @@ def _first_ack(
     return str(who), when
 
 
-def replace(respond: Respond, body: dict[str, Any], message: Message) -> None:
+def replace(respond: Respond, click: Click, message: Message) -> None:
     """Replace the clicked alert in place, keeping the message metadata delivery stamped on it."""
-    original = body.get("message") or {}
-    metadata = original.get("metadata") if isinstance(original, dict) else None
+    metadata = (click.message or {}).get("metadata")
     if not isinstance(metadata, dict) or not metadata.get("event_type"):
         send(respond, message, replace=True)
         return
@@ -228,25 +234,14 @@ def replace(respond: Respond, body: dict[str, Any], message: Message) -> None:
     )
 
 
-def _marked(body: dict[str, Any], user_id: str, when: datetime) -> Message:
+def _marked(click: Click, user_id: str, when: datetime) -> Message:
     """The clicked message as it is, marked acknowledged."""
-    message = body.get("message") or {}
-    blocks = message.get("blocks") if isinstance(message, dict) else None
+    message = click.message or {}
+    blocks = message.get("blocks")
     if not isinstance(blocks, list) or not blocks:
         raise AuditbotError("Acknowledged; the message could not be updated here.", hint="Reload the channel.")
     text = str(message.get("text") or "Audit alert")
     return Message(text=text, blocks=acknowledged_blocks(blocks, user_id, when))
-
-
-def _message_ts(body: dict[str, Any]) -> str:
-    container = body.get("container") or {}
-    message = body.get("message") or {}
-    return str(container.get("message_ts") or (message.get("ts") if isinstance(message, dict) else "") or "")
-
-
-def _selected(action: dict[str, Any]) -> str:
-    selected = action.get("selected_option") or {}
-    return str(selected.get("value") or "") if isinstance(selected, dict) else ""
 
 
 def _outbox(deps: SlackDeps) -> Outbox:

@@ -1,62 +1,64 @@
 """``/audit``: search by default, and the subcommands ``event``, ``actions``, ``help``, ``bot-log`` and the
-alert subscriptions (``subscribe``, ``subscriptions``, ``unsubscribe``, ``pause``, ``resume``)."""
+alert subscriptions (``subscribe``, ``subscriptions``, ``unsubscribe``, ``pause``, ``resume``).
+
+The subcommand is the one the request's typed value names (``payloads.Command``), the same one the
+access guard checked."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import digests, handoff, subscriptions
 from auditbot.slack.listeners.common import open_event, show_results
+from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
+from auditbot.slack.payloads import Command, payload_of
 from auditbot.slack.render import render_actions, render_help
 from auditbot.slack.render.botlog import render_bot_log
 from auditbot.slack.replies import Respond, answering, send
-from auditbot.slack.text import unslack
 
 
 def register(app: Listeners, deps: SlackDeps) -> None:
     @app.command(ids.COMMAND)
-    def audit(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def audit(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
         ack()
-        raw = str(command.get("text", ""))
-        text = unslack(raw).strip()
-        word, _, rest = text.partition(" ")
+        command = payload_of(context, Command)
+        sub = command.subcommand
         with answering(respond, "/audit"):
-            match word.lower():
+            match sub.verb:
                 case "help":
                     send(respond, render_help(command=ids.COMMAND))
                 case "actions":
-                    send(respond, render_actions(deps.catalog.snapshot(), rest.strip() or None))
+                    send(respond, render_actions(deps.catalog.snapshot(), sub.args or None))
                 case "event":
-                    event_id = rest.strip()
-                    if not event_id:
+                    if not sub.args:
                         raise AuditbotError("Which event?", hint="Give its id: /audit event 25e4c3e7-7f0d-…")
-                    open_event(deps, client, command, str(command["trigger_id"]), event_id)
+                    open_event(deps, client, command.who, command.trigger_id, sub.args)
                 case "bot-log":
-                    if deps.trail is None:
-                        raise AuditbotError("auditbot keeps no log of its own here: no store is configured.")
-                    send(respond, render_bot_log(deps.trail.recent(text=rest.strip()), text=rest.strip() or None))
+                    bot_log(deps, client, respond, command)
                 case "subscribe":
-                    subscriptions.subscribe(deps, client, respond, command, _after_word(raw))
+                    subscriptions.subscribe(deps, client, respond, command)
                 case "subscriptions":
-                    subscriptions.list_subscriptions(deps, respond, command, rest)
+                    subscriptions.list_subscriptions(deps, respond, command.who, sub.args)
                 case "digest":
-                    digests.handle_digest_command(deps, client, respond, command, _after_word(raw))
+                    digests.handle_digest_command(deps, client, respond, command)
                 case "handoff":
-                    handoff.show_handoff(deps, client, respond, command, rest)
+                    handoff.show_handoff(deps, client, respond, command.who, sub.args)
                 case "unsubscribe" | "pause" | "resume":
-                    subscriptions.change_command(deps, client, respond, command, word.lower(), rest)
+                    subscriptions.change_command(deps, client, respond, command.who, sub.verb, sub.args)
                 case _:
-                    show_results(deps, client, respond, command, text)
+                    show_results(deps, client, respond, command.who, command.typed_text)
 
 
-def _after_word(raw: str) -> str:
-    """The command text after its first word, still as Slack sent it (channel references intact)."""
-    parts = raw.strip().split(maxsplit=1)
-    return parts[1] if len(parts) > 1 else ""
+def bot_log(deps: SlackDeps, client: WebClient, respond: Respond, command: Command) -> None:
+    """``/audit bot-log [text]``: the bot's own trail, newest first; for admins only."""
+    require(deps, client, command.who, Permission.ADMIN, "bot-log")
+    if deps.trail is None:
+        raise AuditbotError("auditbot keeps no log of its own here: no store is configured.")
+    text = command.subcommand.args
+    send(respond, render_bot_log(deps.trail.recent(text=text), text=text or None))

@@ -2,49 +2,44 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from auditbot.core.errors import AuditbotError
 from auditbot.core.query import Query
 from auditbot.services.search import ResultPage
 from auditbot.slack.deps import SlackDeps
+from auditbot.slack.payloads import Who
 from auditbot.slack.render import render_event_detail, render_results
 from auditbot.slack.replies import Respond, send
 
-
-def actor_of(body: dict[str, Any]) -> tuple[str, str, str | None]:
-    """(team id, user id, channel id) of a slash command or an interaction body."""
-    if "user_id" in body:
-        return str(body.get("team_id", "")), str(body["user_id"]), body.get("channel_id")
-    team = body.get("team") or {}
-    user = body.get("user") or {}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    return str(team.get("id", "")), str(user.get("id", "")), channel
+logger = logging.getLogger(__name__)
 
 
 def record(
     deps: SlackDeps,
     client: WebClient | None,
-    body: dict[str, Any],
+    who: Who,
     kind: str,
     *,
     query: str | None = None,
     detail: str | None = None,
     outcome: str = "ok",
 ) -> None:
+    """One entry in the bot's trail, under the person the request was checked for."""
     if deps.trail is None:
         return
-    team_id, user_id, channel_id = actor_of(body)
     deps.trail.record(
         client,
-        team_id=team_id,
-        user_id=user_id,
+        team_id=who.team_id,
+        user_id=who.user_id,
         kind=kind,
         outcome=outcome,
         query=query,
-        channel_id=channel_id,
+        channel_id=who.channel_id,
         detail=detail,
     )
 
@@ -60,28 +55,46 @@ def show_results(
     deps: SlackDeps,
     client: WebClient,
     respond: Respond,
-    body: dict[str, Any],
+    who: Who,
     query: str | Query,
     intro: str | None = None,
 ) -> None:
-    page = search_for(deps, client, actor_of(body)[1], query)
-    record(deps, client, body, "query", query=page.query, detail=intro)
+    page = search_for(deps, client, who.user_id, query)
+    record(deps, client, who, "query", query=page.query, detail=intro)
     send(respond, render_results(page, intro=intro))
 
 
-def show_page(deps: SlackDeps, client: WebClient, respond: Respond, body: dict[str, Any], value: str) -> None:
+def show_page(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, value: str) -> None:
     """Re-run the search from a button's page state and replace the message that held the button."""
     page = deps.search.open_page(value)
     deps.events.remember(found.event for found in page.events)
-    record(deps, client, body, "query", query=page.query, detail=f"page {page.page}")
+    record(deps, client, who, "query", query=page.query, detail=f"page {page.page}")
     send(respond, render_results(page), replace=True)
 
 
-def open_event(deps: SlackDeps, client: WebClient, body: dict[str, Any], trigger_id: str, event_id: str) -> None:
+def open_event(deps: SlackDeps, client: WebClient, who: Who, trigger_id: str, event_id: str) -> None:
     event = deps.events.get(event_id)
-    record(deps, client, body, "detail", detail=f"event {event.id}")
+    record(deps, client, who, "detail", detail=f"event {event.id}")
     name = deps.catalog.snapshot().get(event.action).display_name
-    client.views_open(trigger_id=trigger_id, view=render_event_detail(event, name))
+    open_view(client, trigger_id, render_event_detail(event, name))
+
+
+def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    """Open a modal; Slack refusing it (a trigger older than 3 s, say) is a message, not a crash."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        raise AuditbotError(
+            f"Slack would not open the window ({slack_error(exc)}).", hint="Click or type it again."
+        ) from None
+
+
+def open_view_or_log(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    """``open_view`` where nobody can be answered but by the window itself: a refusal is logged."""
+    try:
+        open_view(client, trigger_id, view)
+    except AuditbotError as exc:
+        logger.warning("could not open a window: %s", exc.message)
 
 
 def slack_error(exc: SlackApiError) -> str:

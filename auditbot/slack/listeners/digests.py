@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.core.schedule import (
     TIMES_EXAMPLE,
@@ -32,8 +32,10 @@ from auditbot.core.timespec import shorten
 from auditbot.services.scheduler import digest_query
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners.common import actor_of, record, slack_error
+from auditbot.slack.listeners.common import record, slack_error
+from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.subscriptions import check_target
+from auditbot.slack.payloads import Command, Who
 from auditbot.slack.render.digests import (
     render_digest_note,
     render_digest_scheduled,
@@ -55,28 +57,26 @@ LIST_HINT = f"{DIGEST} schedules lists every digest schedule of this workspace w
 _WORD = re.compile(r"\S+")
 
 
-def handle_digest_command(
-    deps: SlackDeps, client: WebClient, respond: Respond, command: dict[str, Any], rest: str
-) -> None:
-    """``/audit digest …``; ``rest`` is what follows ``digest``, still as Slack sent it."""
-    words = rest.strip().split(maxsplit=1)
-    verb = words[0].lower() if words else ""
-    after = words[1] if len(words) > 1 else ""
-    match verb:
+def handle_digest_command(deps: SlackDeps, client: WebClient, respond: Respond, command: Command) -> None:
+    """``/audit digest …``: the digest subcommand is the command's ``inner`` one (the one the guard checked)."""
+    inner = command.inner
+    match inner.verb:
         case "schedule":
-            schedule(deps, client, respond, command, after)
+            schedule(deps, client, respond, command.who, inner.raw_args)
         case "schedules":
-            list_schedules(deps, respond, command, unslack(after))
+            list_schedules(deps, respond, command.who, inner.args)
         case "unschedule":
-            unschedule(deps, client, respond, command, unslack(after))
+            unschedule(deps, client, respond, command.who, inner.args)
         case "":
             raise AuditbotError("Which digest command?", hint=USAGE)
         case _:
-            raise AuditbotError(f"{shorten(unslack(words[0]))} is not a digest command.", hint=USAGE)
+            raise AuditbotError(f"{shorten(inner.verb)} is not a digest command.", hint=USAGE)
 
 
-def schedule(deps: SlackDeps, client: WebClient, respond: Respond, command: dict[str, Any], text: str) -> None:
-    """``/audit digest schedule [#channel] <times> [time zone] [filters]``: check everything, then store it."""
+def schedule(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, text: str) -> None:
+    """``/audit digest schedule [#channel] <times> [time zone] [filters]``: check everything, then store it.
+    ``text`` is what follows ``schedule``, as Slack sent it."""
+    require(deps, client, who, Permission.ADMIN, "schedule")
     store = _store(deps)
     channel_id, name, rest = leading_channel(text)
     if channel_id is None:
@@ -85,16 +85,15 @@ def schedule(deps: SlackDeps, client: WebClient, respond: Respond, command: dict
                 "Which channel is that? auditbot needs the channel as Slack links it.",
                 hint=f"Pick the channel from the list Slack shows as you type #, for example {EXAMPLE}",
             )
-        channel_id = str(command.get("channel_id") or "")
+        channel_id = who.channel_id or ""
     times_text, zone_text, filters = split_schedule(unslack(rest))
     if not times_text:
         raise AuditbotError("At what times should the digest be posted?", hint=f"For example: {EXAMPLE}")
     times = parse_times(times_text)
-    user_id = actor_of(command)[1]
+    team_id, user_id = who.team_id, who.user_id
     zone, zone_note = _zone(deps, client, user_id, zone_text)
     query = digest_query(filters, deps.catalog.snapshot()).canonical
-    check_target(deps, client, command, channel_id, name, join=True, what="schedule")
-    team_id = actor_of(command)[0]
+    check_target(deps, client, who, channel_id, name, join=True, what="schedule")
     wanted = (channel_id, format_times(times), zone.key, query)
     existing = next((s for s in store.of_team(team_id) if (s.channel_id, s.times, s.tz, s.query) == wanted), None)
     now = deps.clock.now()
@@ -105,7 +104,7 @@ def schedule(deps: SlackDeps, client: WebClient, respond: Respond, command: dict
     made = store.create(
         team_id=team_id, channel_id=channel_id, times=wanted[1], tz=zone.key, query=query, created_by=user_id
     )
-    record(deps, client, command, "schedule", query=query or None, detail=_detail(made))
+    record(deps, client, who, "schedule", query=query or None, detail=_detail(made))
     problem: str | None = None
     try:
         client.chat_postMessage(channel=channel_id, **render_digest_note(user_id, made).as_kwargs())
@@ -144,9 +143,9 @@ def _zone(deps: SlackDeps, client: WebClient, user_id: str, typed: str | None) -
     return zone, f"times are in {zone.key}, your Slack time zone (give a zone after the times for another)"
 
 
-def list_schedules(deps: SlackDeps, respond: Respond, command: dict[str, Any], text: str) -> None:
+def list_schedules(deps: SlackDeps, respond: Respond, who: Who, text: str) -> None:
     """``/audit digest schedules [text]``: every schedule of the workspace (those mentioning ``text``)."""
-    schedules = _store(deps).of_team(actor_of(command)[0])
+    schedules = _store(deps).of_team(who.team_id)
     wanted = text.strip().casefold()
     if wanted:
         schedules = [s for s in schedules if wanted in _haystack(s)]
@@ -155,12 +154,13 @@ def list_schedules(deps: SlackDeps, respond: Respond, command: dict[str, Any], t
     send(respond, render_digest_schedules(schedules, next_slots=upcoming, text=text.strip() or None))
 
 
-def unschedule(deps: SlackDeps, client: WebClient, respond: Respond, command: dict[str, Any], raw_id: str) -> None:
+def unschedule(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, raw_id: str) -> None:
     """``/audit digest unschedule <id>``: remove one of the workspace's schedules (and its runs)."""
+    require(deps, client, who, Permission.ADMIN, "unschedule")
     store = _store(deps)
-    found = find(store, actor_of(command)[0], raw_id)
+    found = find(store, who.team_id, raw_id)
     store.remove(found.id)
-    record(deps, client, command, "unschedule", query=found.query or None, detail=_detail(found))
+    record(deps, client, who, "unschedule", query=found.query or None, detail=_detail(found))
     send(respond, render_digest_unscheduled(found))
 
 

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners.registry import Listeners
+from auditbot.slack.payloads import HomeOpened, payload_of
 from auditbot.slack.render import render_home
 from auditbot.slack.render.views import HomeView
 
 
 def register(app: Listeners, deps: SlackDeps) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
+    def home_opened(context: BoltContext, client: WebClient) -> None:
+        opened = payload_of(context, HomeOpened)
+        if opened.tab != "home":
             return
-        team_id = str(body.get("team_id") or "")
-        client.views_publish(user_id=str(event["user"]), view=render_home(home_view(deps, team_id)))
+        client.views_publish(user_id=opened.who.user_id, view=render_home(home_view(deps, opened.who.team_id)))
 
 
 def home_view(deps: SlackDeps, team_id: str = "") -> HomeView:

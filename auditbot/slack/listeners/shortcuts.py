@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from auditbot.core.errors import AuditbotError
@@ -12,8 +13,9 @@ from auditbot.core.extract import extract
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.forms import FormErrors, query_from_form
-from auditbot.slack.listeners.common import open_event, record, search_for, show_results
+from auditbot.slack.listeners.common import open_event, open_view_or_log, record, search_for, show_results
 from auditbot.slack.listeners.registry import Listeners
+from auditbot.slack.payloads import MessageShortcut, OptionsLoad, Shortcut, ViewSubmission, payload_of
 from auditbot.slack.render import render_action_options, render_error, render_notice, render_results, render_search_form
 from auditbot.slack.replies import Respond, answering, send
 from auditbot.slack.text import unslack
@@ -23,41 +25,43 @@ INVESTIGATION_WINDOW = "since:30d"
 
 def register(app: Listeners, deps: SlackDeps) -> None:
     @app.shortcut(ids.INVESTIGATE_MESSAGE)
-    def investigate(ack: Ack, shortcut: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def investigate(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
         ack()
+        shortcut = payload_of(context, MessageShortcut)
         with answering(respond, "investigate"):
-            findings = extract(unslack(_message_text(shortcut.get("message") or {})))
+            findings = extract(unslack(_message_text(shortcut.message)))
             if findings.empty:
                 send(respond, render_notice("Nothing to investigate: no emails, IPs, account ids or event ids here."))
             elif findings.event_ids and not (findings.emails or findings.account_ids or findings.ips):
-                open_event(deps, client, shortcut, str(shortcut["trigger_id"]), findings.event_ids[0])
+                open_event(deps, client, shortcut.who, shortcut.trigger_id, findings.event_ids[0])
             else:
                 query = f"{findings.query().canonical} {INVESTIGATION_WINDOW}"
                 intro = f"From the message: {findings.summary()}."
-                show_results(deps, client, respond, shortcut, query, intro=intro)
+                show_results(deps, client, respond, shortcut.who, query, intro=intro)
 
     @app.shortcut(ids.SEARCH_SHORTCUT)
-    def search_form(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+    def search_form(ack: Ack, context: BoltContext, client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=str(shortcut["trigger_id"]), view=render_search_form())
+        open_view_or_log(client, payload_of(context, Shortcut).trigger_id, render_search_form())
 
-    def validate_form(ack: Ack, view: dict[str, Any]) -> None:
+    def validate_form(ack: Ack, context: BoltContext) -> None:
         try:
-            query_from_form(view.get("state", {}).get("values", {}))
+            query_from_form(payload_of(context, ViewSubmission).values)
         except FormErrors as exc:
             ack(response_action="errors", errors=exc.errors)
             return
         ack()
 
-    def answer_form(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def answer_form(context: BoltContext, client: WebClient) -> None:
+        submission = payload_of(context, ViewSubmission)
         try:
-            query = query_from_form(view.get("state", {}).get("values", {}))
+            query = query_from_form(submission.values)
         except FormErrors:
             return  # refused in the ack with the fields' errors
-        user_id = str(body["user"]["id"])
+        user_id = submission.who.user_id
         try:
             page = search_for(deps, client, user_id, query)
-            record(deps, client, body, "query", query=page.query, detail="search form")
+            record(deps, client, submission.who, "query", query=page.query, detail="search form")
             message = render_results(page)
         except AuditbotError as exc:
             message = render_error(exc)
@@ -66,11 +70,11 @@ def register(app: Listeners, deps: SlackDeps) -> None:
     app.view_submission(ids.SEARCH_FORM, ack=validate_form, work=answer_form)
 
     @app.options(ids.FORM_ACTIONS)
-    def action_options(ack: Ack, payload: dict[str, Any]) -> None:
-        ack(**render_action_options(deps.catalog.snapshot(), str(payload.get("value") or "")))
+    def action_options(ack: Ack, context: BoltContext) -> None:
+        ack(**render_action_options(deps.catalog.snapshot(), payload_of(context, OptionsLoad).value))
 
 
-def _message_text(message: dict[str, Any]) -> str:
+def _message_text(message: Mapping[str, Any]) -> str:
     """The message's text plus the text of its blocks and attachments, where ids often hide."""
     parts = [str(message.get("text") or "")]
     for attachment in message.get("attachments") or []:

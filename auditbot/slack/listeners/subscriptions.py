@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -22,10 +22,12 @@ from auditbot.core.timespec import shorten
 from auditbot.services.subscribe import SubscribeService
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.directory import LookupFailed, kind_from_info
-from auditbot.slack.listeners.common import actor_of, record, slack_error
+from auditbot.slack.directory import kind_from_info
+from auditbot.slack.listeners.common import record, slack_error
 from auditbot.slack.listeners.home import home_view
+from auditbot.slack.listeners.permits import decide_for, require
 from auditbot.slack.listeners.registry import Listeners
+from auditbot.slack.payloads import Click, Command, Who, payload_of
 from auditbot.slack.render import render_error, render_home
 from auditbot.slack.render.alerts import is_channel_id
 from auditbot.slack.render.notice import render_notice
@@ -54,10 +56,11 @@ BUTTON_VERBS = {
 
 def register(app: Listeners, deps: SlackDeps) -> None:
     @app.action(ids.SUBSCRIBE_CONFIRM)
-    def confirm(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def confirm(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
         ack()
+        click = payload_of(context, Click)
         with answering(respond, "subscribe"):
-            subscribe_confirmed(deps, client, respond, body, str(action.get("value") or ""))
+            subscribe_confirmed(deps, client, respond, click.who, click.action.value)
 
     @app.action(ids.SUBSCRIBE_CANCEL)
     def cancel(ack: Ack, respond: Respond) -> None:
@@ -70,68 +73,68 @@ def register(app: Listeners, deps: SlackDeps) -> None:
 
 def register_button(app: Listeners, deps: SlackDeps, action_id: str, verb: str) -> None:
     @app.action(action_id)
-    def clicked(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def clicked(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
         ack()
-        value = str(action.get("value") or "")
-        if (body.get("container") or {}).get("type") == "view":
-            _changed_from_home(deps, client, body, verb, value)
+        click = payload_of(context, Click)
+        if click.in_view:
+            _changed_from_home(deps, client, click.who, verb, click.action.value)
             return
         with answering(respond, verb):
-            subscription = change(deps, client, body, verb, value)
-            team_id = actor_of(body)[0]
+            subscription = change(deps, client, click.who, verb, click.action.value)
             notice = f"{VERBS[verb]} {subscription.id}."
-            send(respond, render_subscriptions(_store(deps).of_team(team_id), notice=notice), replace=True)
+            send(respond, render_subscriptions(_store(deps).of_team(click.who.team_id), notice=notice), replace=True)
 
 
 # -- commands ----------------------------------------------------------------------------------------
 
 
-def subscribe(deps: SlackDeps, client: WebClient, respond: Respond, command: dict[str, Any], text: str) -> None:
+def subscribe(deps: SlackDeps, client: WebClient, respond: Respond, command: Command) -> None:
     """``/audit subscribe [#channel] <query>``: check the query and the channel, and show the dry run.
 
-    ``text`` is what follows ``subscribe`` as Slack sent it (a channel reference is ``<#C…|name>``).
+    The text after ``subscribe`` is read as Slack sent it (a channel reference is ``<#C…|name>``).
     """
+    who = command.who
+    require(deps, client, who, Permission.ADMIN, "subscribe")
     _store(deps)
-    channel_id, name, rest = leading_channel(text)
+    channel_id, name, rest = leading_channel(command.subcommand.raw_args)
     if channel_id is None:
         if rest.startswith("#"):
             raise AuditbotError(
                 "Which channel is that? auditbot needs the channel as Slack links it.",
                 hint=f"Pick the channel from the list Slack shows as you type #, for example {EXAMPLE}",
             )
-        channel_id = str(command.get("channel_id") or "")
+        channel_id = who.channel_id or ""
     query_text = unslack(rest).strip()
     if not query_text:
         raise AuditbotError("Subscribe to which events?", hint=f"Give a query after the channel: {EXAMPLE}")
     service = SubscribeService(deps.search, deps.clock)
     query = service.check(query_text)
-    target = check_target(deps, client, command, channel_id, name, join=False)
-    dry = service.dry_run(query, tz=deps.zones.zone(client, actor_of(command)[1]))
+    target = check_target(deps, client, who, channel_id, name, join=False)
+    dry = service.dry_run(query, tz=deps.zones.zone(client, who.user_id))
     deps.events.remember(found.event for found in dry.examples)
-    record(deps, client, command, "query", query=dry.query, detail=f"subscription dry run for {channel_id}")
+    record(deps, client, who, "query", query=dry.query, detail=f"subscription dry run for {channel_id}")
     send(respond, render_dry_run(dry, channel_id, target.name))
 
 
-def subscribe_confirmed(
-    deps: SlackDeps, client: WebClient, respond: Respond, body: dict[str, Any], value: str
-) -> Subscription:
+def subscribe_confirmed(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, value: str) -> Subscription:
     """[Subscribe]: create the subscription, make sure auditbot can post there, and say so in both places."""
+    require(deps, client, who, Permission.ADMIN, "subscribe")
     store = _store(deps)
     channel_id, name, query_text = read_subscribe_value(value)
     if not is_channel_id(channel_id) or not query_text:
         raise AuditbotError("That Subscribe button could not be read.", hint=f"Subscribe again: {EXAMPLE}")
     query = SubscribeService(deps.search, deps.clock).check(query_text)
-    team_id, user_id, _ = actor_of(body)
+    team_id, user_id = who.team_id, who.user_id
     existing = next(
         (s for s in store.of_team(team_id) if s.channel_id == channel_id and s.query == query.canonical), None
     )
     if existing is not None:
         send(respond, render_subscribed(existing, problem="It already existed: nothing new was made."), replace=True)
         return existing
-    check_target(deps, client, body, channel_id, name, join=True)
+    check_target(deps, client, who, channel_id, name, join=True)
     subscription = store.create(team_id=team_id, channel_id=channel_id, query=query.canonical, created_by=user_id)
     deps.alerts_changed()
-    record(deps, client, body, "subscribe", query=subscription.query, detail=f"{subscription.id} in {channel_id}")
+    record(deps, client, who, "subscribe", query=subscription.query, detail=f"{subscription.id} in {channel_id}")
     problem = None
     try:
         client.chat_postMessage(channel=channel_id, **render_subscription_note(user_id, subscription).as_kwargs())
@@ -141,36 +144,35 @@ def subscribe_confirmed(
     return subscription
 
 
-def list_subscriptions(deps: SlackDeps, respond: Respond, command: dict[str, Any], text: str) -> None:
+def list_subscriptions(deps: SlackDeps, respond: Respond, who: Who, text: str) -> None:
     """``/audit subscriptions [text]``: every subscription of the workspace (those mentioning ``text``)."""
-    subscriptions = _store(deps).of_team(actor_of(command)[0])
+    subscriptions = _store(deps).of_team(who.team_id)
     wanted = text.strip().casefold()
     if wanted:
         subscriptions = [s for s in subscriptions if wanted in _haystack(s)]
     send(respond, render_subscriptions(subscriptions, text=text.strip() or None))
 
 
-def change_command(
-    deps: SlackDeps, client: WebClient, respond: Respond, command: dict[str, Any], verb: str, text: str
-) -> None:
+def change_command(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, verb: str, text: str) -> None:
     """``/audit pause|resume|unsubscribe <id>``."""
-    subscription = change(deps, client, command, verb, text)
+    subscription = change(deps, client, who, verb, text)
     send(respond, render_subscription_changed(VERBS[verb], subscription))
 
 
-def change(deps: SlackDeps, client: WebClient, body: dict[str, Any], verb: str, raw_id: str) -> Subscription:
+def change(deps: SlackDeps, client: WebClient, who: Who, verb: str, raw_id: str) -> Subscription:
     """Pause, resume or remove (``unsubscribe``) one of the workspace's subscriptions; the one it was."""
+    require(deps, client, who, Permission.ADMIN, verb)
     store = _store(deps)
-    subscription = find(store, actor_of(body)[0], raw_id)
+    subscription = find(store, who.team_id, raw_id)
     if verb == "pause":
         store.pause(subscription.id)
     elif verb == "resume":
-        check_target(deps, client, body, subscription.channel_id, None, join=True, what=verb)
+        check_target(deps, client, who, subscription.channel_id, None, join=True, what=verb)
         store.resume(subscription.id)
     else:
         store.remove(subscription.id)
     deps.alerts_changed()
-    record(deps, client, body, verb, query=subscription.query, detail=f"{subscription.id} in {subscription.channel_id}")
+    record(deps, client, who, verb, query=subscription.query, detail=f"{subscription.id} in {subscription.channel_id}")
     return subscription
 
 
@@ -192,11 +194,11 @@ def _haystack(subscription: Subscription) -> str:
     return " ".join((s.id, s.channel_id, s.query, s.created_by, s.last_error or "")).casefold()
 
 
-def _changed_from_home(deps: SlackDeps, client: WebClient, body: dict[str, Any], verb: str, value: str) -> None:
+def _changed_from_home(deps: SlackDeps, client: WebClient, who: Who, verb: str, value: str) -> None:
     """A button in App Home: do it, then publish Home again; a refusal goes to the person's messages."""
-    team_id, user_id, _ = actor_of(body)
+    team_id, user_id = who.team_id, who.user_id
     try:
-        change(deps, client, body, verb, value)
+        change(deps, client, who, verb, value)
     except AuditbotError as exc:
         client.chat_postMessage(channel=user_id, **render_error(exc).as_kwargs())
     client.views_publish(user_id=user_id, view=render_home(home_view(deps, team_id)))
@@ -215,7 +217,7 @@ class Target:
 def check_target(
     deps: SlackDeps,
     client: WebClient,
-    body: dict[str, Any],
+    who: Who,
     channel_id: str,
     name: str | None,
     *,
@@ -232,10 +234,9 @@ def check_target(
     name = name or (str(info["name"]) if isinstance(info.get("name"), str) else None)
     shown = f"#{name}" if name else f"channel {channel_id}"
     kind = kind_from_info(info)
-    _, user_id, here = actor_of(body)
-    decision = _decide(deps, user_id, here, Place(channel_id, kind))
+    decision = _decide(deps, who, Place(channel_id, kind))
     if not decision.allowed:
-        record(deps, client, body, what, outcome="denied", detail=f"{channel_id}: {decision.reason}")
+        record(deps, client, who, what, outcome="denied", detail=f"{channel_id}: {decision.reason}")
         if decision.message == UNAVAILABLE_MESSAGE:
             raise AuditbotError(UNAVAILABLE_MESSAGE)
         posts = "handoff digests" if what == "schedule" else "alerts"
@@ -280,21 +281,14 @@ def _invite(shown: str) -> AuditbotError:
     )
 
 
-def _decide(deps: SlackDeps, user_id: str, here: str | None, place: Place) -> Decision:
-    """The access policy's answer for administering alerts at ``place`` (user groups looked up only if needed)."""
-    policy = deps.access
-    if policy is None:
-        if place.channel_id == here:
-            return Decision.allow("the conversation the access guard let through")
-        return Decision.deny("no access policy to check another channel against")
-    decision = policy.decide(user_id, frozenset(), place, Permission.ADMIN)
-    if decision.allowed or policy.open or not policy.group_ids or deps.user_groups is None:
+def _decide(deps: SlackDeps, who: Who, place: Place) -> Decision:
+    """The access policy's answer for administering alerts at ``place``."""
+    decision = decide_for(deps, who.user_id, place, Permission.ADMIN)
+    if decision is not None:
         return decision
-    try:
-        groups = deps.user_groups.groups_of(user_id)
-    except LookupFailed as exc:
-        return Decision.unavailable(f"lookup failed: {exc}")
-    return policy.decide(user_id, groups, place, Permission.ADMIN)
+    if place.channel_id == who.channel_id:
+        return Decision.allow("the conversation the access guard let through")
+    return Decision.deny("no access policy to check another channel against")
 
 
 def _why(kind: PlaceKind, policy: AccessPolicy | None) -> str:
