@@ -5,7 +5,11 @@ arrive there) and, for operators, ``GET /healthz`` (alive), ``GET /readyz`` (the
 ingest keeps up) and ``GET /metrics`` (Prometheus text); it runs on waitress, a threaded
 pure-Python WSGI server. The WSGI layer gives each Slack request a short random id (in
 ``auditbot.logs.REQUEST_ID``, so every log record written while handling it carries it, and in the
-``X-Request-Id`` response header) and reports each request to ``Metrics``.
+``X-Request-Id`` response header) and reports each request to ``Metrics``. Before Bolt sees a
+Slack request, ``RequestGate`` checks its size, signature and form (``auditbot.slack.request_gate``);
+whatever still escapes Bolt on a signed request is answered 400 with one rate-limited warning.
+The server's limits (connections, idle and request deadlines, body and header sizes) are
+``HttpLimits`` (``auditbot.slack.http_limits``).
 
 ``HttpServer.serve`` runs until its stop event is set (by SIGTERM or SIGINT in ``auditbot run``):
 then it stops accepting connections, lets the requests it has finish for up to the drain time, and
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 import json
 import logging
 import secrets
@@ -34,6 +39,9 @@ from sqlalchemy import text
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.logs import REQUEST_ID
 from auditbot.metrics import IngestProgress, Metrics
+from auditbot.slack.http_limits import DeadlineServer, HttpLimits, waitress_adjustments
+from auditbot.slack.refusals import UNREADABLE, raised_where
+from auditbot.slack.request_gate import Refused, RequestGate
 from auditbot.store.db import Database
 
 if TYPE_CHECKING:
@@ -143,13 +151,14 @@ def wsgi_app(
     app: App,
     health: Health,
     *,
+    gate: RequestGate,
     metrics: Metrics | None = None,
     readiness: Readiness | None = None,
     timer: Callable[[], float] = time.perf_counter,
     request_ids: Callable[[], str] = new_request_id,
 ) -> WSGIApplication:
-    """The HTTP app: Slack's requests to Bolt, and the three operator endpoints. Every request is
-    counted in ``metrics`` (a private set when none is given) by path and status."""
+    """The HTTP app: Slack's requests through ``gate`` to Bolt, and the three operator endpoints.
+    Every request is counted in ``metrics`` (a private set when none is given) by path and status."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     measured = metrics if metrics is not None else Metrics(process=False)
     ready = readiness if readiness is not None else Readiness()
@@ -168,7 +177,7 @@ def wsgi_app(
                     retry.get("slack_retry_reason", "no reason given"),
                     extra=retry,
                 )
-            return slack(environ, answer)
+            return admitted(environ, answer)
         finally:
             seconds = timer() - started
             measured.observe_slack_request(seconds)
@@ -179,6 +188,19 @@ def wsgi_app(
                 extra={"status": answer.status, "duration_ms": round(seconds * 1000, 1), **retry},
             )
             REQUEST_ID.reset(token)
+
+    def admitted(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        verdict = gate.check(environ)
+        if isinstance(verdict, Refused):
+            status, body = verdict.answer
+            return _respond(start_response, status, body, "application/json")
+        inner = {**environ, "wsgi.input": io.BytesIO(verdict.body), "CONTENT_LENGTH": str(len(verdict.body))}
+        try:
+            return slack(inner, start_response)
+        except Exception as error:  # the last resort: Bolt could not even build the request
+            gate.refusals.refused(400, UNREADABLE, raised_where(error))
+            status, body = Refused(400, UNREADABLE).answer
+            return _respond(start_response, status, body, "application/json")
 
     def operations(path: str, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
@@ -231,17 +253,34 @@ def listener_pool(threads: int) -> ContextPool:
 
 
 class HttpServer:
-    """waitress serving ``application`` on a thread of its own; ``serve`` returns after a graceful stop."""
+    """waitress serving ``application`` on a thread of its own, within ``limits``; ``serve`` returns
+    after a graceful stop."""
 
-    def __init__(self, application: WSGIApplication, *, host: str, port: int, threads: int) -> None:
-        from waitress import create_server
-        from waitress.server import BaseWSGIServer, MultiSocketServer
+    def __init__(
+        self, application: WSGIApplication, *, host: str, port: int, threads: int, limits: HttpLimits | None = None
+    ) -> None:
+        from waitress.adjustments import Adjustments
+        from waitress.task import ThreadedTaskDispatcher
 
-        self._server: Any = create_server(application, host=host, port=port, threads=threads, ident="auditbot")
-        self._map: dict[int, Any] = (
-            self._server.map if isinstance(self._server, MultiSocketServer) else self._server._map
+        limits = limits or HttpLimits()
+        self.limits = limits
+        adjustments = Adjustments(
+            host=host, port=port, threads=threads, ident="auditbot", **waitress_adjustments(limits)
         )
-        self._listeners = [d for d in self._map.values() if isinstance(d, BaseWSGIServer)]
+        self._tasks: Any = ThreadedTaskDispatcher()
+        self._tasks.set_thread_count(threads)
+        self._map: dict[int, Any] = {}
+        self._listeners: list[Any] = [
+            DeadlineServer(
+                application,
+                map=self._map,
+                dispatcher=self._tasks,
+                adj=adjustments,
+                sockinfo=where,
+                request_deadline=limits.request_deadline_seconds,
+            )
+            for where in adjustments.listen
+        ]
 
     @property
     def address(self) -> tuple[str, int]:
@@ -261,7 +300,7 @@ class HttpServer:
         ``drain_seconds`` for the requests already received to be answered, and close. False when the
         server loop ended by itself instead."""
         clock = clock or SystemClock()
-        loop = threading.Thread(target=self._server.run, name="http", daemon=True)
+        loop = threading.Thread(target=self._listeners[0].run, name="http", daemon=True)
         loop.start()
         asked = True
         while not stop.wait(1.0):
@@ -301,7 +340,7 @@ class HttpServer:
     def _busy(self) -> bool:
         from waitress.channel import HTTPChannel
 
-        tasks = self._server.task_dispatcher
+        tasks = self._tasks
         if tasks.active_count or tasks.queue:
             return True
         channels = [c for c in list(self._map.values()) if isinstance(c, HTTPChannel)]
@@ -317,7 +356,7 @@ class HttpServer:
         return False
 
     def _close(self, loop: threading.Thread) -> None:
-        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=1.0)
+        self._tasks.shutdown(cancel_pending=True, timeout=1.0)
         dispatchers = list(self._map.values())
         self._map.clear()  # the loop runs while its map is not empty
         self._listeners[0].trigger.pull_trigger()  # wake it from its poll
