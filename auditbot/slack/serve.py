@@ -170,14 +170,7 @@ def wsgi_app(
         answer = _Answer(start_response, [("X-Request-Id", request_id)])
         retry = {field: str(environ[key])[:64] for key, field in _RETRY_HEADERS if environ.get(key)}
         try:
-            if retry:
-                logger.warning(
-                    "Slack retried a request (attempt %s, %s)",
-                    retry.get("slack_retry_num", "?"),
-                    retry.get("slack_retry_reason", "no reason given"),
-                    extra=retry,
-                )
-            return admitted(environ, answer)
+            return admitted(environ, answer, retry)
         finally:
             seconds = timer() - started
             measured.observe_slack_request(seconds)
@@ -189,11 +182,20 @@ def wsgi_app(
             )
             REQUEST_ID.reset(token)
 
-    def admitted(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    def admitted(environ: WSGIEnvironment, start_response: StartResponse, retry: dict[str, str]) -> Iterable[bytes]:
         verdict = gate.check(environ)
         if isinstance(verdict, Refused):
             status, body = verdict.answer
-            return _respond(start_response, status, body, "application/json")
+            return _respond(
+                start_response, status, body, "application/json", allow="POST" if verdict.status == 405 else None
+            )
+        if retry:  # only once the request is known to come from Slack: anyone can send the header
+            logger.warning(
+                "Slack retried a request (attempt %s, %s)",
+                retry.get("slack_retry_num", "?"),
+                retry.get("slack_retry_reason", "no reason given"),
+                extra=retry,
+            )
         inner = {**environ, "wsgi.input": io.BytesIO(verdict.body), "CONTENT_LENGTH": str(len(verdict.body))}
         try:
             return slack(inner, start_response)
@@ -204,7 +206,9 @@ def wsgi_app(
 
     def operations(path: str, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-            return _respond(start_response, "405 Method Not Allowed", b"method not allowed", "text/plain", allow=True)
+            return _respond(
+                start_response, "405 Method Not Allowed", b"method not allowed", "text/plain", allow="GET, HEAD"
+            )
         if path == HEALTH_PATH:
             body = json.dumps({"ok": True, **health()}).encode()
             return _respond(start_response, "200 OK", body, "application/json")
@@ -231,11 +235,11 @@ def wsgi_app(
 
 
 def _respond(
-    start_response: StartResponse, status: str, body: bytes, content_type: str, *, allow: bool = False
+    start_response: StartResponse, status: str, body: bytes, content_type: str, *, allow: str | None = None
 ) -> list[bytes]:
     headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
     if allow:
-        headers.append(("Allow", "GET, HEAD"))
+        headers.append(("Allow", allow))
     start_response(status, headers)
     return [body]
 

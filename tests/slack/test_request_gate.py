@@ -209,6 +209,18 @@ def test_an_unsigned_request_learns_only_401_whatever_its_body(
     assert not [r for r in caplog.records if "payload" in r.getMessage() or "%5B" in r.getMessage()]
 
 
+def test_an_unsigned_request_claiming_to_be_a_retry_is_not_logged_as_one(front: Front, caplog):
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    with caplog.at_level(logging.WARNING):
+        for _ in range(50):
+            assert front.post(b"command=%2Faudit", headers=retry)[0] == 401
+    assert [r.getMessage() for r in caplog.records] == ["refused a request with 401: no signature"]
+    body = command(front.world)
+    with caplog.at_level(logging.WARNING):
+        assert front.post(body, headers={**signature(body), **retry})[0] == 200
+    assert "Slack retried a request (attempt 1, http_timeout)" in caplog.messages
+
+
 def test_a_signature_over_other_bytes_is_refused(front: Front):
     body = command(front.world)
     status, _ = front.post(body + b"&text=pause", headers=signature(body))
@@ -359,11 +371,13 @@ def test_verbose_logging_never_shows_an_unsigned_body(front: Front):
 _scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20)
 )
-_json = st.recursive(
-    _scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
-    max_leaves=20,
-)
+
+
+def _nested(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4))
+
+
+_json = st.recursive(_scalars, _nested, max_leaves=20)
 _kinds = st.sampled_from(
     ["block_actions", "view_submission", "view_closed", "shortcut", "message_action", "block_suggestion", "x"]
 )
