@@ -40,7 +40,7 @@ from auditbot.core.clock import Clock, SystemClock
 from auditbot.logs import REQUEST_ID
 from auditbot.metrics import IngestProgress, Metrics
 from auditbot.slack.http_limits import DeadlineServer, HttpLimits, waitress_adjustments
-from auditbot.slack.refusals import UNREADABLE, raised_where
+from auditbot.slack.refusals import UNREADABLE, raised_where, throttle_logger
 from auditbot.slack.request_gate import Refused, RequestGate
 from auditbot.store.db import Database
 
@@ -56,6 +56,7 @@ HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 OPS_PATHS = (HEALTH_PATH, READY_PATH, METRICS_PATH)
+WAITRESS_LOGGERS = ("waitress", "waitress.queue")
 _RETRY_HEADERS = (("HTTP_X_SLACK_RETRY_NUM", "slack_retry_num"), ("HTTP_X_SLACK_RETRY_REASON", "slack_retry_reason"))
 
 Health = Callable[[], dict[str, Any]]
@@ -261,11 +262,20 @@ class HttpServer:
     after a graceful stop."""
 
     def __init__(
-        self, application: WSGIApplication, *, host: str, port: int, threads: int, limits: HttpLimits | None = None
+        self,
+        application: WSGIApplication,
+        *,
+        host: str,
+        port: int,
+        threads: int,
+        limits: HttpLimits | None = None,
+        clock: Clock | None = None,
     ) -> None:
         from waitress.adjustments import Adjustments
         from waitress.task import ThreadedTaskDispatcher
 
+        for name in WAITRESS_LOGGERS:  # a line per queued request, or per crossing of the connection limit
+            throttle_logger(name, clock or SystemClock())
         limits = limits or HttpLimits()
         self.limits = limits
         adjustments = Adjustments(

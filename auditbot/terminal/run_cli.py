@@ -110,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
                     port=args.port if args.port is not None else settings.http_port,
                     threads=settings.listener_threads,
                     limits=limits,
+                    clock=clock,
                 )
                 host, port = server.address
                 logger.warning("auditbot listening on http://%s:%s%s", host, port, EVENTS_PATH)

@@ -34,7 +34,7 @@ from auditbot.sandbox import GeneratedOrg
 from auditbot.slack import ids
 from auditbot.slack.app import build_app
 from auditbot.slack.integrity import integrity_middleware
-from auditbot.slack.refusals import RefusalLog
+from auditbot.slack.refusals import RefusalLog, throttle_logger
 from auditbot.slack.request_gate import MAX_JSON_DEPTH, RequestGate
 from auditbot.slack.serve import wsgi_app
 from auditbot.store.schema import bot_audit, outbox, snoozes, subscriptions
@@ -344,6 +344,26 @@ def test_refusals_write_one_line_per_reason_per_interval_counting_the_rest(caplo
         "refused a request with 401: bad signature",
         "refused a request with 400: body is not UTF-8",
         "refused a request with 401: bad signature; 1000 more like it since the last such line",
+    ]
+
+
+def test_a_librarys_per_request_warning_is_throttled_to_one_line_per_interval(caplog):
+    clock = ManualClock()
+    name = "auditbot.tests.waitress-like"
+    throttle_logger(name, clock, every=10)
+    throttle_logger(name, clock, every=10)
+    chatty = logging.getLogger(name)
+    assert len(chatty.filters) == 1, "installed once"
+    with caplog.at_level(logging.WARNING, logger=name):
+        for depth in range(1, 501):
+            chatty.warning("Task queue depth is %d", depth)
+        chatty.warning("total open connections reached the connection limit")
+        clock.advance(10)
+        chatty.warning("Task queue depth is %d", 7)
+    assert caplog.messages == [
+        "Task queue depth is 1",
+        "total open connections reached the connection limit",
+        "Task queue depth is 7; 499 more like it since the last such line",
     ]
 
 
