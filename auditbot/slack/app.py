@@ -64,7 +64,7 @@ def build_app(
         if isinstance(error, READING_ERRORS):  # the request's shape, not a fault: 400, one line, no traceback
             refusals.refused(400, UNREADABLE, raised_where(error))
             return BoltResponse(status=400, body={"error": "malformed request"})
-        logger.error("unhandled error in a listener: %s", type(error).__name__, exc_info=error)
+        logger.error("unhandled error while handling a Slack request: %s", type(error).__name__, exc_info=error)
         return None
 
     for guard in middleware:

@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 from wsgiref.util import setup_testing_defaults
@@ -295,6 +295,32 @@ def test_what_bolt_or_a_middleware_cannot_read_on_a_signed_request_is_400_with_o
     assert len(lines) == 2, lines
     assert all("signed request the app could not read" in line for line in lines)
     assert "TypeError at internals.py:" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "level"), [(KeyError("user"), 400, logging.WARNING), (OSError("disk full"), 500, logging.ERROR)]
+)
+def test_a_shape_error_in_a_middleware_is_400_and_a_fault_is_still_500_with_its_traceback(
+    world: SlackWorld, error: Exception, status: int, level: int, caplog
+):
+    def failing(next_: Callable[[], None]) -> None:
+        raise error
+
+    world.app = build_app(
+        world.deps, client=world.client, signing_secret=SIGNING_SECRET, executor=InlineExecutor(), middleware=[failing]
+    )
+    with caplog.at_level(logging.DEBUG):
+        answer, _ = Front(world).signed_post(command(world))
+    assert answer == status
+    [line] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert line.levelno == level
+    if level == logging.WARNING:
+        assert line.getMessage().startswith(
+            "refused a request with 400: signed request the app could not read (KeyError"
+        )
+        assert not line.exc_info
+    else:
+        assert line.exc_info, "a fault keeps its traceback"
 
 
 # -- sizes ----------------------------------------------------------------------------------
