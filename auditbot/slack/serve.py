@@ -277,7 +277,6 @@ class HttpServer:
         for name in WAITRESS_LOGGERS:  # a line per queued request, or per crossing of the connection limit
             throttle_logger(name, clock or SystemClock())
         limits = limits or HttpLimits()
-        self.limits = limits
         adjustments = Adjustments(
             host=host, port=port, threads=threads, ident="auditbot", **waitress_adjustments(limits)
         )
