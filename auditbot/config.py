@@ -50,6 +50,17 @@ class Settings(BaseSettings):
     """Where the Slack Web API is; only the demo points this elsewhere."""
     http_host: str = "0.0.0.0"
     http_port: int = Field(default=3000, ge=0, le=65_535)
+    http_connection_limit: int = Field(default=1000, ge=10, le=100_000)
+    """Open HTTP connections the server holds at most; past it new ones wait in the listen backlog."""
+    http_idle_timeout_seconds: int = Field(default=5, ge=1, le=3600)
+    """A connection that sends nothing for this long, between requests or inside one, is closed."""
+    http_request_deadline_seconds: float = Field(default=10.0, gt=0, le=300)
+    """A request's head and body must have fully arrived this long after its first byte, or the
+    connection is closed (a client trickling bytes is not idle, but does not get to stay)."""
+    http_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    """Larger request bodies are refused with 413 before they are read (Slack's are kilobytes)."""
+    http_max_header_bytes: int = Field(default=32_768, ge=4096, le=1_048_576)
+    """Larger request heads (request line and headers) are refused with 431."""
     listener_threads: int = Field(default=16, ge=1, le=256)
     """Threads that take Slack's requests and ack them (the HTTP server's)."""
     work_threads: int = Field(default=4, ge=1, le=256)

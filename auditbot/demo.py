@@ -29,6 +29,7 @@ from auditbot.follow import following
 from auditbot.playground import Workspace, seed
 from auditbot.sandbox import RateLimits, RunningSandbox, SandboxApi, start_server
 from auditbot.slack.app import build_app, slack_client
+from auditbot.slack.request_gate import RequestGate
 from auditbot.slack.serve import EVENTS_PATH, wsgi_app
 from auditbot.store.db import Database
 from auditbot.store.subscriptions import Subscriptions
@@ -120,7 +121,10 @@ def start_demo(
             ),
         )
         health = lambda: {"org": sandbox.org_id, "sandbox": True}  # noqa: E731
-        server = create_server(wsgi_app(app, health), host="127.0.0.1", port=0, threads=settings.listener_threads)
+        gate = RequestGate(signing_secret, clock=SystemClock())  # signatures carry real time
+        server = create_server(
+            wsgi_app(app, health, gate=gate), host="127.0.0.1", port=0, threads=settings.listener_threads
+        )
         thread = threading.Thread(target=server.run, name="demo-app", daemon=True)
         thread.start()
 

@@ -52,7 +52,7 @@ from auditbot.store.outbox import Outbox
 from auditbot.store.schema import leases
 from auditbot.terminal.run_cli import stop_on_signals
 from tests.services.world import ANCHOR, GENEROUS
-from tests.slack.harness import SIGNING_SECRET, SlackWorld, signed
+from tests.slack.harness import SIGNING_SECRET, SlackWorld, signed, signed_gate
 
 FAMILIES = {
     "auditbot_http_requests",
@@ -163,7 +163,13 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 def test_readyz_is_ok_when_the_store_answers_and_says_why_the_lag_does_not_count(slack):
     metrics = Metrics(clock=slack.clock, process=False)
-    app = wsgi_app(slack.app, dict, metrics=metrics, readiness=Readiness(store=slack.store, ingest=metrics.ingest))
+    app = wsgi_app(
+        slack.app,
+        dict,
+        gate=signed_gate(),
+        metrics=metrics,
+        readiness=Readiness(store=slack.store, ingest=metrics.ingest),
+    )
     status, headers, body = call(app, "GET", "/readyz")
     assert status == "200 OK"
     assert headers["Content-Type"] == "application/json"
@@ -173,7 +179,7 @@ def test_readyz_is_ok_when_the_store_answers_and_says_why_the_lag_does_not_count
     assert report["checks"]["ingest"]["counted"] is False
     assert "has not finished a pass" in report["checks"]["ingest"]["note"]
 
-    off = wsgi_app(slack.app, dict, readiness=Readiness(store=slack.store, ingest=None))
+    off = wsgi_app(slack.app, dict, gate=signed_gate(), readiness=Readiness(store=slack.store, ingest=None))
     report = json.loads(call(off, "GET", "/readyz")[2])
     assert report["ok"] is True
     assert "ingest is off" in report["checks"]["ingest"]["note"]
@@ -188,7 +194,7 @@ def test_readyz_fails_when_the_store_cannot_be_reached(slack, tmp_path):
     where = tmp_path / "store"
     store = Database(default_url(where))
     ready = Readiness(store=store, ingest=None)
-    app = wsgi_app(slack.app, dict, readiness=ready)
+    app = wsgi_app(slack.app, dict, gate=signed_gate(), readiness=ready)
     assert call(app, "GET", "/readyz")[0] == "200 OK"
     store.close()
     shutil.rmtree(where)
@@ -207,6 +213,7 @@ def test_readyz_fails_when_ingest_has_not_caught_up_for_longer_than_the_limit(sl
     app = wsgi_app(
         slack.app,
         dict,
+        gate=signed_gate(),
         metrics=metrics,
         readiness=Readiness(store=slack.store, ingest=metrics.ingest, max_lag_seconds=600),
     )
@@ -238,7 +245,7 @@ def test_readyz_fails_when_ingest_has_not_caught_up_for_longer_than_the_limit(sl
 def test_a_replica_whose_ingest_never_caught_up_is_not_ready_after_the_limit(slack):
     clock = ManualClock(ANCHOR)
     metrics = Metrics(clock=clock, process=False)
-    app = wsgi_app(slack.app, dict, readiness=Readiness(ingest=metrics.ingest, max_lag_seconds=60))
+    app = wsgi_app(slack.app, dict, gate=signed_gate(), readiness=Readiness(ingest=metrics.ingest, max_lag_seconds=60))
     metrics.record_ingest(IngestReport(leader=True, error="rate limited beyond 60 s"))
     assert call(app, "GET", "/readyz")[0] == "200 OK"
     clock.advance(61)
@@ -249,7 +256,7 @@ def test_a_replica_whose_ingest_never_caught_up_is_not_ready_after_the_limit(sla
 
 def test_readyz_fails_while_shutting_down_and_healthz_stays_ok(slack):
     ready = Readiness(store=slack.store)
-    app = wsgi_app(slack.app, lambda: {"org": "o"}, readiness=ready)
+    app = wsgi_app(slack.app, lambda: {"org": "o"}, gate=signed_gate(), readiness=ready)
     ready.stopping()
     status, _, body = call(app, "GET", "/readyz")
     assert status.startswith("503")
@@ -266,7 +273,7 @@ def test_the_metrics_page_parses_and_has_every_family(slack):
     metrics = Metrics(clock=slack.clock, process=False)
     metrics.watch_outbox(lambda: slack.outbox.count("pending"))
     metrics.watch_budgets(lambda: [slack.search_world.client.budget.status("events")])
-    app = wsgi_app(slack.app, dict, metrics=metrics)
+    app = wsgi_app(slack.app, dict, gate=signed_gate(), metrics=metrics)
     _, _, body = call(app, "GET", "/metrics")
     families = {family.name for family in text_string_to_metric_families(body.decode())}
     assert families >= FAMILIES
@@ -278,7 +285,7 @@ def test_a_signed_command_is_counted_and_timed_and_its_admin_api_calls_too(slack
     metrics = Metrics(clock=slack.clock, process=False)
     slack.search_world.client.response_observer = metrics.observe_api
     ticks = itertools.count(100.0, 0.25)  # each reading a quarter second after the last
-    app = wsgi_app(slack.app, dict, metrics=metrics, timer=lambda: next(ticks))
+    app = wsgi_app(slack.app, dict, gate=signed_gate(), metrics=metrics, timer=lambda: next(ticks))
     before = scrape(app)
     assert value(before, "auditbot_slack_request_seconds_count") == 0
     assert value(before, "auditbot_admin_api_requests_total", path="events", outcome="ok") == 0
@@ -359,7 +366,7 @@ def _samples(metrics: Metrics) -> Samples:
 def test_the_outbox_depth_is_read_from_the_store_at_every_scrape(slack, tmp_path):
     metrics = Metrics(clock=slack.clock, process=False)
     metrics.watch_outbox(lambda: slack.outbox.count("pending"))
-    app = wsgi_app(slack.app, dict, metrics=metrics)
+    app = wsgi_app(slack.app, dict, gate=signed_gate(), metrics=metrics)
     assert value(scrape(app), "auditbot_outbox_pending") == 0
     subscription = slack.subscribe("action:user_added_to_group")
     with slack.store.begin() as conn:
@@ -372,7 +379,7 @@ def test_the_outbox_depth_is_read_from_the_store_at_every_scrape(slack, tmp_path
     broken.watch_outbox(lambda: Outbox(gone, slack.clock).count("pending"))
     gone.close()
     shutil.rmtree(where)
-    samples = scrape(wsgi_app(slack.app, dict, metrics=broken))
+    samples = scrape(wsgi_app(slack.app, dict, gate=signed_gate(), metrics=broken))
     assert ("auditbot_outbox_pending", ()) not in samples, "a store that does not answer leaves the gauge out"
 
 
@@ -421,7 +428,7 @@ def test_json_logs_carry_the_id_of_the_request_being_handled_into_listener_threa
     pool = listener_pool(2)
     app = build_app(slack.deps, client=slack.client, signing_secret=SIGNING_SECRET, executor=pool)
     stream = log_lines("json")
-    http = wsgi_app(app, dict)
+    http = wsgi_app(app, dict, gate=signed_gate())
     body, headers = command(slack, "bogus:term")
     status, answer_headers, _ = call(http, "POST", "/slack/events", body, headers)
     pool.shutdown(wait=True)  # the listener runs on after the ack; let it finish
@@ -443,7 +450,7 @@ def test_slack_retries_are_logged_with_their_headers(slack, log_lines):
     stream = log_lines("json")
     body, headers = command(slack, "help")
     call(
-        wsgi_app(slack.app, dict),
+        wsgi_app(slack.app, dict, gate=signed_gate()),
         "POST",
         "/slack/events",
         body,

@@ -7,14 +7,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import alerts, commands, handoff, home, interactions, shortcuts, subscriptions
 from auditbot.slack.listeners.registry import Listeners
-from auditbot.slack.payloads import PayloadReader
+from auditbot.slack.payloads import CONTEXT_KEY, PayloadReader
+from auditbot.slack.refusals import READING_ERRORS, UNREADABLE, RefusalLog, raised_where
 from auditbot.slack.retry import retry_handlers
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,11 @@ def build_app(
     """The app. Over HTTP every request must carry a valid signature, so a signing secret is required;
     Socket Mode requests arrive over an authenticated websocket and are not signed. ``middleware``
     (Bolt global middleware: access checks, request integrity) runs before every listener, in order,
-    after ``PayloadReader``, which reads each request once into the typed value they all use."""
+    after ``PayloadReader``, which reads each request once into the typed value they all use.
+    An error that says the request had a shape the code did not expect (``READING_ERRORS``: a
+    missing key, a list for an object…), raised by Bolt before ``PayloadReader`` has read the
+    request, is answered 400 with one rate-limited warning line and no traceback. Once the request
+    is read, every error is ours: it is logged with its traceback."""
     if not signing_secret and not socket_mode:
         raise ValueError("a signing secret is required over HTTP: requests cannot be verified without it")
     app = App(
@@ -55,9 +60,16 @@ def build_app(
         before_authorize=PayloadReader(),  # first after the signature check, before Bolt reads the body
     )
 
+    refusals = RefusalLog(deps.clock)
+
     @app.error
-    def unexpected(error: Exception, body: dict[str, Any]) -> None:
-        logger.error("unhandled error in a listener: %s", type(error).__name__, exc_info=error)
+    def unexpected(error: Exception, request: BoltRequest) -> BoltResponse | None:
+        unread = CONTEXT_KEY not in request.context
+        if unread and isinstance(error, READING_ERRORS):  # the request's shape, not a fault: 400, one line, no traceback
+            refusals.refused(400, UNREADABLE, raised_where(error))
+            return BoltResponse(status=400, body={"error": "malformed request"})
+        logger.error("unhandled error while handling a Slack request: %s", type(error).__name__, exc_info=error)
+        return None
 
     for guard in middleware:
         app.use(guard)

@@ -5,7 +5,11 @@ arrive there) and, for operators, ``GET /healthz`` (alive), ``GET /readyz`` (the
 ingest keeps up) and ``GET /metrics`` (Prometheus text); it runs on waitress, a threaded
 pure-Python WSGI server. The WSGI layer gives each Slack request a short random id (in
 ``auditbot.logs.REQUEST_ID``, so every log record written while handling it carries it, and in the
-``X-Request-Id`` response header) and reports each request to ``Metrics``.
+``X-Request-Id`` response header) and reports each request to ``Metrics``. Before Bolt sees a
+Slack request, ``RequestGate`` checks its size, signature and form (``auditbot.slack.request_gate``);
+whatever still escapes Bolt on a signed request is answered 400 with one rate-limited warning.
+The server's limits (connections, idle and request deadlines, body and header sizes) are
+``HttpLimits`` (``auditbot.slack.http_limits``).
 
 ``HttpServer.serve`` runs until its stop event is set (by SIGTERM or SIGINT in ``auditbot run``):
 then it stops accepting connections, lets the requests it has finish for up to the drain time, and
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 import json
 import logging
 import secrets
@@ -34,6 +39,9 @@ from sqlalchemy import text
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.logs import REQUEST_ID
 from auditbot.metrics import IngestProgress, Metrics
+from auditbot.slack.http_limits import DeadlineServer, HttpLimits, waitress_adjustments
+from auditbot.slack.refusals import UNREADABLE, raised_where, throttle_logger
+from auditbot.slack.request_gate import Refused, RequestGate
 from auditbot.store.db import Database
 
 if TYPE_CHECKING:
@@ -48,6 +56,7 @@ HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 OPS_PATHS = (HEALTH_PATH, READY_PATH, METRICS_PATH)
+WAITRESS_LOGGERS = ("waitress", "waitress.queue")
 _RETRY_HEADERS = (("HTTP_X_SLACK_RETRY_NUM", "slack_retry_num"), ("HTTP_X_SLACK_RETRY_REASON", "slack_retry_reason"))
 
 Health = Callable[[], dict[str, Any]]
@@ -143,13 +152,14 @@ def wsgi_app(
     app: App,
     health: Health,
     *,
+    gate: RequestGate,
     metrics: Metrics | None = None,
     readiness: Readiness | None = None,
     timer: Callable[[], float] = time.perf_counter,
     request_ids: Callable[[], str] = new_request_id,
 ) -> WSGIApplication:
-    """The HTTP app: Slack's requests to Bolt, and the three operator endpoints. Every request is
-    counted in ``metrics`` (a private set when none is given) by path and status."""
+    """The HTTP app: Slack's requests through ``gate`` to Bolt, and the three operator endpoints.
+    Every request is counted in ``metrics`` (a private set when none is given) by path and status."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     measured = metrics if metrics is not None else Metrics(process=False)
     ready = readiness if readiness is not None else Readiness()
@@ -161,14 +171,7 @@ def wsgi_app(
         answer = _Answer(start_response, [("X-Request-Id", request_id)])
         retry = {field: str(environ[key])[:64] for key, field in _RETRY_HEADERS if environ.get(key)}
         try:
-            if retry:
-                logger.warning(
-                    "Slack retried a request (attempt %s, %s)",
-                    retry.get("slack_retry_num", "?"),
-                    retry.get("slack_retry_reason", "no reason given"),
-                    extra=retry,
-                )
-            return slack(environ, answer)
+            return admitted(environ, answer, retry)
         finally:
             seconds = timer() - started
             measured.observe_slack_request(seconds)
@@ -180,9 +183,33 @@ def wsgi_app(
             )
             REQUEST_ID.reset(token)
 
+    def admitted(environ: WSGIEnvironment, start_response: StartResponse, retry: dict[str, str]) -> Iterable[bytes]:
+        verdict = gate.check(environ)
+        if isinstance(verdict, Refused):
+            status, body = verdict.answer
+            return _respond(
+                start_response, status, body, "application/json", allow="POST" if verdict.status == 405 else None
+            )
+        if retry:  # only once the request is known to come from Slack: anyone can send the header
+            logger.warning(
+                "Slack retried a request (attempt %s, %s)",
+                retry.get("slack_retry_num", "?"),
+                retry.get("slack_retry_reason", "no reason given"),
+                extra=retry,
+            )
+        inner = {**environ, "wsgi.input": io.BytesIO(verdict.body), "CONTENT_LENGTH": str(len(verdict.body))}
+        try:
+            return slack(inner, start_response)
+        except Exception as error:  # the last resort: Bolt could not even build the request
+            gate.refusals.refused(400, UNREADABLE, raised_where(error))
+            status, body = Refused(400, UNREADABLE).answer
+            return _respond(start_response, status, body, "application/json")
+
     def operations(path: str, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-            return _respond(start_response, "405 Method Not Allowed", b"method not allowed", "text/plain", allow=True)
+            return _respond(
+                start_response, "405 Method Not Allowed", b"method not allowed", "text/plain", allow="GET, HEAD"
+            )
         if path == HEALTH_PATH:
             body = json.dumps({"ok": True, **health()}).encode()
             return _respond(start_response, "200 OK", body, "application/json")
@@ -209,11 +236,11 @@ def wsgi_app(
 
 
 def _respond(
-    start_response: StartResponse, status: str, body: bytes, content_type: str, *, allow: bool = False
+    start_response: StartResponse, status: str, body: bytes, content_type: str, *, allow: str | None = None
 ) -> list[bytes]:
     headers = [("Content-Type", content_type), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")]
     if allow:
-        headers.append(("Allow", "GET, HEAD"))
+        headers.append(("Allow", allow))
     start_response(status, headers)
     return [body]
 
@@ -231,17 +258,42 @@ def listener_pool(threads: int) -> ContextPool:
 
 
 class HttpServer:
-    """waitress serving ``application`` on a thread of its own; ``serve`` returns after a graceful stop."""
+    """waitress serving ``application`` on a thread of its own, within ``limits``; ``serve`` returns
+    after a graceful stop."""
 
-    def __init__(self, application: WSGIApplication, *, host: str, port: int, threads: int) -> None:
-        from waitress import create_server
-        from waitress.server import BaseWSGIServer, MultiSocketServer
+    def __init__(
+        self,
+        application: WSGIApplication,
+        *,
+        host: str,
+        port: int,
+        threads: int,
+        limits: HttpLimits | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        from waitress.adjustments import Adjustments
+        from waitress.task import ThreadedTaskDispatcher
 
-        self._server: Any = create_server(application, host=host, port=port, threads=threads, ident="auditbot")
-        self._map: dict[int, Any] = (
-            self._server.map if isinstance(self._server, MultiSocketServer) else self._server._map
+        for name in WAITRESS_LOGGERS:  # a line per queued request, or per crossing of the connection limit
+            throttle_logger(name, clock or SystemClock())
+        limits = limits or HttpLimits()
+        adjustments = Adjustments(
+            host=host, port=port, threads=threads, ident="auditbot", **waitress_adjustments(limits)
         )
-        self._listeners = [d for d in self._map.values() if isinstance(d, BaseWSGIServer)]
+        self._tasks: Any = ThreadedTaskDispatcher()
+        self._tasks.set_thread_count(threads)
+        self._map: dict[int, Any] = {}
+        self._listeners: list[Any] = [
+            DeadlineServer(
+                application,
+                map=self._map,
+                dispatcher=self._tasks,
+                adj=adjustments,
+                sockinfo=where,
+                request_deadline=limits.request_deadline_seconds,
+            )
+            for where in adjustments.listen
+        ]
 
     @property
     def address(self) -> tuple[str, int]:
@@ -261,7 +313,7 @@ class HttpServer:
         ``drain_seconds`` for the requests already received to be answered, and close. False when the
         server loop ended by itself instead."""
         clock = clock or SystemClock()
-        loop = threading.Thread(target=self._server.run, name="http", daemon=True)
+        loop = threading.Thread(target=self._listeners[0].run, name="http", daemon=True)
         loop.start()
         asked = True
         while not stop.wait(1.0):
@@ -301,7 +353,7 @@ class HttpServer:
     def _busy(self) -> bool:
         from waitress.channel import HTTPChannel
 
-        tasks = self._server.task_dispatcher
+        tasks = self._tasks
         if tasks.active_count or tasks.queue:
             return True
         channels = [c for c in list(self._map.values()) if isinstance(c, HTTPChannel)]
@@ -317,7 +369,7 @@ class HttpServer:
         return False
 
     def _close(self, loop: threading.Thread) -> None:
-        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=1.0)
+        self._tasks.shutdown(cancel_pending=True, timeout=1.0)
         dispatchers = list(self._map.values())
         self._map.clear()  # the loop runs while its map is not empty
         self._listeners[0].trigger.pull_trigger()  # wake it from its poll

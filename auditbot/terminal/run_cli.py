@@ -24,7 +24,9 @@ from auditbot.follow import following
 from auditbot.logs import configure_logging
 from auditbot.metrics import Metrics
 from auditbot.slack.app import build_app, slack_client
+from auditbot.slack.http_limits import HttpLimits, fit_open_files
 from auditbot.slack.keywatch import admin_notifier
+from auditbot.slack.request_gate import RequestGate
 from auditbot.slack.serve import EVENTS_PATH, HttpServer, Readiness, listener_pool, serve_socket_mode, wsgi_app
 from auditbot.store.outbox import Outbox
 from auditbot.wiring import connect, guards, open_store, page_state_secret, slack_deps
@@ -99,14 +101,26 @@ def run(args: argparse.Namespace) -> int:
                     max_lag_seconds=settings.ready_max_lag_seconds,
                 )
                 health = {"org": connection.org_id, "sandbox": connection.sandbox_url is not None}
+                assert signing_secret is not None
+                limits = fit_open_files(http_limits(settings))
+                gate = RequestGate(signing_secret, clock=clock, max_body_bytes=limits.max_body_bytes)
                 server = HttpServer(
-                    wsgi_app(app, lambda: health, metrics=metrics, readiness=readiness),
+                    wsgi_app(app, lambda: health, gate=gate, metrics=metrics, readiness=readiness),
                     host=args.host or settings.http_host,
                     port=args.port if args.port is not None else settings.http_port,
                     threads=settings.listener_threads,
+                    limits=limits,
+                    clock=clock,
                 )
                 host, port = server.address
                 logger.warning("auditbot listening on http://%s:%s%s", host, port, EVENTS_PATH)
+                logger.info(
+                    "HTTP limits: %d connections, idle %d s, a request within %.0f s, bodies up to %d bytes",
+                    limits.connection_limit,
+                    limits.idle_timeout_seconds,
+                    limits.request_deadline_seconds,
+                    limits.max_body_bytes,
+                )
 
                 def stopping() -> None:
                     logger.warning("shutting down: draining for up to %.0f s", settings.shutdown_drain_seconds)
@@ -120,6 +134,16 @@ def run(args: argparse.Namespace) -> int:
             listeners.shutdown(wait=True)
     logger.warning("auditbot stopped")
     return 0 if stopped_as_asked else 1
+
+
+def http_limits(settings: Settings) -> HttpLimits:
+    return HttpLimits(
+        connection_limit=settings.http_connection_limit,
+        idle_timeout_seconds=settings.http_idle_timeout_seconds,
+        request_deadline_seconds=settings.http_request_deadline_seconds,
+        max_body_bytes=settings.http_max_body_bytes,
+        max_header_bytes=settings.http_max_header_bytes,
+    )
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from auditbot.core.access import AccessPolicy
+from auditbot.core.clock import SystemClock
 from auditbot.core.model import AuditEvent
 from auditbot.playground import Workspace, seed, start_slack_api
 from auditbot.playground.model import Message
@@ -34,6 +35,7 @@ from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.render.alerts import render_alert, render_burst_part, render_burst_summary
 from auditbot.slack.render.views import RateBudget
+from auditbot.slack.request_gate import RequestGate
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
 from auditbot.store.audit_trail import AuditTrail
@@ -72,6 +74,12 @@ def signed(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = N
         "x-slack-request-timestamp": [stamp],
         "x-slack-signature": [signature],
     }
+
+
+def signed_gate() -> RequestGate:
+    """The gate in front of the app over HTTP, with the test signing secret; ``signed`` stamps
+    requests with the real time, so the gate reads the real clock."""
+    return RequestGate(SIGNING_SECRET, clock=SystemClock())
 
 
 class SlackWorld:

@@ -15,7 +15,7 @@ import pytest
 from auditbot.cli import main
 from auditbot.playground import seed
 from auditbot.slack.serve import wsgi_app
-from tests.slack.harness import SlackWorld, signed
+from tests.slack.harness import SlackWorld, signed, signed_gate
 
 
 def call(app: Any, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None):
@@ -35,7 +35,7 @@ def call(app: Any, method: str, path: str, body: bytes = b"", headers: dict[str,
 
 
 def test_health_and_signed_events_over_wsgi(slack: SlackWorld):
-    app = wsgi_app(slack.app, lambda: {"org": "o"})
+    app = wsgi_app(slack.app, lambda: {"org": "o"}, gate=signed_gate())
     status, content = call(app, "GET", "/healthz")
     assert status == "200 OK"
     assert json.loads(content) == {"ok": True, "org": "o"}
@@ -62,7 +62,7 @@ def test_health_and_signed_events_over_wsgi(slack: SlackWorld):
 
 
 def test_the_operator_endpoints_answer_without_any_wiring(slack: SlackWorld):
-    app = wsgi_app(slack.app, dict)
+    app = wsgi_app(slack.app, dict, gate=signed_gate())
     status, content = call(app, "GET", "/readyz")
     assert status == "200 OK"
     assert json.loads(content)["checks"]["ingest"]["counted"] is False

@@ -24,7 +24,7 @@ from auditbot.slack.render.views import RateBudget
 from auditbot.slack.serve import wsgi_app
 from auditbot.slack.users import UserZones
 from tests.services.world import ANCHOR, World
-from tests.slack.harness import SIGNING_SECRET, InlineExecutor
+from tests.slack.harness import SIGNING_SECRET, InlineExecutor, signed_gate
 
 pytestmark = pytest.mark.http
 
@@ -61,7 +61,9 @@ def stack(org: GeneratedOrg) -> Iterator[tuple[RunningPlayground, httpx.Client]]
         )
         client = slack_client("xoxb-test", base_url=playground.api_url, clock=world.clock)
         app = build_app(deps, client=client, signing_secret=SIGNING_SECRET, executor=InlineExecutor())
-        server = make_server("127.0.0.1", 0, wsgi_app(app, dict), server_class=_Threaded, handler_class=_Quiet)
+        server = make_server(
+            "127.0.0.1", 0, wsgi_app(app, dict, gate=signed_gate()), server_class=_Threaded, handler_class=_Quiet
+        )
         thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
         thread.start()
         playground.connect(f"http://127.0.0.1:{server.server_port}/slack/events")
