@@ -49,6 +49,7 @@ def build_app(
     is read, every error is ours: it is logged with its traceback."""
     if not signing_secret and not socket_mode:
         raise ValueError("a signing secret is required over HTTP: requests cannot be verified without it")
+    refusals = RefusalLog(deps.clock)
     app = App(
         client=client,
         signing_secret=signing_secret or "",
@@ -57,15 +58,15 @@ def build_app(
         listener_executor=executor or ThreadPoolExecutor(max_workers=listener_threads, thread_name_prefix="listener"),
         ignoring_self_events_enabled=True,
         process_before_response=True,  # acks on the request thread; see listeners.registry
-        before_authorize=PayloadReader(),  # first after the signature check, before Bolt reads the body
+        before_authorize=PayloadReader(refusals),  # first after the signature check, before Bolt reads the body
     )
-
-    refusals = RefusalLog(deps.clock)
 
     @app.error
     def unexpected(error: Exception, request: BoltRequest) -> BoltResponse | None:
         unread = CONTEXT_KEY not in request.context
-        if unread and isinstance(error, READING_ERRORS):  # the request's shape, not a fault: 400, one line, no traceback
+        if unread and isinstance(
+            error, READING_ERRORS
+        ):  # the request's shape, not a fault: 400, one line, no traceback
             refusals.refused(400, UNREADABLE, raised_where(error))
             return BoltResponse(status=400, body={"error": "malformed request"})
         logger.error("unhandled error while handling a Slack request: %s", type(error).__name__, exc_info=error)

@@ -14,7 +14,6 @@ dropped, case ignored).
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -25,9 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstra
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
+from auditbot.slack.refusals import RefusalLog
 from auditbot.slack.text import unslack
-
-logger = logging.getLogger(__name__)
 
 CONTEXT_KEY = "auditbot_payload"
 MAX_ID = 64
@@ -248,13 +246,16 @@ class PayloadReader(Middleware):
     """The Bolt middleware that reads every request once. It runs right after the signature check
     (``App(before_authorize=…)``), before Bolt's own middleware reads the body, and it is a class so
     that Bolt calls it without first pulling every listener argument out of a body that may not have
-    them."""
+    them. Refusals are reported through ``refusals`` (one rate-limited line per reason)."""
+
+    def __init__(self, refusals: RefusalLog) -> None:
+        self._refusals = refusals
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         try:
             req.context[CONTEXT_KEY] = read_payload(req.body)
         except MalformedPayload as exc:
-            logger.warning("refused a malformed %s request: %s", exc.kind, exc.reason)
+            self._refusals.refused(400, f"malformed {exc.kind} request", exc.reason)
             return BoltResponse(status=400, body="")
         return next()
 
