@@ -9,7 +9,7 @@ head -1``) ends the command quietly.
 
 A query may start with ``-`` (``auditbot search -actor:svc@example.com``): for subcommands that
 take a query, a word that starts with a single ``-`` and is none of the subcommand's options is
-query text, wherever it stands.
+query text, wherever it stands (``-v`` is an option everywhere).
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (summary, module) in _commands().items():
         command = sub.add_parser(name, help=summary, description=summary)
         module.add_arguments(command)
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         command.set_defaults(run=module.run)
     return parser
 

@@ -29,15 +29,14 @@ from auditbot.core.errors import ConfigError
 from auditbot.core.model import AuditEvent
 from auditbot.core.paging import PageState, PageStateCodec
 from auditbot.core.query import Query, parse
-from auditbot.core.schedule import parse_zone
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import humanise
 from auditbot.services.delivery import AlertItem
 from auditbot.services.search import FoundEvent, ResultPage
 from auditbot.slack.render import render_event_detail, render_results
 from auditbot.slack.render.alerts import PART_EVENTS, render_alert, render_burst_part, render_burst_summary
+from auditbot.terminal.options import add_max_wait, add_query, query_text, wait_limit, zone
 from auditbot.terminal.printable import json_text
-from auditbot.terminal.search_cli import add_max_wait, query_text, wait_limit
 from auditbot.wiring import SLACK_PAGE_SIZE, connect, search_service
 
 KINDS = ("results", "detail", "alert", "burst")
@@ -46,7 +45,7 @@ EXAMPLE_SUBSCRIPTION = "sub-example"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", nargs="*", help="a query to search and render as a results page")
+    add_query(parser, "a query to search and render as a results page")
     parser.add_argument("--events", type=Path, metavar="FILE.jsonl", help="render these events instead of searching")
     parser.add_argument("--as", dest="kind", choices=KINDS, default="results", help="what to render (default results)")
     parser.add_argument("--tz", default="UTC", help="time zone for relative times in the query")
@@ -54,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    tz = parse_zone(args.tz)
+    tz = zone(args)
     if args.events is not None:
         events = read_events(args.events)
         if args.kind == "detail":

@@ -13,19 +13,17 @@ import sys
 from zoneinfo import ZoneInfo
 
 from auditbot.config import load_settings
-from auditbot.core.clock import Clock
 from auditbot.core.errors import ConfigError
 from auditbot.core.query import parse
-from auditbot.core.schedule import parse_zone
 from auditbot.services.search import ResultPage
 from auditbot.terminal import table
-from auditbot.terminal.deadline import DEFAULT_MAX_WAIT, WaitLimit
+from auditbot.terminal.options import add_max_wait, add_query, query_text, wait_limit, zone
 from auditbot.terminal.printable import json_text
 from auditbot.wiring import connect, search_service
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", nargs="*", help='a query such as "actor:jane@example.com since:24h"')
+    add_query(parser, 'a query such as "actor:jane@example.com since:24h"')
     parser.add_argument("--json", action="store_true", help="one event per line, in the API's own JSON shape")
     parser.add_argument("--tz", default="UTC", help="time zone for relative times and the table (default UTC)")
     parser.add_argument("--all", action="store_true", help="follow every page, not just the first")
@@ -33,32 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_max_wait(parser)
 
 
-def add_max_wait(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--max-wait",
-        type=float,
-        default=DEFAULT_MAX_WAIT,
-        metavar="SECONDS",
-        help=f"how long to wait for the Admin API's rate limit and retries before giving up "
-        f"(default {DEFAULT_MAX_WAIT:.0f}; per page with --all)",
-    )
-
-
-def wait_limit(args: argparse.Namespace, clock: Clock) -> WaitLimit:
-    """The clock a command's API calls wait on: ``--max-wait`` bounds it, long waits are announced."""
-    if not 0 <= args.max_wait <= 3600:
-        raise ConfigError("--max-wait must be between 0 and 3600 seconds.")
-    return WaitLimit(clock, args.max_wait, say=lambda line: print(line, file=sys.stderr, flush=True))
-
-
-def query_text(args: argparse.Namespace) -> str:
-    """The query as one string, however many words it was given as."""
-    words = args.query if isinstance(args.query, list) else [args.query]
-    return " ".join(words)
-
-
 def run(args: argparse.Namespace) -> int:
-    tz = parse_zone(args.tz)
+    tz = zone(args)
     if not 1 <= args.page_size <= 500:
         raise ConfigError("--page-size must be between 1 and 500.")
     query = parse(query_text(args))

@@ -17,13 +17,15 @@ from typing import Any
 
 import pytest
 
-from auditbot.cli import main
+from auditbot.cli import build_parser, main
 from auditbot.core.clock import ManualClock
 from auditbot.core.model import AuditEvent
 from auditbot.sandbox import SandboxApi, start_server
 from auditbot.sandbox.loader import parse_event_lines
 from auditbot.sandbox.ratelimit import RateLimits
 from auditbot.sandbox.store import StaticEventSource
+from auditbot.services.ingest import IngestReport
+from auditbot.terminal import ingest_cli
 
 ORG = "org-terminal"
 KEY = "k-terminal"
@@ -178,13 +180,20 @@ def test_a_zone_in_another_case_is_understood(capsys):
         (["search", "--tz=UTC", "--", "-actor:svc@example.com"], "-actor:svc@example.com"),
         (["search", "-x", "--page-size", "5"], "-x"),
         (["render", "-actor:svc@example.com", "--as", "alert"], "-actor:svc@example.com"),
+        (["-v", "search", "-actor:a", "-v"], "-actor:a"),
     ],
 )
 def test_a_query_may_start_with_a_dash(argv, query):
-    from auditbot.cli import build_parser
-
     args = build_parser().parse_args(argv)
     assert " ".join(args.query) == query
+    assert args.verbose is ("-v" in argv)
+
+
+def test_an_ingest_summary_echoing_an_error_is_escaped(capsys):
+    ingest_cli._print(IngestReport(leader=True, error="API said \x1b]0;pwned\x07\nforged"))
+    out = capsys.readouterr().out
+    assert out.endswith("stopped: API said \\x1b]0;pwned\\x07\\nforged\n")
+    assert raw_controls(out) == []
 
 
 def test_a_leading_dash_query_runs_and_excludes(monkeypatch, capsys):
