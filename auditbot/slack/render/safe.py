@@ -14,7 +14,7 @@ through here before it reaches a block:
   documented, so each one that could is swapped for a look-alike that Slack does not parse:
   ``*`` → U+2217 ASTERISK OPERATOR, ``~`` → U+223C TILDE OPERATOR, the backtick → U+02CB MODIFIER
   LETTER GRAVE ACCENT, a line-leading ``>`` → U+203A SINGLE RIGHT-POINTING ANGLE QUOTATION MARK and
-  ``_`` → U+02CD MODIFIER LETTER LOW MACRON — except an underscore between two letters or
+  ``_`` → U+02CD MODIFIER LETTER LOW MACRON — except an underscore between two ASCII letters or
   digits (``jane_doe@example.com``), which never starts or ends a span, so names and emails keep
   it. Data alone in a field is in ``plain_text`` instead, which Slack shows as it is;
 - ``unlinked`` is for a message's top-level ``text`` (the notification), which Slack scans for bare
@@ -120,11 +120,16 @@ def inert(text: str) -> str:
     if "_" in text:
         text = "".join(
             _LOW_MACRON
-            if ch == "_" and not (0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum())
+            if ch == "_" and not (0 < i < len(text) - 1 and _is_word(text[i - 1]) and _is_word(text[i + 1]))
             else ch
             for i, ch in enumerate(text)
         )
     return text.translate(_TRANSLATION)
+
+
+def _is_word(ch: str) -> bool:
+    """An ASCII letter or digit: what every reading of "inside a word" agrees on."""
+    return ch.isascii() and ch.isalnum()
 
 
 def unlinked(value: object) -> str:

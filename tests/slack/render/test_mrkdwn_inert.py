@@ -78,9 +78,15 @@ def delimiters(text: str) -> list[str]:
                 for i, ch in enumerate(line):
                     if ch in "*~`":
                         found.append(ch)
-                    elif ch == "_" and not (0 < i < len(line) - 1 and line[i - 1].isalnum() and line[i + 1].isalnum()):
+                    elif ch == "_" and not (
+                        0 < i < len(line) - 1 and _ascii_word(line[i - 1]) and _ascii_word(line[i + 1])
+                    ):
                         found.append("_")
     return found
+
+
+def _ascii_word(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def skeleton(payload: Message | dict[str, Any] | list[dict[str, Any]]) -> list[list[str]]:
@@ -125,6 +131,7 @@ def test_no_data_string_links_or_mentions_in_a_notification(text):
 def test_names_and_emails_keep_their_inner_underscores():
     assert md("jane_doe@example.com", 100) == "jane_doe@example.com"
     assert md("svc_deploy_bot", 100) == "svc_deploy_bot"
+    assert md("zoë_x", 100) == "zoë\u02cdx", "next to a non-ASCII letter it could open italics in some readings"
     assert md("_x_ *y* ~z~ `w`", 100) == "\u02cdx\u02cd \u2217y\u2217 \u223cz\u223c \u02cbw\u02cb"
     assert md("> quoted\n  > again", 100, multiline=True) == "\u203a quoted\n  \u203a again"
     assert md("a > b", 100) == "a &gt; b"
