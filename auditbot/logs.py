@@ -89,7 +89,7 @@ class RequestIdFilter(logging.Filter):
 
 
 class _OneLine(logging.Formatter):
-    """A formatter whose output is one line per record, whatever the record holds."""
+    """A formatter under which nothing a record holds can start a line of its own (see TextFormatter)."""
 
     def format(self, record: logging.LogRecord) -> str:
         if record.exc_info and not record.exc_text:
