@@ -269,3 +269,11 @@ def test_piping_into_a_reader_that_stops_after_one_line_prints_no_traceback(tmp_
         code = child.wait(timeout=60)
     assert code == 1, err
     assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
+
+
+def test_an_empty_window_is_an_error_with_the_caret_not_an_empty_table(capsys):
+    assert main(["search", "since:today until:yesterday"], clock=ManualClock()) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "since:today starts where until:yesterday ends, so the window is empty at column 7" in err
+    assert "  since:today until:yesterday\n        ^^^^^\n" in err
