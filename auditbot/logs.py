@@ -8,11 +8,16 @@ the values of ``token=``/``secret=``/``password=`` style parameters with ``[reda
 ``configure_logging`` is the one place logging is set up: ``text`` lines for a terminal or ``json``
 lines for a log pipeline. Each record carries the id of the Slack request being handled (``REQUEST_ID``,
 set by the HTTP layer), and the JSON lines carry every ``extra`` field, redacted like the message.
+
+No record can pass for two: in text lines the message (with its arguments) and the
+request id show CR, LF and every other control, bidi or invisible character as an escape (``\\n``,
+``\\x1b``, ``\\u202e``), so a user id with a newline in it cannot forge a second record; a
+traceback keeps its own line breaks but nothing else, each of its lines indented. JSON lines
+escape the same characters.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -20,6 +25,8 @@ import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from auditbot.terminal.printable import json_text, printable
 
 REDACTED = "[redacted]"
 _SECRETS = (
@@ -81,12 +88,43 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class TextFormatter(logging.Formatter):
-    """``time LEVEL logger: message``, with ``[request id]`` after the logger inside a request."""
+class _OneLine(logging.Formatter):
+    """A formatter under which nothing a record holds can start a line of its own (see TextFormatter)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        saved = record.msg, record.args, record.exc_text, record.stack_info, vars(record).get("request_id")
+        record.msg, record.args = printable(record.getMessage()), None
+        record.exc_text = _indented(record.exc_text)
+        record.stack_info = _indented(record.stack_info)
+        if saved[4] is not None:
+            record.request_id = printable(saved[4])
+        try:
+            return super().format(record)
+        finally:
+            record.msg, record.args, record.exc_text, record.stack_info = saved[:4]
+            if saved[4] is not None:
+                record.request_id = saved[4]
+
+
+def _indented(text: str | None) -> str | None:
+    """A traceback with only its own line breaks, every line indented: no line of it can pass for a record."""
+    if not text:
+        return text
+    return "\n".join(f"  {line}" for line in printable(text, keep="\n").split("\n"))
+
+
+class TextFormatter(_OneLine):
+    """``time LEVEL logger: message``, with ``[request id]`` after the logger inside a request.
+
+    One line per record: the message (with its arguments) and the request id show line breaks and
+    every other control, bidi or invisible character escaped; a traceback keeps only its line breaks,
+    and each of its lines is indented, so every line that starts a record is one."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self._in_request = logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
+        self._in_request = _OneLine("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
         if getattr(record, "request_id", None):
@@ -116,7 +154,7 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = redact(record.exc_text)
         if record.stack_info:
             entry["stack"] = redact(self.formatStack(record.stack_info))
-        return json.dumps(entry, ensure_ascii=False)
+        return json_text(entry)
 
 
 def _field(key: str, value: Any) -> Any:

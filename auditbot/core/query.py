@@ -246,7 +246,9 @@ class Query:
         """The aware-UTC ``[start, end)`` this query covers at ``now`` for a user in ``tz``.
 
         No until means now; no since means ``default`` before the end. A start after the end
-        (``since:2026-12-01`` run in November) raises ``QueryError`` at the since term.
+        (``since:2026-12-01`` run in November) raises ``QueryError`` at the since term, and so does
+        a start equal to an explicit end (``since:today until:yesterday``), which would be an empty
+        window that silently finds nothing.
         """
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
@@ -254,10 +256,15 @@ class Query:
             raise ValueError("default must not be negative")
         end = self.until.resolve(now=now, tz=tz, end=True) if self.until else now.astimezone(UTC)
         start = self.since.resolve(now=now, tz=tz, end=False) if self.since else end - default
-        if start > end and self.since is not None:
+        if self.since is not None and (start > end or (start == end and self.until is not None)):
             hint = f"since:{self.since} is {start.astimezone(tz):%Y-%m-%d %H:%M} and the window ends "
             hint += f"{end.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})."
-            raise self.error_at("since", self.since, f"since:{self.since} starts after the window ends", hint=hint)
+            if start == end:
+                what = f"since:{self.since} starts where until:{self.until} ends, so the window is empty"
+                hint += " Nothing can match in an empty window: move since: earlier or until: later."
+            else:
+                what = f"since:{self.since} starts after the window ends"
+            raise self.error_at("since", self.since, what, hint=hint)
         return TimeWindow(start, end)
 
 

@@ -16,10 +16,10 @@ import threading
 from datetime import timedelta
 
 from auditbot.config import load_settings
-from auditbot.core.clock import SystemClock
 from auditbot.core.errors import ConfigError
 from auditbot.services.ingest import Ingestor, IngestReport
 from auditbot.store.ingest_store import SqlIngestStore
+from auditbot.terminal.printable import printable
 from auditbot.wiring import connect, open_store
 
 
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--backfill-days must be more than 0 and at most 180.")
     if not 1 <= args.page_limit <= 500:
         raise ConfigError("--page-limit must be between 1 and 500.")
-    clock = SystemClock()
+    clock = args.clock
     database = open_store(settings)
     try:
         with connect(settings, clock) as connection:
@@ -80,4 +80,4 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(report: IngestReport) -> None:
-    print(report.summary(), flush=True)
+    print(printable(report.summary()), flush=True)

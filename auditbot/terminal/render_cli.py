@@ -7,14 +7,16 @@ file, one API-shaped event per line, with no API call at all.
 ``--as alert`` renders each event as the alert a subscribed channel gets (a list of messages);
 ``--as burst`` renders them as one burst: ``{"summary": …, "part": …}``, the top-level message and
 its first thread reply. Both take the events from ``--events`` or from searching the query.
+
+The query and ``--tz`` are read as ``auditbot search`` reads them (a query may start with ``-``,
+``--max-wait`` bounds waiting for the API), and the JSON shows control, bidi and invisible
+characters as ``\\uXXXX`` escapes, so a preview cannot drive the terminal it is printed in.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,17 +25,18 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from auditbot.config import load_settings
-from auditbot.core.clock import SystemClock
 from auditbot.core.errors import ConfigError
 from auditbot.core.model import AuditEvent
 from auditbot.core.paging import PageState, PageStateCodec
-from auditbot.core.query import parse
+from auditbot.core.query import Query, parse
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import humanise
 from auditbot.services.delivery import AlertItem
 from auditbot.services.search import FoundEvent, ResultPage
 from auditbot.slack.render import render_event_detail, render_results
 from auditbot.slack.render.alerts import PART_EVENTS, render_alert, render_burst_part, render_burst_summary
+from auditbot.terminal.options import add_max_wait, add_query, query_text, wait_limit, zone
+from auditbot.terminal.printable import json_text
 from auditbot.wiring import SLACK_PAGE_SIZE, connect, search_service
 
 KINDS = ("results", "detail", "alert", "burst")
@@ -42,13 +45,15 @@ EXAMPLE_SUBSCRIPTION = "sub-example"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", nargs="?", default="", help="a query to search and render as a results page")
+    add_query(parser, "a query to search and render as a results page")
     parser.add_argument("--events", type=Path, metavar="FILE.jsonl", help="render these events instead of searching")
     parser.add_argument("--as", dest="kind", choices=KINDS, default="results", help="what to render (default results)")
     parser.add_argument("--tz", default="UTC", help="time zone for relative times in the query")
+    add_max_wait(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    tz = zone(args)
     if args.events is not None:
         events = read_events(args.events)
         if args.kind == "detail":
@@ -60,28 +65,27 @@ def run(args: argparse.Namespace) -> int:
     else:
         if args.kind == "detail":
             raise ConfigError("--as detail needs --events FILE.jsonl.")
-        page = search_page(args.query, args.tz, PART_EVENTS if args.kind == "burst" else SLACK_PAGE_SIZE)
+        query = parse(query_text(args))
+        page = search_page(query, tz, PART_EVENTS if args.kind == "burst" else SLACK_PAGE_SIZE, args)
         rendered = (
             render_alerts(args.kind, page.events) if args.kind in ALERT_KINDS else render_results(page).as_kwargs()
         )
-    json.dump(rendered, sys.stdout, indent=2, ensure_ascii=False)
-    print()
+    print(json_text(rendered, indent=2))
     return 0
 
 
 ALERT_KINDS = ("alert", "burst")
 
 
-def search_page(text: str, tz: str, page_size: int) -> ResultPage:
-    """The first page of ``text`` searched in the configured org (or the sandbox)."""
-    query = parse(text)
+def search_page(query: Query, tz: ZoneInfo, page_size: int, args: argparse.Namespace) -> ResultPage:
+    """The first page of ``query`` searched in the configured org (or the sandbox)."""
     settings = load_settings()
-    clock = SystemClock()
+    clock = wait_limit(args, args.clock)
     with connect(settings, clock) as connection:
         service = search_service(
-            connection, settings, clock, page_size=page_size, secret=os.urandom(32), max_wait=120.0
+            connection, settings, clock, page_size=page_size, secret=os.urandom(32), max_wait=args.max_wait
         )
-        return service.search(query, tz=ZoneInfo(tz))
+        return service.search(query, tz=tz)
 
 
 def render_alerts(kind: str, found: Sequence[FoundEvent]) -> Any:

@@ -1,4 +1,9 @@
-"""Result pages as plain-text tables for a terminal."""
+"""Result pages as plain-text tables for a terminal.
+
+Every cell, the header and the footer show data through ``printable``: control, bidi and
+invisible characters appear as escapes (``\\x1b``, ``\\u202e``), never as themselves, and a
+cell cut to its column width is never cut inside an escape.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from auditbot.core.model import AuditEvent
 from auditbot.services.search import ResultPage
+from auditbot.terminal.printable import pieces, printable
 
 COLUMNS = (("time", 16), ("action", 30), ("actor", 30), ("from", 42), ("touched", 40))
 
@@ -13,8 +19,8 @@ COLUMNS = (("time", 16), ("action", 30), ("actor", 30), ("from", 42), ("touched"
 def header(page: ResultPage, tz: ZoneInfo) -> str:
     start = page.window.start.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     end = page.window.end.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-    query = page.query or "(everything)"
-    return f"{query}    {start} → {end} {tz.key}"
+    query = printable(page.query) or "(everything)"
+    return f"{query}    {start} → {end} {printable(tz.key)}"
 
 
 def column_titles() -> str:
@@ -31,7 +37,7 @@ def footer(page: ResultPage) -> str:
         parts.append(f"stopped after scanning {page.scanned} events")
     if page.next_state:
         parts.append("more with --all")
-    parts.extend(page.notes)
+    parts.extend(printable(note) for note in page.notes)
     return " · ".join(parts)
 
 
@@ -53,5 +59,19 @@ def _row(values: list[str]) -> str:
 
 
 def _fit(value: str, width: int) -> str:
-    value = " ".join(value.split())
-    return value.ljust(width) if len(value) <= width else value[: width - 1] + "…"
+    """``value`` escaped (line breaks too), runs of spaces made one, padded or cut (with "…") to ``width``."""
+    shown: list[str] = []
+    for piece in pieces(value.strip()):
+        if not (piece.isspace() and shown and shown[-1] == " "):
+            shown.append(" " if piece.isspace() else piece)
+    text = "".join(shown)
+    if len(text) <= width:
+        return text.ljust(width)
+    cut: list[str] = []
+    used = 0
+    for piece in shown:
+        if used + len(piece) > width - 1:
+            break
+        cut.append(piece)
+        used += len(piece)
+    return "".join(cut) + "…"

@@ -407,6 +407,27 @@ def test_window_default_and_errors() -> None:
         parse("").window(NOW, BERLIN, default=timedelta(days=-1))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "since:today until:yesterday",
+        "since:2026-11-20T10:00Z until:2026-11-20T10:00Z",
+        "x since:2026-11-25 until:2026-11-24",
+    ],
+)
+def test_an_empty_window_is_reported_not_searched(text: str) -> None:
+    with pytest.raises(QueryError) as info:
+        parse(text).window(NOW, BERLIN)
+    column = text.index("since:") + len("since:")
+    assert "the window is empty" in info.value.message
+    assert info.value.column == column
+    assert info.value.hint is not None and "Europe/Berlin" in info.value.hint
+
+
+def test_since_now_alone_is_still_a_window_that_starts_now() -> None:
+    assert parse("since:now").window(NOW, BERLIN) == TimeWindow(NOW, NOW)
+
+
 def test_help_covers_every_term() -> None:
     terms = {entry.term for entry in QUERY_HELP}
     assert {"actor:", "-actor:", "action:", "group:", "ip:", "product:", "location:", "since:", "until:"} <= terms

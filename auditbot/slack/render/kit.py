@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 
 from auditbot.slack.render.limits import BUTTON_VALUE, HEADER_TEXT, JsonDict
-from auditbot.slack.render.safe import md, plain, units
+from auditbot.slack.render.safe import md, plain, units, unlinked
 
 
 def mrkdwn(text: str) -> MarkdownTextObject:
@@ -79,5 +79,6 @@ def actions(buttons: Sequence[ButtonElement | None]) -> JsonDict | None:
 
 
 def fallback(text: str, limit: int = 3000) -> str:
-    """A top-level ``text`` fallback: one line, escaped like any mrkdwn (it is parsed as mrkdwn)."""
-    return md(text, limit)
+    """A top-level ``text`` fallback (what notifications show): one line, escaped and inert like any
+    mrkdwn (it is parsed as mrkdwn), and ``unlinked``, since Slack auto-links bare URLs and emails there."""
+    return md(unlinked(text), limit)

@@ -7,8 +7,20 @@ through here before it reaches a block:
   invisible format characters, control characters, lone surrogates) and, for one-line values,
   collapses all whitespace so data cannot start a new line (and so a ``> quote``);
 - ``plain`` is for ``plain_text`` objects (cleaned and clipped; Slack shows them literally);
-- ``md`` is for ``mrkdwn`` objects: cleaned, clipped *before* escaping ``& < >`` so no entity is
-  ever cut, and the result fits the given size (runs of backticks collapse to one);
+- ``md`` is for ``mrkdwn`` objects: cleaned, made ``inert``, clipped *before* escaping ``& < >`` so
+  no entity is ever cut, and the result fits the given size;
+- ``inert`` neutralises mrkdwn's styling in data. Slack has no escape for ``*``, ``_``, ``~``, the
+  backtick or a ``>`` that starts a line, and where a character may open or close formatting is not
+  documented, so each one that could is swapped for a look-alike that Slack does not parse:
+  ``*`` → U+2217 ASTERISK OPERATOR, ``~`` → U+223C TILDE OPERATOR, the backtick → U+02CB MODIFIER
+  LETTER GRAVE ACCENT, a line-leading ``>`` → U+203A SINGLE RIGHT-POINTING ANGLE QUOTATION MARK and
+  ``_`` → U+02CD MODIFIER LETTER LOW MACRON — except an underscore between two ASCII letters or
+  digits (``jane_doe@example.com``), which never starts or ends a span, so names and emails keep
+  it. Data alone in a field is in ``plain_text`` instead, which Slack shows as it is;
+- ``unlinked`` is for a message's top-level ``text`` (the notification), which Slack scans for bare
+  URLs, domains and email addresses: ``@``, a ``.`` inside a word and the ``:`` of ``://`` become
+  look-alikes (U+FF20 FULLWIDTH COMMERCIAL AT, U+2024 ONE DOT LEADER, U+2236 RATIO), so data there
+  cannot become a link or a mention;
 - ``inline_code`` and ``code_block`` additionally neutralise backticks so data cannot end them;
 - ``link`` builds the only links auditbot writes (https to an allow-listed Atlassian host);
 - ``mention`` writes the only mention auditbot writes (a validated Slack user id);
@@ -40,6 +52,15 @@ _USER_ID_RE = re.compile(r"[UW][A-Z0-9]{2,}")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _GRAVE = "\u02cb"
 """MODIFIER LETTER GRAVE ACCENT: stands in for a backtick inside inline code."""
+_LOOK_ALIKES = {"*": "\u2217", "~": "\u223c", "`": _GRAVE}
+_LOW_MACRON = "\u02cd"
+"""MODIFIER LETTER LOW MACRON: stands in for an underscore that could start or end italics."""
+_LEADING_QUOTE_RE = re.compile(r"^(\s*)>", re.MULTILINE)
+_UNLINK_RE = re.compile(r"@|(?<=\w)\.(?=\w)|:(?=//)")
+_UNLINKED = {"@": "\uff20", ".": "\u2024", ":": "\u2236"}
+
+
+_TRANSLATION = str.maketrans(_LOOK_ALIKES)
 
 
 def units(text: str) -> int:
@@ -88,11 +109,33 @@ def plain(value: object, limit: int, *, multiline: bool = False, empty: str = "�
 
 
 def md(value: object, limit: int, *, multiline: bool = False, empty: str = "—") -> str:
-    """Text for a ``mrkdwn`` object: cleaned, clipped, escaped; at most ``limit`` units once escaped.
+    """Text for a ``mrkdwn`` object: cleaned, made ``inert``, clipped, escaped; at most ``limit`` units
+    once escaped. Data can neither style itself nor open a code span or a quote."""
+    return _escaped_fit(inert(clean(value, multiline=multiline)), limit) or empty
 
-    Runs of backticks collapse to one, so data cannot open a code block that swallows our own markup.
-    """
-    return _escaped_fit(_BACKTICKS_RE.sub("`", clean(value, multiline=multiline)), limit) or empty
+
+def inert(text: str) -> str:
+    """``text`` with every mrkdwn styling character that could act swapped for a look-alike (see above)."""
+    text = _LEADING_QUOTE_RE.sub("\\1\u203a", text)
+    if "_" in text:
+        text = "".join(
+            _LOW_MACRON
+            if ch == "_" and not (0 < i < len(text) - 1 and _is_word(text[i - 1]) and _is_word(text[i + 1]))
+            else ch
+            for i, ch in enumerate(text)
+        )
+    return text.translate(_TRANSLATION)
+
+
+def _is_word(ch: str) -> bool:
+    """An ASCII letter or digit: what every reading of "inside a word" agrees on."""
+    return ch.isascii() and ch.isalnum()
+
+
+def unlinked(value: object) -> str:
+    """``value`` cleaned, with nothing Slack could auto-link in a top-level ``text``: no ``@``, no
+    ``.`` between two word characters (a domain), no ``://`` (see above). Not yet escaped."""
+    return _UNLINK_RE.sub(lambda m: _UNLINKED[m.group()], clean(value))
 
 
 def inline_code(value: object, limit: int) -> str:

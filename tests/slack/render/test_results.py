@@ -38,7 +38,7 @@ def test_a_page_has_a_header_a_window_line_one_entry_per_event_and_buttons():
     assert "touched: site-admins · in: Example org" in text
     assert entries[0]["accessory"]["action_id"] == ids.EVENT_DETAILS
     assert entries[0]["accessory"]["value"] == "e-1"
-    assert message.text == "Audit log: 2 events for actor:jane@example.com since:24h"
+    assert message.text == "Audit log: 2 events for actor:jane\uff20example\u2024com since:24h"
     assert_within_limits(blocks)
     assert_safe(message)
 
@@ -107,7 +107,7 @@ def test_an_empty_page_suggests_widening_the_window():
     message = render_results(make_page([], next_state=None))
     texts = " ".join(mrkdwn_texts(message.blocks))
     assert "No events matched" in texts and "last:30d" in texts
-    assert message.text == "Audit log: 0 events for actor:jane@example.com since:24h"
+    assert message.text == "Audit log: 0 events for actor:jane\uff20example\u2024com since:24h"
     assert_within_limits(message.blocks)
 
 
