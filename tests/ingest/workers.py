@@ -109,6 +109,7 @@ class Killer:
         """The channel of the post a post kill landed after."""
         self.pid: int | None = None
         """Whom it killed."""
+        self.fired = threading.Event()
 
     def at_request(self, n: int, victim: Worker | None = None) -> None:
         with self._lock:
@@ -129,6 +130,7 @@ class Killer:
         self._victim = victim.pid if victim is not None else None
         self._countdown, self._after_post, self._post_in = 0, False, None
         self.landed = self.landed_in = self.pid = None
+        self.fired.clear()
 
     def arrived(self, pid: int | None, what: str) -> bool:
         """A request is about to be carried out; ``True`` when its sender was killed (do not carry it out)."""
@@ -156,6 +158,7 @@ class Killer:
         os.kill(pid, signal.SIGKILL)  # alive: it is waiting for this very answer
         self._countdown, self._after_post = 0, False
         self.landed, self.pid = where, pid
+        self.fired.set()
 
 
 def sender(headers: Mapping[str, str]) -> int | None:
