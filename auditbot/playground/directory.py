@@ -80,18 +80,36 @@ class Directory:
             return self.add_channel(Channel(self._ids.new("D"), user_id, members, is_im=True, im_user=user_id))
 
     def join(self, channel_id: str, user_id: str) -> tuple[Channel, bool]:
-        """Add ``user_id`` to a public channel; returns the channel and whether they were already in it."""
+        """``conversations.join``: add ``user_id`` to a public channel; the channel and whether they were in it.
+
+        As Slack answers: only public channels can be joined; a private channel or group DM the
+        joiner is in, or a DM, answers ``method_not_supported_for_channel_type``, and a private
+        one they are not in does not exist for them (``channel_not_found``).
+        """
         with self._lock:
-            channel = self.channel(channel_id)
-            if channel.is_im:
+            channel = self.visible_channel(channel_id, user_id)
+            if channel.is_im or channel.is_mpim or channel.is_private:
                 raise SlackError("method_not_supported_for_channel_type")
-            if channel.is_private and user_id not in channel.members:
-                raise SlackError("channel_not_found")
             if user_id in channel.members:
                 return channel, True
+            return self.add_member(channel.id, user_id), False
+
+    def add_member(self, channel_id: str, user_id: str) -> Channel:
+        """Put ``user_id`` in any channel, as a member's ``/invite`` does (no checks: test and UI set-up)."""
+        with self._lock:
+            channel = self.channel(channel_id)
+            self.user(user_id)
             joined = dataclasses.replace(channel, members=channel.members | {user_id})
             self._channels[channel.id] = joined
-            return joined, False
+            return joined
+
+    def remove_member(self, channel_id: str, user_id: str) -> Channel:
+        """Take ``user_id`` out of a channel, as ``/remove`` does: the bot loses what membership gave it."""
+        with self._lock:
+            channel = self.channel(channel_id)
+            left = dataclasses.replace(channel, members=channel.members - {user_id})
+            self._channels[channel.id] = left
+            return left
 
     def is_member(self, channel_id: str, user_id: str) -> bool:
         return user_id in self.channel(channel_id).members

@@ -7,7 +7,11 @@ dies). A pass goes channel by channel:
   worker died, or Slack's answer was lost (a 5xx, a timeout). Slack has no idempotency key, so the
   worker reads the channel's history since that attempt (every message it posts carries its batch
   key and event ids in Slack message metadata, the replies of a burst thread included) and marks
-  what it finds as sent. Only what Slack does not have is posted again.
+  what it finds as sent. Only what Slack does not have is posted again. Reading needs membership
+  where posting does not (``chat:write.public``), and the bot may have been removed since: on
+  ``not_in_channel`` it joins the public channel and reads again. Where Slack will not let it in
+  (a private channel, an archived one, a missing scope), the channel pauses with that reason and
+  the fix (invite auditbot), as any refusal does.
 * **Pace.** At most one message per ``interval`` seconds per channel (Slack allows about one a
   second); a 429 holds the channel for its ``Retry-After``.
 * **Roll bursts up.** When more than ``burst_threshold`` events reach a channel within
@@ -31,6 +35,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from auditbot.core.clock import Clock
@@ -80,7 +85,9 @@ class AlertRenderer(Protocol):
 
     def snooze_ended(self, action_name: str, actor_label: str, subscription_id: str) -> OutgoingMessage: ...
 
-    def delivery_paused(self, subscription_id: str, channel_id: str, query: str, error: str) -> OutgoingMessage: ...
+    def delivery_paused(
+        self, subscription_id: str, channel_id: str, query: str, error: str, *, join_error: str | None = None
+    ) -> OutgoingMessage: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,10 @@ class SlackDelivery(Protocol):
         """Our alert messages in one thread (the replies, not the parent)."""
         ...
 
+    def join(self, channel_id: str) -> None:
+        """Become a member of a public channel, to read it; raises ``JoinRefused`` when Slack says no."""
+        ...
+
     def tell(self, user_id: str, message: OutgoingMessage) -> None:
         """A direct message to a person."""
         ...
@@ -133,12 +144,38 @@ class InDoubt(DeliveryProblem):
 
 
 class ChannelRefused(DeliveryProblem):
-    """Slack will not take posts for this channel until a person acts (the bot was removed, the
-    channel archived or deleted, the token revoked)."""
+    """Slack will not take posts for this channel, or show it back, until a person acts (the bot was
+    removed, the channel archived or deleted, the token revoked).
 
-    def __init__(self, error: str) -> None:
-        super().__init__(f"Slack refused to post: {error}")
+    ``join_error`` is set when the bot was not in the channel and Slack refused to let it join to read
+    its own posts back; ``where`` names the channel as people know it (``#it-ops``), when known.
+    """
+
+    def __init__(self, error: str, *, join_error: str | None = None, where: str | None = None) -> None:
+        super().__init__(f"Slack refused: {error}" + (f" (joining refused: {join_error})" if join_error else ""))
         self.error = error
+        self.join_error = join_error
+        self.where = where
+
+    @property
+    def reason(self) -> str:
+        """The paused subscriptions' last error: Slack's code, and the fix when auditbot knows it."""
+        if self.join_error is None:
+            return self.error
+        where = self.where or "the channel"
+        return (
+            f"{self.error}: auditbot could not join {where} to check which alerts it already posted "
+            f"({self.join_error}); invite @auditbot to {where}"
+        )
+
+
+class JoinRefused(DeliveryProblem):
+    """Slack would not let the bot join a channel (private, archived, a missing scope…)."""
+
+    def __init__(self, error: str, where: str) -> None:
+        super().__init__(f"Slack refused to let auditbot join {where}: {error}")
+        self.error = error
+        self.where = where
 
 
 class PostRejected(DeliveryProblem):
@@ -424,7 +461,7 @@ class Delivery:
             plan = self._plan(rows, resume, report)
             self._post_plan(channel.channel_id, plan, report)
         except ChannelRefused as refused:
-            self._pause_channel(channel, refused.error, report)
+            self._pause_channel(channel, refused, report)
         except DeliveryProblem as problem:  # reading the channel back failed: try it next pass
             logger.warning("delivery to %s put off: %s", channel.channel_id, problem.message)
 
@@ -588,13 +625,13 @@ class Delivery:
         found: dict[str, tuple[str, str | None]] = {}
         thread: str | None
         parents: dict[str, str] = {}
-        for message in self._slack.history(channel_id, oldest):
+        for message in self._read_back(channel_id, lambda: self._slack.history(channel_id, oldest)):
             for event_id in message.event_ids:
                 found.setdefault(event_id, (message.ts, None))
             if message.summary and message.batch in batches:
                 parents[message.batch] = message.ts
         for parent in parents.values():
-            for reply in self._slack.replies(channel_id, parent):
+            for reply in self._read_back(channel_id, partial(self._slack.replies, channel_id, parent)):
                 for event_id in reply.event_ids:
                     found.setdefault(event_id, (reply.ts, parent))
         settled: dict[tuple[str, str | None], list[int]] = {}
@@ -618,17 +655,37 @@ class Delivery:
         still = [_unstamped(row) if row.id in fresh_ids else row for row in remaining]
         return still, parents
 
+    def _read_back(self, channel_id: str, read: Callable[[], list[PostedMessage]]) -> list[PostedMessage]:
+        """``read()``; when Slack answers that the bot is not in the channel, join it and read again.
+
+        Posting in a public channel needs no membership (``chat:write.public``), reading it does, and
+        the bot may have been removed since it posted: exactly-once must not hang on either.
+        """
+        try:
+            return read()
+        except ChannelRefused as refused:
+            if refused.error != "not_in_channel":
+                raise
+        try:
+            self._slack.join(channel_id)
+        except JoinRefused as join:
+            raise ChannelRefused("not_in_channel", join_error=join.error, where=join.where) from None
+        logger.info("joined %s to check which alerts are already posted there", channel_id)
+        return read()
+
     # -- refusals and snoozes ---------------------------------------------------------------------
 
-    def _pause_channel(self, channel: ChannelRef, error: str, report: DeliveryReport) -> None:
+    def _pause_channel(self, channel: ChannelRef, refused: ChannelRefused, report: DeliveryReport) -> None:
         self._bursts.pop(channel.channel_id, None)
         for subscription in self._subscriptions.in_channel(channel.team_id, channel.channel_id):
             if subscription.paused:
                 continue
-            self._subscriptions.pause(subscription.id, error=error)
+            self._subscriptions.pause(subscription.id, error=refused.reason)
             report.paused.append(subscription.id)
-            logger.warning("subscription %s paused: Slack refused posts to %s (%s)", subscription.id, channel, error)
-            notice = self._render.delivery_paused(subscription.id, channel.channel_id, subscription.query, error)
+            logger.warning("subscription %s paused: %s (%s)", subscription.id, refused.message, channel.channel_id)
+            notice = self._render.delivery_paused(
+                subscription.id, channel.channel_id, subscription.query, refused.error, join_error=refused.join_error
+            )
             try:
                 self._slack.tell(subscription.created_by, notice)
             except DeliveryProblem as exc:

@@ -4,7 +4,9 @@ Posting uses a Web API client with no automatic retries: ``chat.postMessage`` ha
 key, so a retried post after a lost answer could post twice. Failures are sorted instead, for
 delivery to act on: 429 → ``RateLimited`` (Slack took nothing), 5xx, timeouts and broken
 connections → ``InDoubt`` (Slack may have it: read the channel before trying again), a channel or
-token Slack refuses → ``ChannelRefused``, anything else → ``PostRejected``.
+token Slack refuses → ``ChannelRefused``, anything else → ``PostRejected``. ``join`` (to read a
+public channel the bot posts in without being a member) fails with ``JoinRefused`` whatever Slack's
+reason, naming the channel as people know it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from auditbot.services.delivery import (
     ChannelRefused,
     DeliveryProblem,
     InDoubt,
+    JoinRefused,
     OutgoingMessage,
     PostedMessage,
     PostRejected,
@@ -99,6 +102,20 @@ class SlackAlertChannel:
                 found.append(posted)
         return found
 
+    def join(self, channel_id: str) -> None:
+        try:
+            self._call(self._client.conversations_join, channel=channel_id)
+        except (ChannelRefused, PostRejected) as refused:
+            raise JoinRefused(refused.error, self._where(channel_id)) from None
+
+    def _where(self, channel_id: str) -> str:
+        """``#name`` for the channel, or its id when Slack will not say (a person can find either)."""
+        try:
+            name = (self._client.conversations_info(channel=channel_id).get("channel") or {}).get("name")
+        except (SlackApiError, OSError):
+            name = None
+        return f"#{name}" if isinstance(name, str) and name else f"channel {channel_id}"
+
     def tell(self, user_id: str, message: OutgoingMessage) -> None:
         opened = self._call(self._client.conversations_open, users=user_id)
         channel = str((opened.get("channel") or {}).get("id", ""))
@@ -163,8 +180,10 @@ class BlockKitAlerts:
     def snooze_ended(self, action_name: str, actor_label: str, subscription_id: str) -> Message:
         return render_snooze_ended(action_name, actor_label, subscription_id)
 
-    def delivery_paused(self, subscription_id: str, channel_id: str, query: str, error: str) -> Message:
-        return render_delivery_paused(subscription_id, channel_id, query, error)
+    def delivery_paused(
+        self, subscription_id: str, channel_id: str, query: str, error: str, *, join_error: str | None = None
+    ) -> Message:
+        return render_delivery_paused(subscription_id, channel_id, query, error, join_error=join_error)
 
 
 def delivery_client(token: str, *, base_url: str | None = None, timeout: int = 15) -> WebClient:

@@ -32,9 +32,13 @@ from auditbot.store.outbox import Outbox, alert_writer
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
 from tests.ingest.crash_runner import OffsetClock
+from tests.ingest.workers import PID_HEADER, NamedTransport
 
 LEASE_TTL = 0.05
-SETTINGS = DeliverySettings(interval=0.002, burst_threshold=3, burst_window=0.5, part_size=10, lease_ttl=LEASE_TTL)
+SETTINGS = DeliverySettings(
+    interval=0.002, burst_threshold=3, burst_window=0.5, part_size=5, max_rows=10, lease_ttl=LEASE_TTL
+)
+"""Small parts and passes: many messages to kill at, and a pass reaches every channel after a few of them."""
 
 
 def main(argv: list[str]) -> int:
@@ -49,6 +53,7 @@ def main(argv: list[str]) -> int:
             clock=clock,
             budget=RequestBudget(clock, {**DEFAULT_LIMITS, EVENTS_STREAM: 100_000, EVENT_ACTIONS: 100_000}),
             retry=RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.1),
+            transport=NamedTransport(),
         )
         catalog = ActionCatalog(client, org_id=org_id, clock=clock, max_wait=None)
         subscriptions = Subscriptions(db, clock)
@@ -65,6 +70,7 @@ def main(argv: list[str]) -> int:
             lease_ttl=LEASE_TTL,
         )
         slack = delivery_client("xoxb-test", base_url=slack_url, timeout=5)
+        slack.headers[PID_HEADER] = str(os.getpid())
         delivery = Delivery(
             outbox,
             SlackAlertChannel(slack),

@@ -2,18 +2,17 @@
 reaching Slack and its commit; every (channel, event) ends up posted exactly once.
 
 The sandbox org and the Slack stand-in run here, over loopback; the worker is a subprocess on a
-SQLite file. Kills alternate between "at a random moment" and "the instant the Slack stand-in has
-stored a post, before it answers" — the case only reconciliation against the channel can resolve.
+SQLite file. Kills alternate between "when the worker's n-th request arrives" (n drawn from a
+seeded rng: in ingest, in a read back, before a post) and "the instant the Slack stand-in has
+stored a post, before it answers", the case only reconciliation against the channel can resolve.
+Those post kills take turns between a channel the bot is in and a public one it only posts to
+(``chat:write.public``; it is removed from it before every round), so reading back there, which
+needs a join, is certain to happen. Every kill is placed by the servers, not by the wall clock.
 """
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -37,16 +36,26 @@ from auditbot.services.catalog import ActionCatalog
 from auditbot.services.delivery import ALERT_EVENT_TYPE
 from auditbot.services.plan import resolve
 from auditbot.store import Database
-from auditbot.store.outbox import Outbox
+from auditbot.store.outbox import Channel, Outbox
 from auditbot.store.schema import events
 from auditbot.store.subscriptions import Subscriptions
+from tests.delivery.crash_runner import SETTINGS
 from tests.ingest.crash_runner import OffsetClock
 from tests.ingest.helpers import ANCHOR, SEED, make_client
+from tests.ingest.workers import Killer, KillingSandbox, Worker, sender
 
 KILLS = 50
 DAYS = 3
-ROOT = Path(__file__).resolve().parents[2]
-CHANNELS = (seed.SEC_ALERTS, seed.IT_OPS, seed.INCIDENTS, seed.PARTNER)
+MEMBER = seed.SEC_ALERTS
+"""A public channel the bot is in."""
+POSTS_ONLY = seed.IT_OPS
+"""A public channel the bot is not in: it posts there with ``chat:write.public``, and must join to read it."""
+CHANNELS = (MEMBER, POSTS_ONLY, seed.INCIDENTS, seed.PARTNER)
+IN_CHANNELS = (MEMBER, seed.INCIDENTS, seed.PARTNER)
+POST_TARGETS: tuple[str | None, ...] = (POSTS_ONLY, None, MEMBER, None)
+"""Where the post kills land, in turn (``None``: the worker's first post anywhere)."""
+MAX_REQUEST = 4
+"""The other kills land when a worker's n-th request arrives, n in 1..MAX_REQUEST."""
 QUERIES = (
     "action:user_login",
     "action:user_login_failed",
@@ -72,32 +81,45 @@ QUERIES = (
 
 
 class KillingSlack(SlackApiHandler):
-    """The Slack stand-in that, when armed, SIGKILLs the worker right after storing a post."""
+    """The Slack stand-in, asking ``killer`` before each call and after each stored post."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, killer: Killer) -> None:
         super().__init__(workspace)
-        self.victim: int | None = None
-        self.killed = threading.Event()
+        self.killer = killer
 
     def api(self, method: str, params: JsonDict, headers: Mapping[str, str]) -> HttpAnswer:
+        pid = sender(headers)
+        if self.killer.arrived(pid, method):
+            return HttpAnswer(503, {}, b"")  # nobody is left to read it
         answer = super().api(method, params, headers)
-        victim = self.victim
-        if method == "chat.postMessage" and victim is not None and b'"ok": true' in answer.body:
-            self.victim = None
-            os.kill(victim, signal.SIGKILL)
-            self.killed.set()
+        if method == "chat.postMessage" and b'"ok": true' in answer.body:
+            self.killer.posted(pid, str(params.get("channel")))
         return answer
 
 
-def spawn(args: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.delivery.crash_runner", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+def arrange_membership(workspace: Workspace) -> None:
+    """Before every round: the bot in every channel but ``POSTS_ONLY``, which it is removed from again
+    if a worker joined it, so every read back there needs a join."""
+    for channel in IN_CHANNELS:
+        workspace.directory.add_member(channel, seed.BOT_USER_ID)
+    workspace.directory.remove_member(POSTS_ONLY, seed.BOT_USER_ID)
+
+
+def post_target(db: Database, turn: int) -> str | None:
+    """This turn's channel for a post kill, when a post there is certain, else any channel.
+
+    A post is certain where more events wait than one message carries: the last worker's
+    unconfirmed post (the only kind reconciliation can settle without posting) covers fewer.
+    """
+    wanted = POST_TARGETS[turn % len(POST_TARGETS)]
+    if wanted is None:
+        return None
+    waiting = Outbox(db, ManualClock(ANCHOR)).pending(Channel(seed.TEAM.id, wanted), limit=SETTINGS.max_rows)
+    return wanted if len({row.event_id for row in waiting}) > SETTINGS.part_size else None
+
+
+def joins(workspace: Workspace, channel: str) -> int:
+    return sum(1 for call in workspace.calls_to("conversations.join") if call.get("channel") == channel)
 
 
 def posted_ids(workspace: Workspace, channel: str) -> Counter[str]:
@@ -124,15 +146,15 @@ def expected_ids(db: Database, subscriptions: Subscriptions, catalog: ActionCata
 
 
 @pytest.mark.timeout(600)
-def test_alerts_survive_50_kills_each_channel_event_posted_exactly_once(tmp_path):
+def test_alerts_survive_50_kills_each_channel_event_posted_exactly_once(tmp_path: Path) -> None:
     sandbox_clock = ManualClock(ANCHOR)  # the sandbox's time stands still: a fixed set of events
     api = SandboxApi.generated(
         SEED, days=DAYS, anchor=ANCHOR, clock=sandbox_clock, limits=RateLimits.of(100_000, 100_000)
     )  # every restarted worker reads the action catalog again
     url = f"sqlite:///{tmp_path / 'alerts.db'}"
-    t0 = time.time()
+    t0 = time.time()  # the workers' clocks and the stand-in's read ANCHOR + seconds since t0, alike
     workspace = Workspace(OffsetClock(ANCHOR, t0))
-    handler = KillingSlack(workspace)
+    killer = Killer()
     rng = random.Random(20261126)
     with Database(url) as db:
         db.migrate()
@@ -141,57 +163,67 @@ def test_alerts_survive_50_kills_each_channel_event_posted_exactly_once(tmp_path
         for n, query in enumerate(QUERIES):
             channel = CHANNELS[n % len(CHANNELS)]
             subscriptions.create(team_id=seed.TEAM.id, channel_id=channel, query=query, created_by=seed.JANE)
-    slack = start_slack_api(workspace, handler=handler)
-    kills = {"post": 0, "random": 0}
+    slack = start_slack_api(workspace, handler=KillingSlack(workspace, killer))
+    kills: Counter[str] = Counter()
+    post_kills_in: Counter[str] = Counter()
+    workers = tmp_path / "workers"
     try:
-        with start_server(api) as running:
-            args = [
-                url,
-                running.base_url,
-                api.org_id,
-                api.api_key,
-                slack.api_url,
-                ANCHOR.isoformat(),
-                str(t0),
-                str(DAYS),
-            ]
+        with start_server(KillingSandbox(api, killer)) as running, Database(url) as db:
+            args = [url, running.base_url, api.org_id, api.api_key, slack.api_url, ANCHOR.isoformat(), str(t0)]
+            args.append(str(DAYS))
+            spawned = 0
             while sum(kills.values()) < KILLS:
-                child = spawn(args)
-                assert child.stdout is not None
-                assert child.stdout.readline().strip() == "ready"
+                arrange_membership(workspace)
                 if sum(kills.values()) % 2 == 0:
-                    handler.killed.clear()
-                    handler.victim = child.pid
-                    handler.killed.wait(timeout=20)
-                    handler.victim = None
-                    if child.poll() is None:  # nothing left to post: a plain kill then
-                        os.kill(child.pid, signal.SIGKILL)
+                    killer.after_post(post_target(db, kills["post"]))
                 else:
-                    time.sleep(rng.uniform(0.0, 0.4))
-                    if child.poll() is None:
-                        os.kill(child.pid, signal.SIGKILL)
-                child.communicate(timeout=20)
-                assert child.returncode in (0, -signal.SIGKILL)
-                if child.returncode == -signal.SIGKILL:
-                    kills["post" if handler.killed.is_set() else "random"] += 1
-                handler.killed.clear()
-            final = spawn(args)
-            out, _ = final.communicate(timeout=120)
-            assert final.returncode == 0, out[-2000:]
-            assert out.split()[-1] == "done"
+                    killer.at_request(rng.randint(1, MAX_REQUEST))
+                spawned += 1
+                worker = Worker("tests.delivery.crash_runner", args, workers, spawned)
+                code = worker.wait()
+                landed, landed_in = killer.landed, killer.landed_in
+                killer.disarm()
+                if code == 0:  # it finished before its kill: nothing was left to post
+                    assert worker.finished(), f"a worker exited without saying done\n{worker}"
+                    break
+                assert landed is not None, f"worker {spawned} was killed by something else\n{worker}"
+                kills["post" if landed_in else "request"] += 1
+                if landed_in:
+                    post_kills_in[landed_in] += 1
+            arrange_membership(workspace)
+            final = Worker("tests.delivery.crash_runner", args, workers, spawned + 1)
+            assert final.wait(timeout=120) == 0 and final.finished(), f"the last worker did not finish\n{final}"
     finally:
         slack.close()
-    assert kills["post"] >= 20, f"only {kills['post']} kills landed between a post and its commit"
+    figures = (
+        f"{sum(kills.values())} kills: {kills['post']} between a post and its commit "
+        f"({', '.join(f'{c}: {n}' for c, n in sorted(post_kills_in.items()))}), {kills['request']} at a request; "
+        f"{joins(workspace, POSTS_ONLY)} joins of {POSTS_ONLY} to read it back"
+    )
+    assert sum(kills.values()) == KILLS, f"the alerts ran out before the kills did: {figures}"
+    assert kills["post"] >= 20, f"too few kills landed between a post and its commit: {figures}"
+    assert post_kills_in[MEMBER] >= 1 and post_kills_in[POSTS_ONLY] >= 1, figures
+    assert joins(workspace, POSTS_ONLY) >= post_kills_in[POSTS_ONLY], f"each read back there joined: {figures}"
     client = make_client(api, sandbox_clock)
     catalog = ActionCatalog(client, org_id=api.org_id, clock=sandbox_clock, max_wait=None)
     with Database(url) as db:
-        expected = expected_ids(db, Subscriptions(db, sandbox_clock), catalog)
+        stored = Subscriptions(db, sandbox_clock)
+        paused = [(s.id, s.channel_id, s.last_error) for s in stored.of_team(seed.TEAM.id) if s.paused]
+        assert not paused, f"subscriptions paused: {paused}"
+        expected = expected_ids(db, stored, catalog)
         assert Outbox(db, sandbox_clock).count("failed") == 0
-    assert sum(len(ids) for ids in expected.values()) > 500, "enough alerts to make the test mean something"
+    total = sum(len(ids) for ids in expected.values())
+    assert total > 500, "enough alerts to make the test mean something"
+    duplicated = lost = 0
     for channel in CHANNELS:
         posted = posted_ids(workspace, channel)
         duplicates = {i: n for i, n in posted.items() if n > 1}
-        assert not duplicates, f"{channel}: {len(duplicates)} events posted more than once"
+        assert expected[channel], f"{channel}: no alert expected: the test would not cover it"
+        assert not duplicates, f"{channel}: {len(duplicates)} events posted more than once; {figures}"
         assert set(posted) == expected[channel], (
             f"{channel}: lost {len(expected[channel] - set(posted))}, extra {len(set(posted) - expected[channel])}"
         )
+        duplicated += len(duplicates)
+        lost += len(expected[channel] - set(posted))
+    per_channel = ", ".join(f"{c}: {len(expected[c])}" for c in CHANNELS)
+    print(f"\nalert crash test: {figures}; {total} alerts ({per_channel}), {duplicated} duplicated, {lost} lost")

@@ -10,8 +10,10 @@ import yaml
 
 from auditbot.core.model import AuditEvent
 from auditbot.playground import seed
-from auditbot.services.delivery import DeliverySettings
+from auditbot.playground.workspace import ALL_SCOPES
+from auditbot.services.delivery import Delivery, DeliveryReport, DeliverySettings
 from auditbot.store.outbox import Channel
+from auditbot.store.subscriptions import Subscription
 from tests.delivery.world import CHANNEL, DeliveryWorld
 from tests.store.events import ANCHOR, make_event
 
@@ -258,3 +260,98 @@ def test_the_manifests_scopes_are_enough_to_deliver_and_reconcile_in_a_private_c
         assert Counter(world.announced_ids(seed.INCIDENTS)) == Counter(e.id for e in world.events[:2])
     finally:
         world.close()
+
+
+# -- reading back where the bot posts without being a member ----------------------------------------
+
+
+def lost_post_in(world: DeliveryWorld, channel: str) -> tuple[Subscription, Delivery]:
+    """Two alerts queued for ``channel``; the first is posted but its answer lost: Slack has it, we do not know."""
+    sub = world.subscribe(channel=channel, by=seed.RAVI)
+    world.queue(sub, world.events[:2])
+    world.workspace.lose_next_response("chat.postMessage", status=502)
+    delivery = world.delivery(settings=SETTINGS)
+    first = delivery.run_once()
+    assert (first.in_doubt, len(world.posts(channel))) == (1, 1)
+    world.clock.advance(2)
+    return sub, delivery
+
+
+def joins(world: DeliveryWorld, channel: str) -> int:
+    return sum(1 for call in world.workspace.calls_to("conversations.join") if call.get("channel") == channel)
+
+
+def test_a_lost_post_in_a_public_channel_the_bot_never_joined_is_found_after_joining(world: DeliveryWorld):
+    assert not world.workspace.directory.is_member(seed.IT_OPS, seed.BOT_USER_ID), "posts by chat:write.public"
+    _, delivery = lost_post_in(world, seed.IT_OPS)
+    report = delivery.run_once()
+    assert (report.reconciled, report.paused) == (1, [])
+    assert joins(world, seed.IT_OPS) == 1 and world.workspace.directory.is_member(seed.IT_OPS, seed.BOT_USER_ID)
+    assert Counter(world.announced_ids(seed.IT_OPS)) == Counter(e.id for e in world.events[:2]), "no duplicate"
+    assert world.outbox.count("sent") == 2
+
+
+def test_a_bot_removed_after_a_lost_post_joins_again_and_finds_it(world: DeliveryWorld):
+    _, delivery = lost_post_in(world, CHANNEL)
+    world.workspace.directory.remove_member(CHANNEL, seed.BOT_USER_ID)
+    report = delivery.run_once()
+    assert (report.reconciled, report.paused) == (1, [])
+    assert joins(world, CHANNEL) == 1
+    assert Counter(world.announced_ids()) == Counter(e.id for e in world.events[:2])
+
+
+def test_a_lost_burst_summary_is_resumed_after_joining_to_read_its_thread(tmp_path: Path):
+    events = burst_events(30)
+    world = DeliveryWorld(tmp_path, events=events)
+    try:
+        sub = world.subscribe(channel=seed.IT_OPS)
+        world.queue(sub, events)
+        world.workspace.lose_next_response("chat.postMessage", status=500)  # the summary
+        delivery = world.delivery(settings=DeliverySettings(burst_threshold=5, part_size=10))
+        delivery.run_once()
+        world.clock.advance(3)
+        world.workspace.fail_next("conversations.replies", "not_in_channel")  # removed again between the reads
+        report = delivery.run_once()
+        assert report.paused == [] and joins(world, seed.IT_OPS) == 2
+        assert len(world.top_level(seed.IT_OPS)) == 1, "no second summary"
+        assert Counter(world.announced_ids(seed.IT_OPS)) == Counter(e.id for e in events)
+    finally:
+        world.close()
+
+
+def unjoinable_pause(world: DeliveryWorld, sub: Subscription, report: DeliveryReport, join_error: str) -> str:
+    """The subscription's recorded reason, after checking the pause kept the alerts and told the owner."""
+    assert report.paused == [sub.id] and report.reconciled == 0
+    stored = world.subscriptions.get(sub.id)
+    assert stored is not None and stored.paused and stored.last_error is not None
+    assert world.outbox.count("pending") == 2 and len(world.posts(seed.IT_OPS)) == 1, "nothing posted twice"
+    (dm,) = world.workspace.conversations.messages(world.workspace.directory.dm_with(seed.RAVI).id)
+    assert f"Slack would not let it join (`{join_error}`)" in str(dm.blocks) and "/invite @auditbot" in str(dm.blocks)
+    return stored.last_error
+
+
+def test_where_joining_is_refused_the_channel_pauses_with_the_fix_and_resumes_once_invited(tmp_path: Path):
+    scopes = set(ALL_SCOPES) - {"channels:join"}
+    world = DeliveryWorld(tmp_path, scopes=sorted(scopes))
+    try:
+        sub, delivery = lost_post_in(world, seed.IT_OPS)
+        report = delivery.run_once()
+        reason = unjoinable_pause(world, sub, report, "missing_scope")
+        assert reason == (
+            "not_in_channel: auditbot could not join #it-ops to check which alerts it already posted "
+            "(missing_scope); invite @auditbot to #it-ops"
+        )
+        world.workspace.directory.add_member(seed.IT_OPS, seed.BOT_USER_ID)  # someone typed /invite @auditbot
+        world.subscriptions.resume(sub.id)
+        again = delivery.run_once()
+        assert (again.reconciled, again.paused) == (1, [])
+        assert Counter(world.announced_ids(seed.IT_OPS)) == Counter(e.id for e in world.events[:2])
+    finally:
+        world.close()
+
+
+def test_an_archived_channel_that_cannot_be_joined_pauses_too(world: DeliveryWorld):
+    sub, delivery = lost_post_in(world, seed.IT_OPS)
+    world.workspace.fail_next("conversations.join", "is_archived")
+    reason = unjoinable_pause(world, sub, delivery.run_once(), "is_archived")
+    assert "(is_archived); invite @auditbot to #it-ops" in reason

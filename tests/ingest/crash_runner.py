@@ -24,6 +24,7 @@ from auditbot.atlassian.client import RetryPolicy
 from auditbot.services.ingest import Ingestor
 from auditbot.store import Database
 from auditbot.store.ingest_store import SqlIngestStore
+from tests.ingest.workers import NamedTransport
 
 LEASE_TTL = 0.05
 
@@ -56,6 +57,7 @@ def main(argv: list[str]) -> int:
             clock=clock,
             budget=RequestBudget(clock, {**DEFAULT_LIMITS, EVENTS_STREAM: 100_000}),
             retry=RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.1),
+            transport=NamedTransport(),
         )
         worker = Ingestor(
             client,

@@ -65,10 +65,41 @@ def test_join_public_twice_private_and_dm(client: WebClient, workspace: Workspac
 
     assert "U0AUDITBOT" in workspace.channel(IT_OPS).members and "warning" not in first
     assert again["warning"] == "already_in_channel"
-    for channel, error in ((HR_PRIVATE, "channel_not_found"), (JANE_DM, "method_not_supported_for_channel_type")):
+    refusals = (
+        (HR_PRIVATE, "channel_not_found"),
+        (INCIDENTS, "method_not_supported_for_channel_type"),
+        (JANE_DM, "method_not_supported_for_channel_type"),
+    )
+    for channel, error in refusals:
         with pytest.raises(SlackApiError) as failure:
             client.conversations_join(channel=channel)
-        assert failure.value.response["error"] == error
+        assert failure.value.response["error"] == error, channel
+
+
+def test_a_bot_removed_from_a_public_channel_posts_with_chat_write_public_but_reads_only_after_joining(
+    client: WebClient, workspace: Workspace
+):
+    workspace.directory.remove_member(SEC_ALERTS, "U0AUDITBOT")
+    posted = client.chat_postMessage(channel=SEC_ALERTS, text="still allowed")
+    with pytest.raises(SlackApiError) as history:
+        client.conversations_history(channel=SEC_ALERTS)
+    with pytest.raises(SlackApiError) as replies:
+        client.conversations_replies(channel=SEC_ALERTS, ts=posted["ts"])
+    client.conversations_join(channel=SEC_ALERTS)
+
+    assert history.value.response["error"] == replies.value.response["error"] == "not_in_channel"
+    assert client.conversations_history(channel=SEC_ALERTS)["messages"][0]["text"] == "still allowed"
+    assert client.conversations_info(channel=SEC_ALERTS)["channel"]["is_member"] is True
+
+
+def test_joining_needs_channels_join(clock):
+    workspace = Workspace(clock, scopes={"chat:write", "chat:write.public", "channels:history"})
+    with start_slack_api(workspace) as running:
+        client = WebClient(token="xoxb-test", base_url=running.api_url)
+        with pytest.raises(SlackApiError) as failure:
+            client.conversations_join(channel=IT_OPS)
+    assert (failure.value.response["error"], failure.value.response["needed"]) == ("missing_scope", "channels:join")
+    assert "U0AUDITBOT" not in workspace.channel(IT_OPS).members
 
 
 def test_conversations_open_finds_or_creates_the_dm(client: WebClient, workspace: Workspace):

@@ -364,24 +364,40 @@ _REFUSALS: dict[str, tuple[str, str]] = {
 }
 
 
-def render_delivery_paused(subscription_id: str, channel_id: str, query: str, error: str) -> Message:
-    """The DM to a subscription's owner when Slack refused to post its alert: what happened and how to fix it."""
-    what, fix = _REFUSALS.get(
-        clean(error), (f"Slack refused the post ({inline_code(error, 60)})", "Check the channel and auditbot's access.")
-    )
+def render_delivery_paused(
+    subscription_id: str, channel_id: str, query: str, error: str, *, join_error: str | None = None
+) -> Message:
+    """The DM to a subscription's owner when Slack refused to post its alert, or (``join_error``) to show
+    auditbot its own posts back because it is not in the channel and could not join: what happened
+    and how to fix it."""
+    where = channel_text(channel_id)
+    if join_error is None:
+        what, fix = _REFUSALS.get(
+            clean(error),
+            (f"Slack refused the post ({inline_code(error, 60)})", "Check the channel and auditbot's access."),
+        )
+        happened = f"Slack would not take an alert for {where}: {what}."
+        fallback = f"Slack refused the post ({clean(error)[:60]})"
+    else:
+        happened = (
+            f"auditbot is not in {where} and Slack would not let it join ({inline_code(join_error, 60)}), "
+            "so it cannot check which alerts it already posted there."
+        )
+        fix = _REFUSALS["not_in_channel"][1]
+        fallback = f"auditbot could not join the channel ({clean(join_error)[:60]}): invite it"
     sub = inline_code(subscription_id, 40)
     resume = inline_code(f"{ids.COMMAND} resume {clean(subscription_id)[:40]}", 80)
     blocks = [
         kit.section(f":double_vertical_bar: *Alerts paused for {sub}*"),
         kit.section(
-            f"Slack would not take an alert for {channel_text(channel_id)}: {what}. "
-            f"auditbot paused the subscription {sub} (query {inline_code(query, 1600)}) so nothing is lost; "
-            "alerts wait until it is resumed."
+            f"{happened} auditbot paused the subscription {sub} (query {inline_code(query, 1600)}) so nothing "
+            "is lost; alerts wait until it is resumed."
         ),
         kit.section(f"*To fix:* {md(fix, 300)} Then type {resume}."),
     ]
-    fallback = f"Alerts paused for {clean(subscription_id)[:40]}: Slack refused the post ({clean(error)[:60]})."
-    return Message(text=kit.fallback(fallback), blocks=_checked(blocks))
+    return Message(
+        text=kit.fallback(f"Alerts paused for {clean(subscription_id)[:40]}: {fallback}."), blocks=_checked(blocks)
+    )
 
 
 _CHANNEL_ID_RE = re.compile(r"[CGD][A-Z0-9]{2,}")

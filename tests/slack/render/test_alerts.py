@@ -265,6 +265,13 @@ def test_snooze_ended_and_delivery_paused_say_what_to_do():
         shown = text(paused)
         assert fix in shown and "paused" in shown and "`/audit resume sub-k3x9q2`" in shown
         assert f"<#{CHANNEL}>" in shown and "`action:added_org_admin`" in shown
+    unjoinable = render_delivery_paused(
+        "sub-k3x9q2", CHANNEL, "action:added_org_admin", "not_in_channel", join_error="missing_scope"
+    )
+    assert_within_limits(unjoinable.blocks)
+    shown = text(unjoinable)
+    assert f"auditbot is not in <#{CHANNEL}> and Slack would not let it join (`missing_scope`)" in shown
+    assert "already posted" in shown and "/invite @auditbot" in shown and "`/audit resume sub-k3x9q2`" in shown
 
 
 # -- subscription views ---------------------------------------------------------------------------
@@ -358,6 +365,7 @@ def test_alert_renderers_with_hostile_strings(s):
         render_snooze_ended(s, s, s),
         render_delivery_paused(s, s, s, s),
         render_delivery_paused(s, CHANNEL, s, "not_in_channel"),
+        render_delivery_paused(s, CHANNEL, s, "not_in_channel", join_error=s),
     ]
     for message in messages:
         assert_within_limits(message.blocks)
