@@ -1,4 +1,4 @@
-"""Button clicks on results and App Home: paging, details, share, export, quick queries."""
+"""Button clicks on results and App Home: paging, narrowing, details, share, export, quick queries."""
 
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ def register(app: Listeners, deps: SlackDeps) -> None:
             ack()
             with answering(respond, "paging"):
                 show_page(deps, client, respond, body, str(action["value"]))
+
+    @app.action(ids.SEARCH_NARROW_PATTERN)
+    def narrow(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        with answering(respond, "narrowing"):
+            show_page(deps, client, respond, body, str(action["value"]), narrowed=True)
 
     @app.action(ids.EVENT_DETAILS)
     def details(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient) -> None:
