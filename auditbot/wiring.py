@@ -140,7 +140,7 @@ def search_service(
         mirror=mirror,
         org_id=connection.org_id,
         freshness=timedelta(seconds=settings.mirror_freshness_seconds),
-        counter=MirrorSummary(store) if store else None,
+        counter=MirrorSummary(store, clock=clock) if store else None,
     )
 
 

@@ -12,9 +12,13 @@ from typing import Any
 
 import pytest
 
+from auditbot.core.access import Permission
+from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.search import SearchService
 from auditbot.slack import ids
+from auditbot.slack.guard import read_request
+from auditbot.slack.throttle import counts_as_search
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
@@ -112,3 +116,33 @@ def test_a_live_result_says_at_least_what_it_listed(slack: SlackWorld):
     )
     slack.click(ids.PAGE_NEXT, next_value)
     assert total_of(slack.last_reply()) == (20, False)
+
+
+def test_a_shared_page_keeps_the_summary_as_text(mirrored: SlackWorld):
+    mirrored.command("action:user_login_failed last:2d")
+    page = mirrored.last_reply()
+    share = next(
+        e["value"]
+        for b in page["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ids.SHARE_PAGE
+    )
+    mirrored.click(ids.SHARE_PAGE, share)
+    posted = mirrored.workspace.messages(seed.SEC_ALERTS)[-1]
+    shared = {"blocks": posted.blocks}
+    assert total_of(shared) == total_of(page)
+    assert narrowing(shared) == []
+    assert "busiest: " in str(posted.blocks)
+
+
+def test_narrowing_is_a_search_for_the_guard_and_the_per_person_limit():
+    body = {
+        "type": "block_actions",
+        "user": {"id": seed.JANE},
+        "channel": {"id": seed.SEC_ALERTS},
+        "actions": [{"action_id": f"{ids.SEARCH_NARROW}:2", "value": "p1.x"}],
+    }
+    asking = read_request(body)
+    assert asking is not None and asking.permissions == (Permission.SEARCH,)
+    assert counts_as_search(body)
