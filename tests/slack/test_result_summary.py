@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from auditbot.core.access import Permission
+from auditbot.core.access import DENIED_MESSAGE, Permission
 from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.search import SearchService
 from auditbot.slack import ids
-from auditbot.slack.guard import read_request
 from auditbot.slack.throttle import counts_as_search
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.mirror import EventMirror
@@ -25,6 +24,7 @@ from auditbot.store.mirror_search import MirrorSearchSource
 from auditbot.store.mirror_summary import MirrorSummary
 from tests.services.test_mirror_search import fill_mirror
 from tests.slack.harness import SlackWorld
+from tests.slack.test_access_matrix import POLICY, guarded_world
 
 TOTAL_RE = re.compile(r"^\*(At least )?([\d,]+) events?\*")
 
@@ -136,13 +136,17 @@ def test_a_shared_page_keeps_the_summary_as_text(mirrored: SlackWorld):
     assert "busiest: " in str(posted.blocks)
 
 
-def test_narrowing_is_a_search_for_the_guard_and_the_per_person_limit():
-    body = {
-        "type": "block_actions",
-        "user": {"id": seed.JANE},
-        "channel": {"id": seed.SEC_ALERTS},
-        "actions": [{"action_id": f"{ids.SEARCH_NARROW}:2", "value": "p1.x"}],
-    }
-    asking = read_request(body)
-    assert asking is not None and asking.permissions == (Permission.SEARCH,)
-    assert counts_as_search(body)
+def test_narrowing_is_a_search_for_the_guard_and_the_per_person_limit(org: GeneratedOrg):
+    world, decisions = guarded_world(org, POLICY)
+    try:
+        world.command("action:user_removed_from_group last:2d", user=seed.JANE)
+        button = narrowing(world.last_reply())[0]
+        decisions.clear()
+        world.click(button["action_id"], button["value"], user=seed.RAVI)
+        assert DENIED_MESSAGE in str(world.last_reply()), "someone who may not search may not narrow"
+        world.click(button["action_id"], button["value"], user=seed.JANE)
+        assert total_of(world.last_reply()) == (count_of(button), True)
+        assert [d[3] for d in decisions] == [Permission.SEARCH, Permission.SEARCH]
+    finally:
+        world.close()
+    assert counts_as_search({"type": "block_actions", "actions": [{"action_id": button["action_id"]}]})
