@@ -51,6 +51,7 @@ from auditbot.store.ingest_store import SqlIngestStore
 from auditbot.store.leases import Leases
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
+from auditbot.store.mirror_summary import MirrorSummary
 from auditbot.store.outbox import Outbox, alert_writer
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
@@ -139,6 +140,7 @@ def search_service(
         mirror=mirror,
         org_id=connection.org_id,
         freshness=timedelta(seconds=settings.mirror_freshness_seconds),
+        counter=MirrorSummary(store, clock=clock) if store else None,
     )
 
 

@@ -50,6 +50,7 @@ BENCHMARKS = (
     Benchmark("ingest", "bench.bench_ingest", "ingest into the mirror vs raw inserts (SQLite, PostgreSQL)"),
     Benchmark("mirror", "bench.bench_mirror", "searches from the mirror vs the Admin API"),
     Benchmark("handoff", "bench.bench_handoff", "the handoff digest in SQL vs counting rows; vs live API calls"),
+    Benchmark("summary", "bench.bench_summary", "a result's total and busiest actors and IPs in SQL vs in Python"),
     Benchmark("sandbox", "bench.bench_sandbox", "sandbox /events pages over HTTP vs a static body"),
 )
 NAMES = tuple(benchmark.name for benchmark in BENCHMARKS)

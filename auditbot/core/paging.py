@@ -2,7 +2,8 @@
 
 A state names the canonical query, the absolute window it was pinned to on the first page,
 the page number, and where this page and a few before it start in the API's stream (an API
-cursor and an offset into that API page). It is signed with an HMAC over a secret and a
+cursor and an offset into that API page, and how many events the pages before it listed, so a
+live result can say "at least N events" without counting them again). It is signed with an HMAC over a secret and a
 scope (the org, or the workspace and org), so a value that was edited, or made for another
 org, is refused with a clear error rather than run.
 
@@ -16,7 +17,7 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from auditbot.core.clock import epoch_ms, from_epoch_ms
@@ -39,6 +40,8 @@ class Position:
 
     cursor: str | None = None
     offset: int = 0
+    listed: int = 0
+    """Events the pages before this one listed (a lower bound on the result's size before it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,9 @@ class PageState:
             return self.positions[-2]
         return Position() if self.page == 2 else None
 
-    def next(self, position: Position) -> PageState:
+    def next(self, position: Position, shown: int = 0) -> PageState:
+        """The page after this one, starting at ``position``; ``shown`` is how many events this page lists."""
+        position = replace(position, listed=self.position.listed + shown)
         history = (*self.positions, position)[-_MAX_HISTORY:]
         return PageState(self.query, self.start, self.end, self.page + 1, history)
 
@@ -114,13 +119,13 @@ class PageStateCodec:
             raise _bad("it was changed, or made for another workspace or organization")
         try:
             page, start_ms, end_ms, raw_positions = json.loads(head_text)
-            positions = tuple(Position(cursor, int(offset)) for offset, cursor in raw_positions)
+            positions = tuple(_position(raw) for raw in raw_positions)
             return PageState(query, from_epoch_ms(int(start_ms)), from_epoch_ms(int(end_ms)), int(page), positions)
         except (ValueError, TypeError, OverflowError):
             raise _bad("its contents are damaged") from None
 
     def _encode(self, state: PageState, positions: tuple[Position, ...]) -> str:
-        head = [state.page, epoch_ms(state.start), epoch_ms(state.end), [[p.offset, p.cursor] for p in positions]]
+        head = [state.page, epoch_ms(state.start), epoch_ms(state.end), [_raw(p) for p in positions]]
         head_text = json.dumps(head, separators=(",", ":")).replace("|", "\\u007c")
         return f"{VERSION}.{self._sign(head_text, state.query)}|{head_text}|{state.query}"
 
@@ -128,6 +133,23 @@ class PageStateCodec:
         message = b"\0".join((self._scope, head_text.encode(), query.encode()))
         digest = hmac.new(self._secret, message, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _raw(position: Position) -> list[object]:
+    """``[offset, cursor]``, with ``listed`` third when there is a count to carry."""
+    raw: list[object] = [position.offset, position.cursor]
+    return [*raw, position.listed] if position.listed else raw
+
+
+def _position(raw: object) -> Position:
+    """A position read back from ``[offset, cursor]`` or ``[offset, cursor, listed]``."""
+    if not isinstance(raw, list) or len(raw) not in (2, 3):
+        raise ValueError("a position is [offset, cursor] or [offset, cursor, listed]")
+    offset, cursor, *rest = raw
+    listed = int(rest[0]) if rest else 0
+    if (cursor is not None and not isinstance(cursor, str)) or listed < 0:
+        raise ValueError("a position holds a text cursor and a count that is not negative")
+    return Position(cursor, int(offset), listed)
 
 
 def _bad(reason: str) -> PageStateError:

@@ -70,12 +70,14 @@ class Exporter:
     def export(self, state_value: str, progress: Progress | None = None) -> Export:
         """Every event of the query behind ``state_value`` (from its first page), as CSV."""
         first = self._codec.encode(self._codec.decode(state_value).first())
-        page = self._search.open_page(first, page_size=EXPORT_PAGE_SIZE, max_wait=self._max_wait)
+        page = self._search.open_page(first, page_size=EXPORT_PAGE_SIZE, max_wait=self._max_wait, summarize=False)
         found: list[FoundEvent] = list(page.events)
         while page.next_state and len(found) < self._max_events:
             if progress:
                 progress(len(found))
-            page = self._search.open_page(page.next_state, page_size=EXPORT_PAGE_SIZE, max_wait=self._max_wait)
+            page = self._search.open_page(
+                page.next_state, page_size=EXPORT_PAGE_SIZE, max_wait=self._max_wait, summarize=False
+            )
             found.extend(page.events)
         truncated = page.next_state is not None or len(found) > self._max_events
         rows = found[: self._max_events]

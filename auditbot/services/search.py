@@ -35,6 +35,7 @@ from auditbot.services.catalog import ActionCatalog, CatalogSnapshot
 from auditbot.services.merge import scan_merged
 from auditbot.services.mirror_source import MirrorSource, behind_note, is_mirror_cursor, mirror_usable, scan_mirror
 from auditbot.services.plan import Plan, plan_search, resolve
+from auditbot.services.result_summary import MirrorCounter, ResultSummary, Summarizer
 
 API_PAGE_LIMIT = 500
 MIRROR_SCAN_ROWS = 20_000
@@ -96,6 +97,8 @@ class ResultPage:
     """``"live"`` (the Admin API) or ``"mirror"`` (auditbot's copy of the log)."""
     notes: tuple[str, ...] = ()
     """Things the person should know (a stale action catalog…)."""
+    summary: ResultSummary | None = None
+    """The whole result's total and busiest actors and addresses (``None`` when not asked for)."""
 
 
 class SearchService:
@@ -114,6 +117,7 @@ class SearchService:
         org_id: str | None = None,
         freshness: timedelta = timedelta(minutes=2),
         max_mirror_rows: int = MIRROR_SCAN_ROWS,
+        counter: MirrorCounter | None = None,
     ) -> None:
         if not 1 <= page_size <= API_PAGE_LIMIT:
             raise ValueError("page_size must be between 1 and 500")
@@ -130,6 +134,7 @@ class SearchService:
         self._org_id = org_id or ""
         self._freshness = freshness
         self._max_mirror_rows = max_mirror_rows
+        self._summarizer = Summarizer(codec, counter, self._org_id)
         self._pages: TTLCache[tuple[EventFilters, str | None, int], EventPage] = TTLCache(
             maxsize=256, ttl=cache_seconds, timer=clock.monotonic
         )
@@ -143,15 +148,18 @@ class SearchService:
         state = PageState(criteria.query.canonical, window.start, window.end)
         return self._run(state, criteria, snapshot)
 
-    def open_page(self, value: str, *, page_size: int | None = None, max_wait: float | None = None) -> ResultPage:
-        """The page a button's state value points at (``page_size``/``max_wait`` override the defaults)."""
+    def open_page(
+        self, value: str, *, page_size: int | None = None, max_wait: float | None = None, summarize: bool = True
+    ) -> ResultPage:
+        """The page a button's state value points at (``page_size``/``max_wait`` override the defaults;
+        ``summarize=False`` skips the result's summary, for callers that read every page)."""
         state = self.codec.decode(value)
         try:
             query = parse(state.query)
         except QueryError:
             raise PageStateError("That button's query can no longer be read.", hint="Run the search again.") from None
         snapshot = self.catalog.snapshot()
-        return self._run(state, resolve(query, snapshot), snapshot, page_size, max_wait)
+        return self._run(state, resolve(query, snapshot), snapshot, page_size, max_wait, summarize)
 
     def _run(
         self,
@@ -160,6 +168,7 @@ class SearchService:
         snapshot: CatalogSnapshot,
         page_size: int | None = None,
         max_wait: float | None = None,
+        summarize: bool = True,
     ) -> ResultPage:
         window = TimeWindow(state.start, state.end)
         size = page_size or self.page_size
@@ -171,7 +180,7 @@ class SearchService:
         else:
             plan = plan_search(criteria, window)
             scan = self._scan(plan, state.position, size, self._max_wait if max_wait is None else max_wait)
-        next_state = self._encode(state.next(scan.next_position)) if scan.next_position else None
+        next_state = self._encode(state.next(scan.next_position, len(scan.events))) if scan.next_position else None
         previous = state.previous()
         return ResultPage(
             events=tuple(FoundEvent(e, snapshot.get(e.action).display_name) for e in scan.events),
@@ -187,6 +196,16 @@ class SearchService:
             retry_after=scan.retry_after,
             source="live" if mirror is None else "mirror",
             notes=notes,
+            summary=self._summarizer.summarize(
+                state,
+                criteria,
+                scan.events,
+                more=scan.next_position is not None,
+                partial=scan.partial,
+                mirror=mirror is not None,
+            )
+            if summarize
+            else None,
         )
 
     def _mirror_for(self, state: PageState, criteria: Criteria, window: TimeWindow) -> MirrorSource | None:

@@ -120,13 +120,13 @@ class SubscribeService:
         query = self.check(text) if isinstance(text, str) else text
         window = query.window(self._clock.now(), tz, default=self._window)
         state = PageState(query.canonical, window.start, window.end)
-        page = self._search.open_page(self._search.codec.encode(state), page_size=self._page_size)
+        page = self._search.open_page(self._search.codec.encode(state), page_size=self._page_size, summarize=False)
         first = page
         count, pages = len(page.events), 1
         limit = self._pages.get(page.source, self._pages["live"])
         while page.next_state is not None and pages < limit:
             try:
-                page = self._search.open_page(page.next_state, page_size=self._page_size)
+                page = self._search.open_page(page.next_state, page_size=self._page_size, summarize=False)
             except SearchBusy:
                 break
             count += len(page.events)

@@ -31,6 +31,10 @@ PAGE_PREV = "page_prev"
 PAGE_FIRST = "page_first"
 EVENT_DETAILS = "event_details"
 """The Details button of one event; its value is the event id."""
+SEARCH_NARROW = "search_narrow"
+"""A busiest actor or address in a result's summary; button n is ``search_narrow:<n>``, its value the signed
+page state of the same search narrowed to it."""
+SEARCH_NARROW_PATTERN = re.compile(r"^search_narrow(?::\d+)?$")
 SHARE_PAGE = "share_page"
 EXPORT_CSV = "export_csv"
 HOME_QUICK_QUERY = "home_quick_query"

@@ -26,12 +26,14 @@ from pydantic import ValidationError
 
 from auditbot.config import load_settings
 from auditbot.core.errors import ConfigError
+from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.core.paging import PageState, PageStateCodec
 from auditbot.core.query import Query, parse
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import humanise
 from auditbot.services.delivery import AlertItem
+from auditbot.services.result_summary import Summarizer
 from auditbot.services.search import FoundEvent, ResultPage
 from auditbot.slack.render import render_event_detail, render_results
 from auditbot.slack.render.alerts import PART_EVENTS, render_alert, render_burst_part, render_burst_summary
@@ -119,11 +121,16 @@ def read_events(path: Path) -> list[AuditEvent]:
 
 
 def page_of(events: list[AuditEvent]) -> ResultPage:
-    """A results page showing these events as they are, newest first, with inert button state."""
+    """A results page showing these events as they are, newest first, with their summary and inert button
+    state (signed with a key nobody keeps)."""
     ordered = sorted(events, key=lambda e: e.time, reverse=True)
     window = TimeWindow(ordered[-1].time, ordered[0].time)
     codec = PageStateCodec(os.urandom(32), "render")
-    state = codec.encode(PageState("", window.start, window.end))
+    pinned = PageState("", window.start, window.end)
+    state = codec.encode(pinned)
+    summary = Summarizer(codec, None, "render").summarize(
+        pinned, Criteria(Query(), frozenset(), frozenset()), ordered, more=False, partial=False, mirror=False
+    )
     return ResultPage(
         events=tuple(FoundEvent(e, humanise(e.action)) for e in ordered),
         query="",
@@ -136,4 +143,5 @@ def page_of(events: list[AuditEvent]) -> ResultPage:
         scanned=len(ordered),
         partial=False,
         source="file",
+        summary=summary,
     )

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         _print(page, tz, args.json, first=True)
         while args.all and page.next_state:
             clock.restart()
-            page = service.open_page(page.next_state)
+            page = service.open_page(page.next_state, summarize=False)
             _print(page, tz, args.json, first=False)
     return 0
 

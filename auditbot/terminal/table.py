@@ -33,6 +33,9 @@ def rows(page: ResultPage, tz: ZoneInfo) -> list[str]:
 
 def footer(page: ResultPage) -> str:
     parts = [f"page {page.page}", f"{len(page.events)} events"]
+    if page.summary is not None:
+        total = f"{page.summary.total:,} in all"
+        parts.append(total if page.summary.exact else f"at least {total}")
     if page.partial:
         parts.append(f"stopped after scanning {page.scanned} events")
     if page.next_state:

@@ -106,13 +106,34 @@ def test_a_query_that_cannot_fit_is_refused_when_encoding():
 @settings(max_examples=200, deadline=None)
 @given(
     query=st.text(max_size=300),
-    offsets=st.lists(st.tuples(st.text(max_size=40) | st.none(), st.integers(0, 499)), min_size=0, max_size=6),
+    offsets=st.lists(
+        st.tuples(st.text(max_size=40) | st.none(), st.integers(0, 499), st.integers(0, 500)), min_size=0, max_size=6
+    ),
 )
 def test_any_state_round_trips(query, offsets):
     s = PageState(query, START, END)
-    for cursor, offset in offsets:
-        s = s.next(Position(cursor, offset))
+    for cursor, offset, shown in offsets:
+        s = s.next(Position(cursor, offset), shown)
     assert codec.decode(codec.encode(s)) == s
+    assert s.position.listed == sum(shown for _, _, shown in offsets)
+
+
+def test_each_page_knows_how_many_events_the_pages_before_it_listed():
+    """Next adds what the page listed; Prev and First page go back to what was counted there."""
+    first = PageState("q", START, END)
+    second = first.next(Position("c2"), 10)
+    third = second.next(Position("c3"), 4)
+    assert (first.position.listed, second.position.listed, third.position.listed) == (0, 10, 14)
+    back = codec.decode(codec.encode(third)).previous()
+    assert back is not None and back.position.listed == 10
+    assert third.first().position.listed == 0
+
+
+def test_a_state_from_before_counts_were_carried_still_opens():
+    """A button made before positions carried a count reads as one that counted nothing (still a lower bound)."""
+    head = '[2,1000,2000,[[0,null],[3,"c2"]]]'
+    value = f"p1.{codec._sign(head, 'q')}|{head}|q"
+    assert codec.decode(value).position == Position("c2", 3, 0)
 
 
 @settings(max_examples=300, deadline=None)

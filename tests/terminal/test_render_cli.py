@@ -21,6 +21,11 @@ def test_render_events_as_a_results_message(tmp_path, capsys):
     assert set(rendered) == {"text", "blocks"}
     assert len(rendered["blocks"]) <= 50
     assert "User login" in json.dumps(rendered)
+    events = sum(len(p.read_text().splitlines()) for p in SAMPLE_LOGS)
+    summary = next(b for b in rendered["blocks"] if b["type"] == "section")["text"]["text"]
+    assert summary.startswith(f"*{events} events*"), "a file is a whole result: its total is exact"
+    narrow = [e for b in rendered["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert any(e["action_id"].startswith("search_narrow:") for e in narrow)
 
 
 def test_render_events_as_detail_modals(tmp_path, capsys):

@@ -13,6 +13,7 @@ def test_without_an_org_the_sandbox_is_searched_and_says_so(capsys):
     assert main(["search", "action:user_login_failed last:3d", "--tz", "Europe/Berlin"]) == 0
     out, err = capsys.readouterr()
     assert "built-in sandbox org" in err
+    assert "in all" in err.splitlines()[-1], "the footer says how many events the result holds"
     lines = out.splitlines()
     assert lines[0].startswith("action:user_login_failed since:3d")
     assert "Europe/Berlin" in lines[0]

@@ -64,12 +64,16 @@ def show_results(
     send(respond, render_results(page, intro=intro))
 
 
-def show_page(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, value: str) -> None:
-    """Re-run the search from a button's page state and replace the message that held the button."""
+def show_page(
+    deps: SlackDeps, client: WebClient, respond: Respond, who: Who, value: str, *, narrowed: bool = False
+) -> None:
+    """Re-run the search from a button's page state and replace the message that held the button; a search
+    ``narrowed`` from it comes as a new message instead, leaving the wider result in place."""
     page = deps.search.open_page(value)
     deps.events.remember(found.event for found in page.events)
-    record(deps, client, who, "query", query=page.query, detail=f"page {page.page}")
-    send(respond, render_results(page), replace=True)
+    detail = "narrowed from a result's summary" if narrowed else f"page {page.page}"
+    record(deps, client, who, "query", query=page.query, detail=detail)
+    send(respond, render_results(page), replace=not narrowed)
 
 
 def open_event(deps: SlackDeps, client: WebClient, who: Who, trigger_id: str, event_id: str) -> None:

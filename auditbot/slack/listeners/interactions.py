@@ -1,4 +1,4 @@
-"""Button clicks on results and App Home: paging, details, share, export, quick queries."""
+"""Button clicks on results and App Home: paging, narrowing, details, share, export, quick queries."""
 
 from __future__ import annotations
 
@@ -30,6 +30,13 @@ def register(app: Listeners, deps: SlackDeps) -> None:
             click = payload_of(context, Click)
             with answering(respond, "paging"):
                 show_page(deps, client, respond, click.who, click.action.value)
+
+    @app.action(ids.SEARCH_NARROW_PATTERN)
+    def narrow(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
+        ack()
+        click = payload_of(context, Click)
+        with answering(respond, "narrowing"):
+            show_page(deps, client, respond, click.who, click.action.value, narrowed=True)
 
     @app.action(ids.EVENT_DETAILS)
     def details(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:

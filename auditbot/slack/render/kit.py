@@ -65,11 +65,14 @@ def divider() -> JsonDict:
     return DividerBlock().to_dict()
 
 
-def button(text: str, action_id: str, value: str | None = None, *, style: str | None = None) -> ButtonElement | None:
-    """A button with our own ``text``; ``None`` when ``value`` is empty or too long for Slack."""
+def button(
+    text: str, action_id: str, value: str | None = None, *, style: str | None = None, emoji: bool = True
+) -> ButtonElement | None:
+    """A button with our own ``text`` (``emoji=False`` when it shows data); ``None`` when ``value`` is empty or
+    too long for Slack."""
     if value is not None and (not value or units(value) > BUTTON_VALUE):
         return None
-    return ButtonElement(text=plain_text(text, emoji=True), action_id=action_id, value=value, style=style)
+    return ButtonElement(text=plain_text(text, emoji=emoji), action_id=action_id, value=value, style=style)
 
 
 def actions(buttons: Sequence[ButtonElement | None]) -> JsonDict | None:

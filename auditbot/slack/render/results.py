@@ -5,7 +5,9 @@ Layout::
     header   Audit log: <canonical query>
     context  <window start> to <window end> · page N · live from the Admin API · notes…
     context  intro (optional: "From the message: 2 emails, 1 IP")
-    section  <time> · *Action name*              [Details]      (one per event)
+    section  *418 events* · busiest actors and IP addresses:     ("At least 20 events" where unknown)
+    actions  [actor: jane@example.com · 120] … [ip: 203.0.113.7 · 27] …   (each narrows the search)
+    section  <time> · *Action name* (times 2)    [Details]      (one per row; repeats collapsed)
              by actor · from IP (place)
              touched: A, B, C +2 more · in: Org
     context  +N more on this page               (only when the events do not all fit)
@@ -16,11 +18,16 @@ Layout::
 
 from __future__ import annotations
 
+from slack_sdk.models.blocks import ButtonElement
+
+from auditbot.core.collapse import collapse, row_key
 from auditbot.core.model import AuditEvent, EventObject
+from auditbot.services.result_summary import Narrowing, ResultSummary
 from auditbot.services.search import FoundEvent, ResultPage
 from auditbot.slack import ids
 from auditbot.slack.render import kit
 from auditbot.slack.render.limits import (
+    BUTTON_TEXT,
     CONTEXT_ELEMENTS,
     MESSAGE_BLOCKS,
     MESSAGE_TEXT_BUDGET,
@@ -29,11 +36,13 @@ from auditbot.slack.render.limits import (
     check_blocks,
     more_line,
 )
-from auditbot.slack.render.safe import clean, date, md, mention
+from auditbot.slack.render.safe import clean, clip, date, md, mention
 from auditbot.slack.render.views import Message
 
 SHOWN_ITEMS = 3
 """Context and container labels shown per event before "+N more"."""
+TIMES = "\u00d7"
+"""The multiplication sign of a collapsed row's count."""
 _SOURCES = {"live": "live from the Admin API", "mirror": "from auditbot's copy of the log"}
 
 
@@ -43,18 +52,21 @@ def render_results(page: ResultPage, *, shared_by: str | None = None, intro: str
     head = [_header(page), _summary(page)]
     if intro and clean(intro):
         head.append(kit.context(kit.mrkdwn(md(intro, 500))))
+    if page.summary is not None and page.events:
+        head.extend(summary_blocks(page.summary, buttons=not shared))
     tail = _tail(page, shared_by)
     budget = Budget(MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET)
     budget.take([*head, *tail])
-    reserve = [more_line(len(page.events), "on this page")]
+    rows = collapse(page.events, lambda found: row_key(found.event))
+    reserve = [more_line(len(rows), "on this page")]
     entries: list[JsonDict] = []
-    for found in page.events:
-        entry = event_entry(found, details=not shared)
+    for row in rows:
+        entry = event_entry(row.first, details=not shared, repeats=row.count)
         if not budget.fits([entry], reserve=reserve):
             break
         budget.take([entry])
         entries.append(entry)
-    hidden = len(page.events) - len(entries)
+    hidden = sum(row.count for row in rows[len(entries) :])
     if not page.events:
         entries.append(_nothing_found(page))
     elif hidden:
@@ -64,16 +76,48 @@ def render_results(page: ResultPage, *, shared_by: str | None = None, intro: str
     return Message(text=_fallback(page, shared), blocks=blocks)
 
 
-def event_entry(found: FoundEvent, *, details: bool = True) -> JsonDict:
-    """The compact section for one event, with a Details button when ``details``."""
+def event_entry(found: FoundEvent, *, details: bool = True, repeats: int = 1) -> JsonDict:
+    """The compact section for one event, with a Details button when ``details``; ``repeats``: how many events
+    the row stands for (the same action, actor and address in the same minute), shown as ``TIMES`` N."""
     event = found.event
-    lines = [f"{date(event.attributes.time)} · *{md(found.action_name or event.action, 200)}*"]
+    times = f" {TIMES}{repeats}" if repeats > 1 else ""
+    lines = [f"{date(event.attributes.time)} · *{md(found.action_name or event.action, 200)}*{times}"]
     lines.append(" · ".join(p for p in (_actor(event), _origin(event)) if p))
     touched = _touched(event)
     if touched:
         lines.append(touched)
     button = kit.button("Details", ids.EVENT_DETAILS, event.id) if details else None
     return kit.section("\n".join(lines), accessory=button)
+
+
+def summary_blocks(summary: ResultSummary, *, buttons: bool = True) -> list[JsonDict]:
+    """The total, then the busiest actors and addresses: buttons that narrow the search, or text (in a shared
+    copy, and for one the search is already narrowed to)."""
+    named = [("actor", n) for n in summary.actors] + [("ip", n) for n in summary.ips]
+    clickable = [(kind, n) for kind, n in named if buttons and n.state]
+    as_text = [f"{md(n.label, 100)} ({n.count:,})" for kind, n in named if (kind, n) not in clickable]
+    parts = [f"*{total_text(summary)}*" + ("" if summary.exact else " so far")]
+    if as_text:
+        parts.append(f"busiest: {', '.join(as_text)}")
+    if clickable:
+        parts.append("click a busiest actor or IP address to narrow the search")
+    blocks = [kit.section(" · ".join(parts))]
+    row = kit.actions([_narrow_button(kind, n, index) for index, (kind, n) in enumerate(clickable)])
+    if row is not None:
+        blocks.append(row)
+    return blocks
+
+
+def total_text(summary: ResultSummary) -> str:
+    """``418 events``, ``1 event``, or ``At least 20 events`` where only a lower bound is known."""
+    noun = "event" if summary.total == 1 else "events"
+    count = f"{summary.total:,} {noun}"
+    return count if summary.exact else f"At least {count}"
+
+
+def _narrow_button(kind: str, narrowing: Narrowing, index: int) -> ButtonElement | None:
+    text = clip(clean(f"{kind}: {narrowing.label} · {narrowing.count:,}"), BUTTON_TEXT)
+    return kit.button(text, f"{ids.SEARCH_NARROW}:{index}", narrowing.state, emoji=False)
 
 
 def _header(page: ResultPage) -> JsonDict:
@@ -159,4 +203,5 @@ def _fallback(page: ResultPage, shared: bool) -> str:
     count = len(page.events)
     noun = "event" if count == 1 else "events"
     prefix = "Shared audit log" if shared else "Audit log"
-    return kit.fallback(f"{prefix}: {count} {noun} for {clean(page.query)[:200] or 'all events'}")
+    counted = f"{count} {noun}" if page.summary is None else total_text(page.summary).lower()
+    return kit.fallback(f"{prefix}: {counted} for {clean(page.query)[:200] or 'all events'}")

@@ -139,3 +139,33 @@ def test_the_search_form_answers_in_the_dm(stack: tuple[RunningPlayground, httpx
     assert workspace.views.stack(JANE) == []
     [reply] = workspace.messages(JANE_DM)
     assert reply.text.startswith("Audit log:") and first["value"] in reply.text
+
+
+def test_a_result_summary_button_narrows_the_search_in_a_new_message(stack: tuple[RunningPlayground, httpx.Client]):
+    """The summary's buttons are ordinary Block Kit buttons: the page sends the click, auditbot answers anew."""
+    playground, page = stack
+    workspace = playground.workspace
+    start = workspace.events_since().cursor
+    post(page, "command", channel=SEC_ALERTS, text="/audit action:user_removed_from_group last:2d")
+    [shown] = new_events(page, start)
+    message = shown["data"]
+    summary = next(b for b in message["blocks"] if b["type"] == "section")["text"]["text"]
+    assert summary.startswith("*5 events*"), summary
+    narrow = next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith(ids.SEARCH_NARROW)
+    )
+    count = narrow["text"]["text"].rsplit("·", 1)[1].strip()
+    cursor = workspace.events_since().cursor
+    where = {"channel": SEC_ALERTS, "message_ts": message["ts"]}
+    post(page, "action", **where, **button(message, narrow["action_id"]))
+    [narrowed] = new_events(page, cursor)
+    assert narrowed["kind"] == "ephemeral", "a new message; the wider one stays"
+    blocks = narrowed["data"]["blocks"]
+    first_line = next(b for b in blocks if b["type"] == "section")["text"]["text"]
+    noun = "event" if count == "1" else "events"
+    assert first_line.startswith(f"*{count} {noun}*")
+    assert "actor:" in blocks[0]["text"]["text"] or "ip:" in blocks[0]["text"]["text"]

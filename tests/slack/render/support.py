@@ -80,6 +80,20 @@ def make_event(**attributes: Any) -> AuditEvent:
     return AuditEvent.model_validate(event_dict(**attributes))
 
 
+def distinct_events(count: int, **attributes: Any) -> list[AuditEvent]:
+    """``count`` events like ``make_event`` that never collapse into one row: each a minute apart, newest first."""
+    base = make_event(**attributes)
+    return [
+        base.model_copy(
+            update={
+                "id": f"e-{n}",
+                "attributes": base.attributes.model_copy(update={"time": base.time - timedelta(minutes=n)}),
+            }
+        )
+        for n in range(count)
+    ]
+
+
 def poisoned_event(s: str) -> AuditEvent:
     """An event with ``s`` in every string field (and as an attribute key and an extra key)."""
     links = {"self": s, "alt": s}

@@ -17,6 +17,7 @@ from auditbot.core.errors import ApiError, ApiUnauthorized, AuditbotError
 from auditbot.core.model import AuditAction
 from auditbot.core.querysyntax import QueryError
 from auditbot.services.catalog import CatalogSnapshot
+from auditbot.services.result_summary import Narrowing, ResultSummary
 from auditbot.slack.render import (
     HomeView,
     RateBudget,
@@ -47,7 +48,19 @@ IDS = [f"{i}:{s[:20]!r}" for i, s in enumerate(CORPUS)]
 @pytest.mark.parametrize("s", CORPUS, ids=IDS)
 def test_result_pages(s):
     event = poisoned_event(s)
-    page = make_page([event] * 10, page=3, query=s, notes=(s, s), source=s, partial=True, retry_after=5, action_name=s)
+    named = (Narrowing(s, 3, s or None), Narrowing(s, 2, "p1.narrow"))
+    summary = ResultSummary(418, True, named, named)
+    page = make_page(
+        [event] * 10,
+        page=3,
+        query=s,
+        notes=(s, s),
+        source=s,
+        partial=True,
+        retry_after=5,
+        action_name=s,
+        summary=summary,
+    )
     for message in (render_results(page, intro=s), render_results(page, shared_by="U0ABC", intro=s)):
         assert_within_limits(message.blocks)
         assert_safe(message, sharer="U0ABC")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from auditbot.core.model import AuditEvent
 from auditbot.core.timespec import TimeWindow
+from auditbot.services.result_summary import Narrowing, ResultSummary
 from auditbot.services.search import FoundEvent, ResultPage
 from auditbot.slack.render import render_event_detail, render_results
 from tests.slack.render.support import CORPUS, assert_safe, assert_view_within_limits, assert_within_limits
@@ -81,6 +82,8 @@ def test_any_event_detail_is_within_limits_and_inert(event, name, limit):
 
 
 states = st.none() | st.text(min_size=1, max_size=2000)
+narrowings = st.lists(st.builds(Narrowing, text, st.integers(0, 10**9), states), max_size=3)
+summaries = st.none() | st.builds(ResultSummary, st.integers(0, 10**9), st.booleans(), narrowings, narrowings)
 
 
 @SETTINGS
@@ -97,9 +100,10 @@ states = st.none() | st.text(min_size=1, max_size=2000)
     notes=st.lists(text, max_size=14),
     shared_by=st.none() | st.sampled_from(["U0ABC", "W12", "<!channel>", ""]),
     intro=st.none() | text,
+    summary=summaries,
 )
 def test_any_result_page_is_within_limits_and_inert(
-    pool, count, query, start, page, states, partial, retry_after, source, notes, shared_by, intro
+    pool, count, query, start, page, states, partial, retry_after, source, notes, shared_by, intro, summary
 ):
     found = tuple(FoundEvent(pool[i % len(pool)][0], pool[i % len(pool)][1]) for i in range(count))
     result = ResultPage(
@@ -116,6 +120,7 @@ def test_any_result_page_is_within_limits_and_inert(
         retry_after=retry_after,
         source=source,
         notes=tuple(notes),
+        summary=summary,
     )
     message = render_results(result, shared_by=shared_by, intro=intro)
     assert_within_limits(message.blocks)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
+from auditbot.services.result_summary import Narrowing, ResultSummary
 from auditbot.slack import ids
 from auditbot.slack.render import render_results
+from auditbot.slack.render.kit import fallback
 from tests.slack.render.support import (
     assert_safe,
     assert_within_limits,
     buttons,
+    distinct_events,
     make_event,
     make_page,
     mrkdwn_texts,
@@ -145,7 +149,7 @@ def test_the_system_actor_and_a_missing_location_read_well():
 
 @pytest.mark.parametrize("count", [10, 43, 44, 100])
 def test_a_hundred_events_fit_with_a_more_line(count):
-    message = render_results(make_page([make_event()] * count, page=3, partial=True, retry_after=3))
+    message = render_results(make_page(distinct_events(count), page=3, partial=True, retry_after=3))
     assert_within_limits(message.blocks)
     entries = [b for b in message.blocks if b["type"] == "section"]
     more = [t for t in mrkdwn_texts(message.blocks) if t.endswith("more on this page")]
@@ -155,12 +159,13 @@ def test_a_hundred_events_fit_with_a_more_line(count):
 
 def test_huge_events_are_cut_by_the_text_budget_not_by_slack():
     big = "&" * 10_000
-    event = make_event(
+    events = distinct_events(
+        100,
         action=big,
         actor={"id": big, "name": big, "email": big},
         context=[{"id": big, "attributes": {"name": big}}] * 10,
     )
-    page = make_page([event] * 100, query=big, notes=(big,) * 12, action_name=big)
+    page = make_page(events, query=big, notes=(big,) * 12, action_name=big)
     message = render_results(page, intro=big)
     assert_within_limits(message.blocks)
     assert any(t.endswith("more on this page") for t in mrkdwn_texts(message.blocks))
@@ -175,3 +180,100 @@ def test_every_real_sample_renders():
     assert_safe(message)
     for event in events:
         assert_safe(render_results(make_page([event])))
+
+
+# -- the summary and collapsed rows --------------------------------------------------------------------
+
+TOPS = ResultSummary(
+    418,
+    True,
+    actors=(Narrowing("jane@example.com", 120, "p1.jane"), Narrowing("Atlassian Internal System", 80, "p1.sys")),
+    ips=(Narrowing("203.0.113.7", 27, "p1.ip"),),
+)
+
+
+def narrow_buttons(blocks: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    return [
+        (b["action_id"], b["text"]["text"], b["value"])
+        for block in blocks
+        for b in buttons(block)
+        if ids.SEARCH_NARROW_PATTERN.match(b["action_id"])
+    ]
+
+
+def test_a_page_starts_with_the_total_and_buttons_that_narrow_to_the_busiest():
+    message = render_results(make_page(distinct_events(3), summary=TOPS))
+    first_section = next(b for b in message.blocks if b["type"] == "section")
+    assert first_section["text"]["text"].startswith("*418 events*")
+    assert "click a busiest actor or IP address to narrow the search" in first_section["text"]["text"]
+    assert narrow_buttons(message.blocks) == [
+        ("search_narrow:0", "actor: jane@example.com · 120", "p1.jane"),
+        ("search_narrow:1", "actor: Atlassian Internal System · 80", "p1.sys"),
+        ("search_narrow:2", "ip: 203.0.113.7 · 27", "p1.ip"),
+    ]
+    assert message.text == fallback("Audit log: 418 events for actor:jane@example.com since:24h")
+    assert_within_limits(message.blocks)
+    assert_safe(message)
+
+
+def test_a_live_page_says_at_least_and_names_nobody():
+    message = render_results(make_page(distinct_events(10), summary=ResultSummary(20, False)))
+    texts = list(mrkdwn_texts(message.blocks))
+    assert "*At least 20 events* so far" in texts
+    assert narrow_buttons(message.blocks) == []
+    assert message.text.startswith("Audit log: at least 20 events for")
+
+
+def test_a_shared_copy_keeps_the_summary_as_text():
+    message = render_results(make_page(distinct_events(2), summary=TOPS), shared_by="U0SHARER")
+    texts = " ".join(mrkdwn_texts(message.blocks))
+    assert "*418 events* · busiest: jane@example.com (120), Atlassian Internal System (80), 203.0.113.7 (27)" in texts
+    assert buttons(message.blocks) == []
+
+
+def test_an_actor_the_search_is_already_narrowed_to_is_named_without_a_button():
+    summary = ResultSummary(5, True, actors=(Narrowing("jane@example.com", 5, None),), ips=TOPS.ips)
+    message = render_results(make_page(distinct_events(5), summary=summary))
+    texts = " ".join(mrkdwn_texts(message.blocks))
+    assert "busiest: jane@example.com (5)" in texts
+    assert [text for _, text, _ in narrow_buttons(message.blocks)] == ["ip: 203.0.113.7 · 27"]
+
+
+def test_labels_are_escaped_and_button_texts_clipped():
+    label = "<!channel> " + "x" * 200
+    summary = ResultSummary(1, True, actors=(Narrowing(label, 1, "p1.a"),), ips=(Narrowing(label, 1, "p1.b"),))
+    message = render_results(make_page(distinct_events(1), summary=summary), shared_by="U0SHARER")
+    assert "&lt;!channel&gt;" in " ".join(mrkdwn_texts(message.blocks))
+    assert_safe(message, sharer="U0SHARER")
+    interactive = render_results(make_page(distinct_events(1), summary=summary))
+    assert all(len(text) <= 75 for _, text, _ in narrow_buttons(interactive.blocks))
+    assert_within_limits(interactive.blocks)
+
+
+def test_an_empty_result_shows_no_summary_line():
+    message = render_results(make_page([], next_state=None, summary=ResultSummary(0, True)))
+    assert not any("*0 events*" in t for t in mrkdwn_texts(message.blocks))
+
+
+def test_the_same_action_actor_and_address_in_one_minute_is_one_row_with_a_count():
+    same = distinct_events(1)[0]
+    repeats = [same.model_copy(update={"id": f"r-{n}"}) for n in range(3)]
+    other = distinct_events(2)[1]
+    message = render_results(make_page([*repeats, other]))
+    entries = [b for b in message.blocks if b["type"] == "section"]
+    assert len(entries) == 2
+    assert "*User added to group* \u00d73" in entries[0]["text"]["text"]
+    assert entries[0]["accessory"]["value"] == "r-0", "Details opens the newest of them"
+    assert "\u00d7" not in entries[1]["text"]["text"]
+
+
+def test_hidden_rows_count_every_event_they_hold():
+    """The "+N more" line counts events, so collapsed rows that did not fit are not under-counted."""
+    big = "a" * 2900
+    rows = distinct_events(60, context=[{"id": "c", "attributes": {"name": big}}] * 3)
+    doubled = [e for event in rows for e in (event, event.model_copy(update={"id": event.id + "-b"}))]
+    message = render_results(make_page(doubled))
+    entries = [b for b in message.blocks if b["type"] == "section"]
+    more = [t for t in mrkdwn_texts(message.blocks) if t.endswith("more on this page")]
+    assert more and len(entries) * 2 + int(more[0].split()[0][1:]) == 120
+    assert_within_limits(message.blocks)
