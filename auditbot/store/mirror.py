@@ -2,7 +2,8 @@
 
 Each event is stored once per (org, event id) as the API's own JSON (``AuditEvent.to_api_json()``),
 so reading it back gives an identical ``AuditEvent``; time, processing time, action, actor, email
-(lower-case) and IP are copied into columns for filtering and ordering. ``upsert`` inserts what is new
+(lower-case), IP, country, city and country case-folded, and products are copied into columns for
+filtering, counting and ordering. ``upsert`` inserts what is new
 and ignores what is stored already (``ON CONFLICT DO NOTHING`` on both dialects), so re-reading a page
 after a crash or a retry never duplicates anything; it runs in the caller's transaction, beside the
 stream cursor and the outbox rows. ``window`` pages newest first by (time, id) with a keyset, which
@@ -23,6 +24,7 @@ from sqlalchemy import String, delete, func, literal, select, tuple_
 
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.core.model import AuditEvent
+from auditbot.core.products import event_products
 from auditbot.store.db import Database
 from auditbot.store.executor import Executor, insert_or_ignore
 from auditbot.store.schema import events
@@ -105,6 +107,7 @@ class EventMirror:
 def _row(org_id: str, event: AuditEvent, now: datetime) -> dict[str, Any]:
     email = event.actor.email
     return {
+        **derived_columns(event),
         "org_id": org_id,
         "id": event.id,
         "time": event.time,
@@ -115,6 +118,20 @@ def _row(org_id: str, event: AuditEvent, now: datetime) -> dict[str, Any]:
         "ip": _text(event.ip) if event.ip else None,
         "body": json.dumps(event.to_api_json(), ensure_ascii=False, separators=(",", ":")),
         "ingested_at": now,
+    }
+
+
+def derived_columns(event: AuditEvent) -> dict[str, str | None]:
+    """The copies counted and filtered on beside the body: country, city and country case-folded, products."""
+    location = event.attributes.location
+    country = location.country_name if location is not None else None
+    city = location.city if location is not None else None
+    products = sorted(event_products(event))
+    return {
+        "country": _text(country) if country else None,
+        "city_key": _text(city.casefold()) if city else None,
+        "country_key": _text(country.casefold()) if country else None,
+        "products": f",{','.join(products)}," if products else None,
     }
 
 

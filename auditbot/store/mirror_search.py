@@ -1,7 +1,7 @@
 """``MirrorSearchSource``: the event mirror and the stream cursors as search's ``MirrorSource``.
 
-The status of an org's mirror comes from its stream cursor: ``newest_processed_at`` and
-``updated_at`` as stored, and ``covered_from`` - the start of what the mirror holds - from the
+The status of an org's mirror comes from its stream cursor: ``newest_processed_at``, ``updated_at``,
+``read_to_end_at`` and ``failed_at`` as stored, and ``covered_from`` - the start of what the mirror holds - from the
 cursor's own ``covered_from`` when the ingest schema has one. Until then it falls back to the
 time of the oldest event mirrored for the org: right after a complete backfill, but an
 over-estimate of coverage if the backfill window began in a quiet stretch (it then starts at the
@@ -29,6 +29,8 @@ class MirrorCoverage:
     covered_from: datetime | None
     newest_processed_at: datetime | None
     updated_at: datetime
+    read_to_end_at: datetime | None = None
+    failed_at: datetime | None = None
 
 
 class MirrorSearchSource:
@@ -47,7 +49,9 @@ class MirrorSearchSource:
         covered: datetime | None = getattr(cursor, "covered_from", None)
         if covered is None:
             covered = self.oldest_time(org_id)
-        return MirrorCoverage(covered, cursor.newest_processed_at, cursor.updated_at)
+        return MirrorCoverage(
+            covered, cursor.newest_processed_at, cursor.updated_at, cursor.read_to_end_at, cursor.failed_at
+        )
 
     def oldest_time(self, org_id: str) -> datetime | None:
         """The time of the org's oldest mirrored event (``None``: none)."""
