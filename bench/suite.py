@@ -50,6 +50,9 @@ BENCHMARKS = (
     Benchmark("ingest", "bench.bench_ingest", "ingest into the mirror vs raw inserts (SQLite, PostgreSQL)"),
     Benchmark("mirror", "bench.bench_mirror", "searches from the mirror vs the Admin API"),
     Benchmark("handoff", "bench.bench_handoff", "the handoff digest in SQL vs counting rows; vs live API calls"),
+    Benchmark(
+        "quiet_day", "bench.bench_quiet_day", "a quiet org's day of searches and handoffs: mirror share, API calls"
+    ),
     Benchmark("sandbox", "bench.bench_sandbox", "sandbox /events pages over HTTP vs a static body"),
 )
 NAMES = tuple(benchmark.name for benchmark in BENCHMARKS)
