@@ -53,6 +53,7 @@ BENCHMARKS = (
     Benchmark(
         "quiet_day", "bench.bench_quiet_day", "a quiet org's day of searches and handoffs: mirror share, API calls"
     ),
+    Benchmark("disk", "bench.bench_disk", "the mirror's bytes per event on SQLite and PostgreSQL, per million"),
     Benchmark("sandbox", "bench.bench_sandbox", "sandbox /events pages over HTTP vs a static body"),
 )
 NAMES = tuple(benchmark.name for benchmark in BENCHMARKS)

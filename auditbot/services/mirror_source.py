@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from auditbot.core.clock import from_epoch_ms
-from auditbot.core.match import Check
+from auditbot.core.match import Check, Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.core.timespec import TimeWindow, duration_text
 
@@ -78,8 +78,10 @@ class MirrorSource(Protocol):
         *,
         limit: int,
         before: tuple[datetime, str] | None = None,
+        criteria: Criteria | None = None,
     ) -> list[AuditEvent]:
-        """Events with ``start <= time < end`` and (time, id) below ``before``, newest first, at most ``limit``."""
+        """Events with ``start <= time < end`` and (time, id) below ``before``, newest first, at most ``limit``;
+        with ``criteria``, the source may leave out events that cannot match them (never one that can)."""
 
 
 def api_bounds(window: TimeWindow) -> tuple[datetime, datetime]:
@@ -198,6 +200,7 @@ def scan_mirror(
     *,
     page_size: int,
     max_rows: int,
+    criteria: Criteria | None = None,
 ) -> MirrorScan:
     """Up to ``page_size`` events of ``window`` passing ``check``, newest first, from the position ``cursor``.
 
@@ -211,7 +214,7 @@ def scan_mirror(
     scanned = 0
     while True:
         limit = max(1, min(chunk, max_rows - scanned))
-        rows = source.page(org_id, start, end, limit=limit, before=key)
+        rows = source.page(org_id, start, end, limit=limit, before=key, criteria=criteria)
         for index, event in enumerate(rows):
             scanned += 1
             key = (event.time, event.id)
@@ -220,7 +223,7 @@ def scan_mirror(
             found.append(event)
             if len(found) == page_size:
                 more = index + 1 < len(rows) or (
-                    len(rows) == limit and bool(source.page(org_id, start, end, limit=1, before=key))
+                    len(rows) == limit and bool(source.page(org_id, start, end, limit=1, before=key, criteria=criteria))
                 )
                 return MirrorScan(found, scanned, encode_key(key) if more else None, partial=False)
         if len(rows) < limit:

@@ -233,6 +233,7 @@ class SearchService:
             position.cursor,
             page_size=page_size,
             max_rows=self._max_mirror_rows,
+            criteria=criteria,
         )
         scan = _Scan()
         scan.events, scan.scanned, scan.partial = found.events, found.scanned, found.partial

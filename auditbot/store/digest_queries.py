@@ -112,7 +112,7 @@ class MirrorDigest:
         _check_filterable(criteria)
         risky_actions = sorted(set(risky))
         with self._read() as conn:
-            where = self._where(conn, org_id, start, end, criteria)
+            where = filter_clauses(conn, org_id, start, end, criteria)
             combos = _Combos(conn.execute(_grouped(where, events.c.action, *_KEYS, newest=True)).all())
             by_action = combos.ranking(0)
             total = sum(n for _, n in by_action.rows)
@@ -157,7 +157,7 @@ class MirrorDigest:
         """How many of the org's events with ``start <= time < end`` match ``criteria`` (``NeedsScan`` as above)."""
         _check_filterable(criteria)
         with self._read() as conn:
-            where = self._where(conn, org_id, start, end, criteria)
+            where = filter_clauses(conn, org_id, start, end, criteria)
             return int(conn.execute(select(func.count()).select_from(events).where(*where)).scalar_one())
 
     def oldest(self, org_id: str) -> datetime | None:
@@ -174,40 +174,6 @@ class MirrorDigest:
             if self._postgres:
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield conn
-
-    def _where(
-        self, conn: Connection, org_id: str, start: datetime, end: datetime, criteria: Criteria | None
-    ) -> list[Clause]:
-        window = _window(org_id, start, end)
-        if criteria is None:
-            return window
-        clauses = list(window)
-        if criteria.actions:
-            clauses.append(events.c.action.in_(sorted(criteria.actions)))
-        if criteria.not_actions:
-            clauses.append(events.c.action.not_in(sorted(criteria.not_actions)))
-        query = criteria.query
-        if query.actors:
-            wanted = sorted(set(query.actors))
-            clauses.append(or_(events.c.actor_id.in_(wanted), events.c.actor_email.in_(wanted)))
-        if query.not_actors:
-            unwanted = sorted(set(query.not_actors))
-            clauses.append(events.c.actor_id.not_in(unwanted))
-            clauses.append(or_(events.c.actor_email.is_(None), events.c.actor_email.not_in(unwanted)))
-        if query.ips:
-            clauses.append(events.c.ip.in_(self._spellings(conn, window, query.ips)))
-        if query.not_ips:
-            clauses.append(or_(events.c.ip.is_(None), events.c.ip.not_in(self._spellings(conn, window, query.not_ips))))
-        return clauses
-
-    def _spellings(self, conn: Connection, window: Sequence[Clause], values: Iterable[IPValue]) -> list[str]:
-        """The IP texts in the window that ``core.match`` takes for one of the (exact) addresses ``values``."""
-        addresses = {v for v in values if isinstance(v, IPv4Address | IPv6Address)}
-        texts = {str(address) for address in addresses}
-        if any(address.version == 6 for address in addresses):
-            found = conn.execute(select(events.c.ip).where(*window, events.c.ip.contains(":")).distinct())
-            texts.update(text for text in found.scalars() if _address(text) in addresses)
-        return sorted(texts)
 
     def _notable(self, conn: Connection, where: Sequence[Clause], risky: list[str]) -> tuple[AuditEvent, ...]:
         query = (
@@ -233,6 +199,58 @@ class MirrorDigest:
             if rows:
                 found[actor] = max((str(event_id), str(body)) for event_id, body in rows)
         return {actor: actor_label(AuditEvent.model_validate_json(body)) for actor, (_, body) in found.items()}
+
+
+def filter_clauses(
+    conn: Connection, org_id: str, start: datetime, end: datetime, criteria: Criteria | None
+) -> list[Clause]:
+    """The org's rows with ``start <= time < end`` that match ``criteria``'s actions, actors, exact IP
+    addresses and products, as ``core.match`` reads them (other terms are not looked at here)."""
+    window = _window(org_id, start, end)
+    if criteria is None:
+        return window
+    clauses = list(window)
+    if criteria.actions:
+        clauses.append(events.c.action.in_(sorted(criteria.actions)))
+    if criteria.not_actions:
+        clauses.append(events.c.action.not_in(sorted(criteria.not_actions)))
+    query = criteria.query
+    if query.actors:
+        wanted = sorted(set(query.actors))
+        clauses.append(or_(events.c.actor_id.in_(wanted), events.c.actor_email.in_(wanted)))
+    if query.not_actors:
+        unwanted = sorted(set(query.not_actors))
+        clauses.append(events.c.actor_id.not_in(unwanted))
+        clauses.append(or_(events.c.actor_email.is_(None), events.c.actor_email.not_in(unwanted)))
+    if query.ips:
+        clauses.append(events.c.ip.in_(_spellings(conn, window, query.ips)))
+    if query.not_ips:
+        clauses.append(or_(events.c.ip.is_(None), events.c.ip.not_in(_spellings(conn, window, query.not_ips))))
+    if query.products:
+        clauses.append(
+            or_(
+                *(
+                    events.c.products.contains(f",{product},", autoescape=True)
+                    for product in sorted(set(query.products))
+                )
+            )
+        )
+    if query.not_products:
+        unwanted = sorted(set(query.not_products))
+        clauses.extend(
+            or_(events.c.products.is_(None), ~events.c.products.contains(f",{p},", autoescape=True)) for p in unwanted
+        )
+    return clauses
+
+
+def _spellings(conn: Connection, window: Sequence[Clause], values: Iterable[IPValue]) -> list[str]:
+    """The IP texts in the window that ``core.match`` takes for one of the (exact) addresses ``values``."""
+    addresses = {v for v in values if isinstance(v, IPv4Address | IPv6Address)}
+    texts = {str(address) for address in addresses}
+    if any(address.version == 6 for address in addresses):
+        found = conn.execute(select(events.c.ip).where(*window, events.c.ip.contains(":")).distinct())
+        texts.update(text for text in found.scalars() if _address(text) in addresses)
+    return sorted(texts)
 
 
 def _window(org_id: str, start: datetime, end: datetime) -> list[Clause]:

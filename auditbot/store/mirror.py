@@ -16,11 +16,12 @@ them (JSON escapes them as ``\\u0000``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, delete, func, literal, select, tuple_
+from sqlalchemy import Connection, String, delete, func, literal, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
 
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.core.model import AuditEvent
@@ -70,16 +71,19 @@ class EventMirror:
         *,
         limit: int,
         before: tuple[datetime, str] | None = None,
+        where: Sequence[ColumnElement[bool]] = (),
+        conn: Connection | None = None,
     ) -> list[AuditEvent]:
-        """Events with ``start <= time < end``, newest first by (time, id), at most ``limit``.
+        """Events with ``start <= time < end`` (and ``where``), newest first by (time, id), at most ``limit``.
 
         For the next page pass ``before=(last.time, last.id)`` of the previous page's last event.
+        ``conn``: read in the caller's transaction.
         """
         if not 1 <= limit <= MAX_WINDOW_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_WINDOW_LIMIT}")
         query = (
             select(events.c.body)
-            .where(events.c.org_id == org_id, events.c.time >= start, events.c.time < end)
+            .where(events.c.org_id == org_id, events.c.time >= start, events.c.time < end, *where)
             .order_by(events.c.time.desc(), events.c.id.desc())
             .limit(limit)
         )
@@ -88,8 +92,11 @@ class EventMirror:
             query = query.where(
                 tuple_(events.c.time, events.c.id) < tuple_(literal(when, UtcDateTime()), literal(event_id, String()))
             )
-        with self._db.read() as conn:
+        if conn is not None:
             bodies = conn.execute(query).scalars().all()
+        else:
+            with self._db.read() as reading:
+                bodies = reading.execute(query).scalars().all()
         return [AuditEvent.model_validate_json(body) for body in bodies]
 
     def count(self, org_id: str) -> int:

@@ -10,14 +10,17 @@ first event rather than the window's start, which only sends a few more searches
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from ipaddress import IPv4Address, IPv6Address
 
 from sqlalchemy import select
 
+from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database
+from auditbot.store.digest_queries import filter_clauses
 from auditbot.store.mirror import EventMirror
 from auditbot.store.schema import events
 
@@ -69,6 +72,23 @@ class MirrorSearchSource:
         *,
         limit: int,
         before: tuple[datetime, str] | None = None,
+        criteria: Criteria | None = None,
     ) -> list[AuditEvent]:
-        """Events with ``start <= time < end`` below ``before``, newest first by (time, id)."""
-        return self._mirror.window(org_id, start, end, limit=limit, before=before)
+        """Events with ``start <= time < end`` below ``before``, newest first by (time, id); with
+        ``criteria``, only those its actions, actors, exact addresses and products allow (filtered on
+        the columns, so bodies that cannot match are never read; the caller still checks every term)."""
+        if criteria is None:
+            return self._mirror.window(org_id, start, end, limit=limit, before=before)
+        with self._db.read() as conn:
+            where = filter_clauses(conn, org_id, start, end, _column_terms(criteria))
+            return self._mirror.window(org_id, start, end, limit=limit, before=before, where=where, conn=conn)
+
+
+def _column_terms(criteria: Criteria) -> Criteria:
+    """The criteria's terms the columns answer exactly (IP ranges, places and free text are left out)."""
+    query = criteria.query
+    exact = tuple(v for v in query.ips if isinstance(v, IPv4Address | IPv6Address))
+    not_exact = tuple(v for v in query.not_ips if isinstance(v, IPv4Address | IPv6Address))
+    ranges = len(exact) != len(query.ips)  # an address or a range: the range would be lost, so no IP filter
+    kept = replace(query, ips=() if ranges else exact, not_ips=not_exact, locations=(), not_locations=(), text=())
+    return Criteria(kept, criteria.actions, criteria.not_actions)
