@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from ipaddress import IPv4Address, IPv6Address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
@@ -80,8 +81,32 @@ class MirrorSearchSource:
         if criteria is None:
             return self._mirror.window(org_id, start, end, limit=limit, before=before)
         with self._db.read() as conn:
-            where = filter_clauses(conn, org_id, start, end, _column_terms(criteria))
+            where = [*filter_clauses(conn, org_id, start, end, _column_terms(criteria)), *_range_prefixes(criteria)]
             return self._mirror.window(org_id, start, end, limit=limit, before=before, where=where, conn=conn)
+
+
+def _range_prefixes(criteria: Criteria) -> list[ColumnElement[bool]]:
+    """When every wanted address is an IPv4 range or address, the rows whose IP starts with one of their
+    whole octets (``198.51.100.0/24`` → ``198.51.100.``): a superset, as the rest is checked in Python."""
+    ips = criteria.query.ips
+    if not ips or not all(isinstance(v, IPv4Network | IPv4Address) for v in ips):
+        return []
+    prefixes = []
+    for value in ips:
+        network = value if isinstance(value, IPv4Network) else IPv4Network(value)
+        octets = network.prefixlen // 8
+        if octets == 0:
+            return []
+        fixed = str(network.network_address).split(".")[:octets]
+        prefixes.append(".".join(fixed) + ("." if octets < 4 else ""))
+    return [
+        or_(
+            *(
+                events.c.ip.startswith(p, autoescape=True) if not p[-1:].isdigit() else events.c.ip == p
+                for p in prefixes
+            )
+        )
+    ]
 
 
 def _column_terms(criteria: Criteria) -> Criteria:

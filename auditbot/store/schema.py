@@ -84,7 +84,17 @@ events = Table(
     Column("products", String, nullable=True, comment="the event's products, ',jira,loom,'"),
     Index("ix_events_org_id_time_id", "org_id", "time", "id"),
     Index("ix_events_org_id_processed_at", "org_id", "processed_at"),
-    Index("ix_events_org_id_time_action_actor_id_ip_country", "org_id", "time", "action", "actor_id", "ip", "country"),
+    Index(
+        "ix_events_org_id_time_id_action_actor_id_ip_country_products",
+        "org_id",
+        "time",
+        "id",
+        "action",
+        "actor_id",
+        "ip",
+        "country",
+        "products",
+    ),
 )
 
 stream_cursors = Table(

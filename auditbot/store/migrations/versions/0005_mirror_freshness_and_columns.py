@@ -10,7 +10,8 @@ Create Date: 2026-12-03
 * ``events.country``, ``city_key``, ``country_key`` and ``products``: copies from the body that search
   and the handoff filter and count by, so neither reads JSON to count. Existing rows are filled from
   their bodies, a batch at a time (by key, so memory stays flat however large the mirror is).
-* ``ix_events_org_id_time_action_actor_id_ip_country`` covers the handoff's counts over a window.
+* ``ix_events_org_id_time_id_action_actor_id_ip_country_products`` covers the handoff's counts over a window and the
+  filters mirror search applies before it reads any body, in newest-first order.
 
 Columns are added natively (no table is rebuilt: on SQLite, batch mode would recreate the table).
 The downgrade drops them in batch mode, which rebuilds ``events`` and ``stream_cursors`` on SQLite;
@@ -63,9 +64,9 @@ def upgrade() -> None:
     )
     _fill_copies()
     op.create_index(
-        op.f("ix_events_org_id_time_action_actor_id_ip_country"),
+        op.f("ix_events_org_id_time_id_action_actor_id_ip_country_products"),
         "events",
-        ["org_id", "time", "action", "actor_id", "ip", "country"],
+        ["org_id", "time", "id", "action", "actor_id", "ip", "country", "products"],
     )
 
 
@@ -94,7 +95,7 @@ def _fill_copies() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_events_org_id_time_action_actor_id_ip_country"), table_name="events")
+    op.drop_index(op.f("ix_events_org_id_time_id_action_actor_id_ip_country_products"), table_name="events")
     with op.batch_alter_table("events") as batch:
         for name in reversed(COPIES):
             batch.drop_column(name)
