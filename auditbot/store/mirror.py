@@ -15,7 +15,6 @@ them (JSON escapes them as ``\\u0000``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -134,7 +133,7 @@ def _row(org_id: str, event: AuditEvent, now: datetime) -> dict[str, Any]:
         "actor_id": _text(event.actor.id),
         "actor_email": _text(email.lower()) if email else None,
         "ip": _text(event.ip) if event.ip else None,
-        "body": json.dumps(event.to_api_json(), ensure_ascii=False, separators=(",", ":")),
+        "body": event.model_dump_json(by_alias=True, exclude_unset=True),  # to_api_json(), serialized in one step
         "ingested_at": now,
     }
 
