@@ -51,7 +51,7 @@ BENCHMARKS = (
     Benchmark("mirror", "bench.bench_mirror", "searches from the mirror vs the Admin API"),
     Benchmark("handoff", "bench.bench_handoff", "the handoff digest in SQL vs counting rows; vs live API calls"),
     Benchmark(
-        "quiet_day", "bench.bench_quiet_day", "a quiet org's day of searches and handoffs: mirror share, API calls"
+        "quiet-org-day", "bench.bench_quiet_day", "a quiet org's day of searches and handoffs: mirror share, API calls"
     ),
     Benchmark("disk", "bench.bench_disk", "the mirror's bytes per event on SQLite and PostgreSQL, per million"),
     Benchmark("sandbox", "bench.bench_sandbox", "sandbox /events pages over HTTP vs a static body"),
