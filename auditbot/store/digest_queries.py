@@ -2,17 +2,18 @@
 
 ``aggregate`` gives, for the events with ``start <= time < end``, exactly what ``EventTally`` gives
 when it is fed the same events newest first (the order ``EventMirror.window`` and ``/events`` return
-them): every count is a ``GROUP BY`` in the database, and only grouped rows, the few notable events and
-one event per labelled actor come back to Python.
+them): the counting is a ``GROUP BY`` in the database, and only grouped rows, the few notable events
+and one event per labelled actor come back to Python, where the rankings are added up.
 
 How it matches ``EventTally``:
 
-* Rankings are busiest first, ties by key in code-point order - the order of Python's ``str``. The
-  keys are sorted with a byte-wise collation (``"C"`` on PostgreSQL, ``BINARY`` on SQLite), since
-  PostgreSQL's default collation may follow the locale.
+* Rankings are busiest first, ties by key in code-point order - the order of Python's ``str`` (they
+  are sorted here). The notable events are ordered with a byte-wise collation (``"C"`` on
+  PostgreSQL, ``BINARY`` on SQLite), since PostgreSQL's default collation may follow the locale.
 * An actor's label (email, else name, else id: ``actor_label``) comes from the actor's newest event in
   the window, as ``EventTally`` takes the first one it is given. Names live only in the JSON body, so
-  that one body per labelled actor (the top, the new and the bursting ones) is read and parsed.
+  that one body per labelled actor (the top, the new and the bursting ones) is read and parsed: the
+  grouped rows give each actor's newest time, and the events at that time are looked up by index.
 * What is new is judged against the whole org's events in ``[baseline_start, start)``, not only those
   matching the criteria (``seen`` gives the same sets to callers that tally in Python).
 * One ``GROUP BY`` of the window by (action, actor id, IP, country) - a single pass over the index
@@ -24,8 +25,9 @@ How it matches ``EventTally``:
 * Criteria: actions, excluded actions, actors (id, or email lower-cased, as ``core.match`` reads
   them) and exact IP addresses are filters on the columns. An IPv6 address matches every spelling
   of it that parses to the same address, as in ``core.match``: the window's distinct IPv6 spellings
-  are read and compared in Python. Anything else (IP ranges, products, places, free text) cannot be
-  filtered on the columns, and ``NeedsScan`` (``core.digest``'s, re-exported here) is raised so that
+  are read and compared in Python (``filter_clauses``, which mirror search uses too, also filters
+  products on their column). For the digest, anything else (IP ranges, products, places, free text)
+  is not filtered here, and ``NeedsScan`` (``core.digest``'s, re-exported here) is raised so that
   the caller reads the events instead.
 
 On PostgreSQL the queries of one call run in one ``REPEATABLE READ`` transaction, so they all see
