@@ -90,8 +90,9 @@ class Settings(BaseSettings):
     """Follow the audit log into the store's mirror while ``auditbot run`` runs."""
     backfill_days: int = Field(default=7, ge=1, le=180)
     """How far back the mirror starts on its first run."""
-    retention_days: int = Field(default=180, ge=1, le=180)
-    """Events older than this are pruned from the mirror (Atlassian keeps 180 days)."""
+    retention_days: int = Field(default=180, ge=1, le=3650)
+    """Events older than this are pruned from the mirror: up to 10 years, at least the backfill. Atlassian
+    keeps 180 days; windows starting earlier are answered from the mirror alone."""
     ingest_interval_seconds: float = Field(default=30.0, ge=1, le=3600)
     alerts: bool = True
     """Post alert subscriptions' matches while ``auditbot run`` runs (needs ``ingest``)."""
@@ -103,7 +104,8 @@ class Settings(BaseSettings):
     alert_poll_seconds: float = Field(default=2.0, ge=0.1, le=600)
     """How often delivery looks for queued alerts."""
     mirror_freshness_seconds: float = Field(default=120.0, ge=5, le=3600)
-    """A search uses the mirror only when ingest wrote to it this recently."""
+    """The mirror is up to date when ingest read the audit log to its end this recently; searches and the
+    handoff use it then (older windows than the API keeps use it always)."""
     log_format: Literal["text", "json"] = "text"
     """``text``: one readable line per record (for a terminal); ``json``: one JSON object per line (for a
     log pipeline), with the request id of the Slack request being handled and any extra fields."""
@@ -136,6 +138,15 @@ class Settings(BaseSettings):
             raise ValueError(f"{missing} is not set: set both ATLASSIAN_ORG_ID and ATLASSIAN_API_KEY, or neither")
         if not has_key:
             self.atlassian_api_key = None
+        return self
+
+    @model_validator(mode="after")
+    def _retention_keeps_the_backfill(self) -> Settings:
+        if self.retention_days < self.backfill_days:
+            raise ValueError(
+                f"AUDITBOT_RETENTION_DAYS ({self.retention_days}) is less than AUDITBOT_BACKFILL_DAYS "
+                f"({self.backfill_days}): the mirror would prune what it has just read; raise the retention"
+            )
         return self
 
     @field_validator("log_format", mode="before")

@@ -13,30 +13,30 @@ from typing import TypeVar
 
 from auditbot.config import Settings
 from auditbot.core.clock import Clock
-from auditbot.core.timespec import duration_text
 from auditbot.metrics import Metrics
 from auditbot.services.delivery import DeliveryReport
 from auditbot.services.ingest import IngestReport
+from auditbot.services.mirror_source import Freshness, mirror_freshness
 from auditbot.services.scheduler import DigestScheduler, SchedulerReport
 from auditbot.slack.app import slack_client
 from auditbot.slack.delivery_client import delivery_client
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.digest_poster import SlackDigestPoster
+from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database
 from auditbot.store.digest_schedules import DigestSchedules
+from auditbot.store.mirror import EventMirror
+from auditbot.store.mirror_search import MirrorSearchSource
 from auditbot.wiring import OrgConnection, alert_matcher, delivery, ingestor
 
 
-def describe(report: IngestReport | None) -> str:
-    if report is None:
-        return "The local copy of the audit log is starting."
-    if not report.leader:
-        return "Another auditbot replica keeps the local copy of the audit log up to date."
-    if report.error:
-        return f"The local copy of the audit log could not update: {report.error}"
-    lag = report.lag_seconds
-    behind = f"{duration_text(timedelta(seconds=lag))} behind" if lag is not None else "waiting for events"
-    return f"The local copy of the audit log is {behind} ({report.events_new} new events last run)."
+def describe(state: Freshness, report: IngestReport | None) -> str:
+    """App Home's line: how fresh the copy is (``mirror_freshness``, from the store, whichever replica
+    follows the log), and why this replica's last pass stopped when it did."""
+    line = f"The local copy of the audit log is {state.text()}."
+    if report is not None and report.leader and report.error:
+        line += f" Its last update stopped: {report.error}"
+    return line
 
 
 @contextmanager
@@ -60,7 +60,11 @@ def following(
     The threads stop when ``stop`` is set (a signal handler may set it early) or the block ends, each
     releasing its lease as it ends; the block's exit waits for them."""
     last: list[IngestReport | None] = [None]
-    deps.mirror_status = lambda: describe(last[0])
+    status = MirrorSearchSource(store, EventMirror(store, clock=clock), StreamCursors(store, clock=clock))
+    limit = timedelta(seconds=settings.mirror_freshness_seconds)
+    deps.mirror_status = lambda: describe(
+        mirror_freshness(status.status(connection.org_id), clock.now(), limit), last[0]
+    )
     stop = threading.Event() if stop is None else stop
     owner = f"{socket.gethostname()}:{os.getpid()}"
     matcher = alert_matcher(store, deps.catalog, clock)

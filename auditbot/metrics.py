@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -28,6 +28,7 @@ from auditbot.atlassian.budget import BudgetStatus
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.services.delivery import DeliveryReport
 from auditbot.services.ingest import IngestReport
+from auditbot.services.mirror_source import mirror_freshness
 from auditbot.services.scheduler import SchedulerReport
 
 logger = logging.getLogger(__name__)
@@ -61,26 +62,42 @@ class IngestLag:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    """This replica's view of its ingest, as a ``MirrorStatus`` for ``mirror_freshness``."""
+
+    read_to_end_at: datetime | None
+    failed_at: datetime | None
+    updated_at: datetime
+    covered_from: datetime | None = None
+    newest_processed_at: datetime | None = None
+
+
 class IngestProgress:
-    """When ingest last caught up with the audit log (read the stream to its end without an error).
+    """When ingest last read the audit log to its end, and when a pass last failed.
 
-    The lag is the time since then, not the age of the newest event: a quiet org whose ingest keeps
-    up is not behind. Before the first caught-up pass it counts from the first report."""
+    The lag is judged by ``mirror_freshness``, the rule every surface uses: the time since ingest last
+    read the stream to its end, not the age of the newest event, so a quiet org whose ingest keeps up
+    is not behind. Before the first pass that reads to the end it counts from the first report."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, *, freshness: timedelta = timedelta(minutes=2)) -> None:
         self._clock = clock
+        self._freshness = freshness
         self._lock = threading.Lock()
         self._last: IngestReport | None = None
         self._first_at: datetime | None = None
         self._caught_up_at: datetime | None = None
+        self._failed_at: datetime | None = None
 
     def record(self, report: IngestReport) -> None:
         now = self._clock.now()
         with self._lock:
             self._last = report
             self._first_at = self._first_at or now
-            if report.leader and report.error is None:
-                self._caught_up_at = now
+            if report.leader and report.read_to_end_at is not None:
+                self._caught_up_at = report.read_to_end_at
+            if report.leader and report.error is not None:
+                self._failed_at = now
 
     @property
     def caught_up_at(self) -> datetime | None:
@@ -89,26 +106,34 @@ class IngestProgress:
 
     def lag(self) -> IngestLag:
         with self._lock:
-            last, caught_up, since = self._last, self._caught_up_at, self._caught_up_at or self._first_at
-        if last is None or since is None:
+            last, caught_up, first, failed = self._last, self._caught_up_at, self._first_at, self._failed_at
+        if last is None or first is None:
             return IngestLag(False, None, "ingest has not finished a pass yet, so its lag does not count")
         if not last.leader:
             return IngestLag(False, None, "another replica follows the audit log, so this one's lag does not count")
-        seconds = max(0.0, (self._clock.now() - since).total_seconds())
+        now = self._clock.now()
         if caught_up is None:
-            return IngestLag(True, seconds, "seconds since ingest started; it has not caught up yet")
-        return IngestLag(True, seconds, "seconds since ingest last read the audit log to its end")
+            started = max(0.0, (now - first).total_seconds())
+            return IngestLag(True, started, "seconds since ingest started; it has not caught up yet")
+        state = mirror_freshness(_Progress(caught_up, failed, now), now, self._freshness)
+        behind = None if state.behind is None else state.behind.total_seconds()
+        return IngestLag(True, behind, f"seconds since ingest last read the audit log to its end ({state.text()})")
 
 
 class Metrics:
     """The process's metrics, in ``registry`` (a new one unless given; never the global default)."""
 
     def __init__(
-        self, registry: CollectorRegistry | None = None, *, clock: Clock | None = None, process: bool = True
+        self,
+        registry: CollectorRegistry | None = None,
+        *,
+        clock: Clock | None = None,
+        process: bool = True,
+        freshness: timedelta = timedelta(minutes=2),
     ) -> None:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series beside every counter
         self.registry = registry if registry is not None else CollectorRegistry()
-        self.ingest = IngestProgress(clock or SystemClock())
+        self.ingest = IngestProgress(clock or SystemClock(), freshness=freshness)
         r = self.registry
         self.http_requests = Counter(
             "auditbot_http_requests", "HTTP requests answered, by path and status.", ["path", "status"], registry=r

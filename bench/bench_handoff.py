@@ -55,6 +55,8 @@ MIRROR_PAGE = 1_000
 INSERT_BATCH = 5_000
 API_PAGE = 500
 API_CALLS_PER_MINUTE = 10
+GOAL_SECONDS = 0.25
+"""The handoff of 100,000 mirrored events should take at most this long on either dialect."""
 NAMESPACE = uuid.UUID("6f1c2d0e-3a4b-4c5d-8e9f-0a1b2c3d4e5f")
 
 
@@ -90,6 +92,14 @@ def fill(db: Database, rows: list[dict[str, Any]]) -> None:
             conn.execute(
                 insert_or_ignore(conn, events, [events.c.org_id, events.c.id]), rows[first : first + INSERT_BATCH]
             )
+    settle(db)
+
+
+def settle(db: Database) -> None:
+    """What a database that has been running a while has: statistics, and on PostgreSQL a visibility map
+    (autovacuum's work after inserts), without which an index-only scan still visits every row."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE events" if db.dialect == "postgresql" else "ANALYZE")
 
 
 def in_sql(db: Database) -> Aggregates:
@@ -187,6 +197,15 @@ def run(quick: bool = False, log: Log = quiet) -> list[Result]:
                 f"counting the same rows in Python, read page by page from the mirror: {milliseconds(tally_s)}, "
                 f"+{tally_mib:.1f} MiB",
                 sql_s / tally_s,
+            )
+        )
+        results.append(
+            Result(
+                what.format(name) + ", against its goal",
+                f"SQL GROUP BYs: {milliseconds(sql_s)}",
+                f"the goal: {milliseconds(GOAL_SECONDS)}",
+                sql_s / GOAL_SECONDS,
+                target=1.0,
             )
         )
         mirror_seconds = mirror_seconds or sql_s

@@ -51,6 +51,10 @@ BENCHMARKS = (
     Benchmark("mirror", "bench.bench_mirror", "searches from the mirror vs the Admin API"),
     Benchmark("handoff", "bench.bench_handoff", "the handoff digest in SQL vs counting rows; vs live API calls"),
     Benchmark("summary", "bench.bench_summary", "a result's total and busiest actors and IPs in SQL vs in Python"),
+    Benchmark(
+        "quiet-org-day", "bench.bench_quiet_day", "a quiet org's day of searches and handoffs: mirror share, API calls"
+    ),
+    Benchmark("disk", "bench.bench_disk", "the mirror's bytes per event on SQLite and PostgreSQL, per million"),
     Benchmark("sandbox", "bench.bench_sandbox", "sandbox /events pages over HTTP vs a static body"),
 )
 NAMES = tuple(benchmark.name for benchmark in BENCHMARKS)

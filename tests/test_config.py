@@ -43,8 +43,23 @@ def test_the_api_key_is_secret_in_every_rendering():
         ({"ATLASSIAN_API_URL": "api.atlassian.com/admin"}, "ATLASSIAN_API_URL"),
         ({"AUDITBOT_HTTP_TIMEOUT_SECONDS": "soon"}, "AUDITBOT_HTTP_TIMEOUT_SECONDS"),
         ({"AUDITBOT_EVENTS_RATE_PER_MINUTE": "0"}, "AUDITBOT_EVENTS_RATE_PER_MINUTE"),
+        ({"AUDITBOT_RETENTION_DAYS": "3651"}, "AUDITBOT_RETENTION_DAYS"),
+        ({"AUDITBOT_RETENTION_DAYS": "0"}, "AUDITBOT_RETENTION_DAYS"),
+        ({"AUDITBOT_RETENTION_DAYS": "5", "AUDITBOT_BACKFILL_DAYS": "30"}, "AUDITBOT_RETENTION_DAYS"),
+        ({"AUDITBOT_BACKFILL_DAYS": "181"}, "AUDITBOT_BACKFILL_DAYS"),
     ],
-    ids=["key-missing", "org-missing", "key-blank", "url-scheme", "timeout-text", "rate-zero"],
+    ids=[
+        "key-missing",
+        "org-missing",
+        "key-blank",
+        "url-scheme",
+        "timeout-text",
+        "rate-zero",
+        "retention-over-ten-years",
+        "retention-zero",
+        "retention-below-backfill",
+        "backfill-beyond-the-api",
+    ],
 )
 def test_bad_configuration_names_the_setting(env, names):
     with pytest.raises(ConfigError) as caught:
@@ -57,3 +72,14 @@ def test_a_bad_key_value_never_appears_in_the_error():
     with pytest.raises(ConfigError) as caught:
         load_settings({"ATLASSIAN_API_KEY": "leaky-value"})
     assert "leaky-value" not in str(caught.value)
+
+
+def test_retention_may_reach_ten_years_beyond_what_the_api_keeps():
+    assert load_settings({"AUDITBOT_RETENTION_DAYS": "3650"}).retention_days == 3650
+    assert load_settings({}).retention_days == 180
+
+
+def test_retention_below_the_backfill_says_both_settings_and_what_to_do():
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"AUDITBOT_RETENTION_DAYS": "5", "AUDITBOT_BACKFILL_DAYS": "30"})
+    assert "AUDITBOT_RETENTION_DAYS (5) is less than AUDITBOT_BACKFILL_DAYS (30)" in str(caught.value)

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 from auditbot.config import load_settings
 from auditbot.core.clock import SystemClock
 from auditbot.follow import describe, following
 from auditbot.services.ingest import IngestReport
+from auditbot.services.mirror_source import Freshness, mirror_freshness
 from auditbot.store.cursors import StreamCursors
 from auditbot.wiring import connect, open_store, slack_deps
 
 
 def test_the_app_home_line_says_how_the_mirror_is_doing():
-    assert "starting" in describe(None)
-    assert "Another auditbot replica" in describe(IngestReport(leader=False, error="not the leader"))
-    assert "could not update: boom" in describe(IngestReport(leader=True, error="boom"))
-    assert describe(IngestReport(leader=True, lag_seconds=41.6, events_new=3)) == (
-        "The local copy of the audit log is 42 s behind (3 new events last run)."
+    up_to_date = Freshness(True, timedelta(seconds=20))
+    assert describe(up_to_date, None) == "The local copy of the audit log is up to date."
+    assert describe(up_to_date, IngestReport(leader=False, error="not the leader")) == (
+        "The local copy of the audit log is up to date."
+    ), "another replica follows the log: the copy is what counts"
+    assert describe(Freshness(False, timedelta(minutes=16)), IngestReport(leader=True, error="boom")) == (
+        "The local copy of the audit log is 16 min behind. Its last update stopped: boom"
     )
+    never = mirror_freshness(None, datetime.now(UTC), timedelta(minutes=2))
+    assert "has not read the audit log to its end yet" in describe(never, None)
 
 
 def test_following_fills_the_mirror_in_the_background_and_stops_cleanly(tmp_path):
@@ -31,7 +37,7 @@ def test_following_fills_the_mirror_in_the_background_and_stops_cleanly(tmp_path
             assert status is not None
             done = threading.Event()
             for _ in range(1800):  # the first run's end, however busy the machine (the test's timeout bounds it)
-                if "behind" in (status() or ""):
+                if "up to date" in (status() or ""):
                     done.set()
                     break
                 done.wait(0.05)

@@ -217,7 +217,7 @@ def test_readyz_fails_when_ingest_has_not_caught_up_for_longer_than_the_limit(sl
         metrics=metrics,
         readiness=Readiness(store=slack.store, ingest=metrics.ingest, max_lag_seconds=600),
     )
-    metrics.record_ingest(IngestReport(leader=True, pages=1, events_new=4, lag_seconds=3.0))
+    metrics.record_ingest(IngestReport(leader=True, pages=1, events_new=4, lag_seconds=3.0, read_to_end_at=ANCHOR))
     clock.advance(599)
     status, _, body = call(app, "GET", "/readyz")
     assert status == "200 OK"
@@ -238,8 +238,10 @@ def test_readyz_fails_when_ingest_has_not_caught_up_for_longer_than_the_limit(sl
     assert report["checks"]["ingest"]["lag_seconds"] == 601.0
     assert report["checks"]["store"]["ok"] is True
 
-    metrics.record_ingest(IngestReport(leader=True, lag_seconds=1200.0))  # a quiet org: caught up all the same
-    assert call(app, "GET", "/readyz")[0] == "200 OK"
+    metrics.record_ingest(IngestReport(leader=True, lag_seconds=1200.0, read_to_end_at=clock.now()))  # a quiet org
+    status, _, body = call(app, "GET", "/readyz")
+    assert status == "200 OK"
+    assert "(up to date)" in json.loads(body)["checks"]["ingest"]["note"]
 
 
 def test_a_replica_whose_ingest_never_caught_up_is_not_ready_after_the_limit(slack):
@@ -386,7 +388,9 @@ def test_the_outbox_depth_is_read_from_the_store_at_every_scrape(slack, tmp_path
 def test_worker_reports_become_counters_and_gauges():
     clock = ManualClock(ANCHOR)
     metrics = Metrics(clock=clock, process=False)
-    metrics.record_ingest(IngestReport(leader=True, pages=2, events_new=40, events_seen=45, lag_seconds=12.5))
+    metrics.record_ingest(
+        IngestReport(leader=True, pages=2, events_new=40, events_seen=45, lag_seconds=12.5, read_to_end_at=ANCHOR)
+    )
     metrics.record_ingest(IngestReport(leader=True, events_new=3, error="the API failed (timeout)"))
     metrics.record_ingest(IngestReport(leader=False, error="not the leader"))
     metrics.record_delivery(

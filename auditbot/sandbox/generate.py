@@ -60,11 +60,16 @@ class Recipes(PeopleRecipes, AdminRecipes):
 class GeneratedOrg:
     """The seeded live org; an ``EventSource`` for ``SandboxApi``."""
 
-    def __init__(self, seed: int = 1, *, anchor: datetime, days: int = 30) -> None:
+    def __init__(self, seed: int = 1, *, anchor: datetime, days: int = 30, activity: float = 1.0) -> None:
+        """``activity`` scales how busy people are (1: about 400 events a weekday; 0.3: an event every
+        few minutes in working hours and quiet hours at night)."""
         if anchor.tzinfo is None:
             raise ValueError("anchor must be timezone-aware")
         if days < 1:
             raise ValueError("days must be at least 1")
+        if activity < 0:
+            raise ValueError("activity must not be negative")
+        self.activity = activity
         self.seed = seed
         self.days = days
         self.anchor = anchor.astimezone(UTC)
@@ -73,7 +78,7 @@ class GeneratedOrg:
         self.window_start = from_us(to_us(self.anchor - timedelta(days=days)) // HOUR_US * HOUR_US)
         self._factory = EventFactory(self.directory)
         self._recipes = Recipes(self.directory, self._factory)
-        self._cities = [_CityCrowd(city, self.directory.people_in(city)) for city in HOME_CITIES]
+        self._cities = [_CityCrowd(city, self.directory.people_in(city), activity) for city in HOME_CITIES]
         planner = IncidentPlanner(self.directory, self._factory)
         self.incidents: list[Incident]
         self.incidents, incident_events = planner.events(seed, self.window_start, self.anchor)
@@ -129,10 +134,10 @@ class GeneratedOrg:
 class _CityCrowd:
     """The people of one home city, with their activity weights, and how busy the city is at a given hour."""
 
-    def __init__(self, city: City, people: tuple[Person, ...]) -> None:
+    def __init__(self, city: City, people: tuple[Person, ...], activity: float = 1.0) -> None:
         self.people = people
         self.cum_weights = list(accumulate(p.activity for p in people))
-        self.total = self.cum_weights[-1] if people else 0.0
+        self.total = (self.cum_weights[-1] if people else 0.0) * activity
         self.zone = ZoneInfo(city.tz) if people else None
 
     def expected(self, hour_start: datetime) -> float:

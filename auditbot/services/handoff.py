@@ -36,7 +36,7 @@ from auditbot.core.ports import AuditLogApi
 from auditbot.core.query import Query, parse
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import ActionCatalog
-from auditbot.services.mirror_source import MirrorStatus, mirror_usable
+from auditbot.services.mirror_source import MirrorStatus, beyond_api, mirror_freshness, mirror_usable, uncovered_note
 from auditbot.services.plan import plan_search, resolve
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,8 @@ class Handoff:
     """``"mirror"`` or ``"live"``."""
     open_alerts: tuple[OpenAlert, ...] = ()
     snoozes: tuple[RunningSnooze, ...] = ()
-    lag_seconds: float | None = None
+    mirror_state: str | None = None
+    """How fresh auditbot's copy of the log is (``"up to date"``, ``"3 min behind"``); ``None``: no copy."""
     budget_note: str | None = None
     notes: tuple[str, ...] = field(default=())
     risky: dict[str, str] = field(default_factory=lambda: dict(RISKY_ACTIONS))
@@ -182,7 +183,7 @@ class HandoffService:
         if self._alerts is not None and team_id:
             open_alerts = tuple(self._alerts.open_alerts(team_id, window.start))
             snoozes = tuple(self._alerts.snoozes(team_id))
-        newest = status.newest_processed_at if status is not None else None
+        state = mirror_freshness(status, self._clock.now(), self._freshness).text() if self._mirror else None
         return Handoff(
             window=window,
             query=filters.canonical,
@@ -193,7 +194,7 @@ class HandoffService:
             source=source,
             open_alerts=open_alerts,
             snoozes=snoozes,
-            lag_seconds=(self._clock.now() - newest).total_seconds() if newest else None,
+            mirror_state=state,
             budget_note=self._budget_note() if self._budget_note else None,
             notes=tuple(notes),
         )
@@ -207,7 +208,12 @@ class HandoffService:
         The mirror answers when it covers this shift and the one before (``status``: read once per digest)."""
         before = TimeWindow(*shift_before(window.start, window.end))
         baseline_start = window.start - BASELINE
-        covers = mirror_usable(status, TimeWindow(before.start, window.end), self._clock.now(), self._freshness)
+        now = self._clock.now()
+        covers = mirror_usable(status, TimeWindow(before.start, window.end), now, self._freshness)
+        if beyond_api(window, now) and self._digest is not None and status is not None:
+            covers = True  # the API does not reach back so far: the mirror answers what it holds
+            if uncovered := uncovered_note(status, window):
+                notes.append(uncovered)
         if covers and status is not None and self._digest is not None:
             covered = status.covered_from
             baseline = max(baseline_start, covered) if covered else baseline_start

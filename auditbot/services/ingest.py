@@ -11,9 +11,12 @@ idempotent.
 The stream is ordered by processing time, so late-processed events (an old ``time``, a new
 ``processedAt``) simply arrive later on the stream; the reader never moves its cursor by event time.
 A run stops at the first empty page (the cursor of the last non-empty page is kept, to poll again
-from), when the API keeps rate limiting beyond ``max_wait`` or keeps failing (5xx, timeouts,
+from; the time that page was asked for is stored as when the stream was last read to its end, which
+is what makes the mirror fresh), when the API keeps rate limiting beyond ``max_wait`` or keeps failing (5xx, timeouts,
 malformed answers, after the client's bounded retries): the last committed cursor stays, so the next
-run resumes with no gap and no duplicate. Retention pruning runs once per run.
+run resumes with no gap and no duplicate; the failure is stored, so the mirror stops claiming to be
+fresh until a later run reads to the end again. Retention pruning runs once per run; the retention
+may exceed the 180 days the API keeps (the backfill may not).
 
 This module stays free of storage details: it talks to an ``IngestStore`` (``auditbot.store.ingest_store``
 implements it over SQL) and to a ``StreamSource`` (``AdminApiClient`` is one).
@@ -106,6 +109,12 @@ class IngestStore(Protocol):
         """
         ...
 
+    def finish_pass(
+        self, org_id: str, lease: IngestLease, *, read_to_end_at: datetime | None, failure: str | None
+    ) -> bool:
+        """Record how a pass ended: when it read the stream to its end, or why it failed."""
+        ...
+
     def prune(self, org_id: str, older_than: datetime, lease: IngestLease) -> int | None:
         """Delete events older than ``older_than`` and move the coverage start up to it."""
         ...
@@ -124,6 +133,8 @@ class IngestReport:
     error: str | None = None
     pruned: int = 0
     lease_token: int | None = None
+    read_to_end_at: datetime | None = None
+    """When this pass asked for the page that showed the stream's end; ``None``: it stopped before."""
 
     def summary(self) -> str:
         """One line for logs and the terminal."""
@@ -155,8 +166,8 @@ class Ingestor:
     ) -> None:
         if not timedelta(0) < backfill <= MAX_BACKFILL:
             raise ValueError("backfill must be more than 0 and at most 180 days")
-        if retention <= timedelta(0):
-            raise ValueError("retention must be positive")
+        if retention < backfill:
+            raise ValueError("retention must be at least the backfill")
         if not 1 <= page_limit <= 500:
             raise ValueError("page_limit must be between 1 and 500")
         if lease_ttl <= 0:
@@ -194,6 +205,10 @@ class Ingestor:
         error = self._read(lease, position.covered_from, run, max_pages)
         if error == LEASE_LOST:
             return self._lost(lease, run)
+        if not self._store.finish_pass(
+            self.org_id, self._lease or lease, read_to_end_at=run.read_to_end_at, failure=error
+        ):
+            return self._lost(lease, run)
         pruned = self._store.prune(self.org_id, self._clock.now() - self._retention, self._lease or lease)
         if pruned is None:
             return self._lost(lease, run)
@@ -206,6 +221,7 @@ class Ingestor:
             error=error,
             pruned=pruned,
             lease_token=lease.token,
+            read_to_end_at=run.read_to_end_at,
         )
 
     def run_forever(
@@ -255,6 +271,7 @@ class Ingestor:
             if held is None:
                 return LEASE_LOST
             lease = held
+            asked = self._clock.now()
             try:
                 page = self._fetch(run.cursor, start)
             except ApiRateLimited as exc:
@@ -263,6 +280,7 @@ class Ingestor:
                 return f"the API failed ({exc.message})"
             run.pages += 1
             if not page.data:
+                run.read_to_end_at = asked
                 return None
             newest = max(event.processed_at for event in page.data)
             cursor = page.next_cursor or run.cursor  # no cursor: this page is re-read next run (idempotent)
@@ -275,6 +293,7 @@ class Ingestor:
             if run.newest is None or newest > run.newest:
                 run.newest = newest
             if page.next_cursor is None:
+                run.read_to_end_at = asked
                 return None  # nothing to follow: poll again next run
         return None
 
@@ -300,3 +319,4 @@ class _Run:
     pages: int = 0
     new: int = 0
     seen: int = 0
+    read_to_end_at: datetime | None = None

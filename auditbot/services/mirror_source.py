@@ -2,8 +2,15 @@
 
 ``MirrorSource`` is implemented in ``auditbot.store.mirror_search`` over the event mirror and the
 stream cursors. Search uses the mirror for a query only when ``mirror_usable`` says so: the mirror
-holds the whole window, its reader wrote recently (so it is caught up with the stream), and the
-query has no free text (the API's ``q`` matching is undocumented, so only the API can answer it).
+holds the whole window and is fresh (``mirror_freshness``), and the query has no free text (the API's
+``q`` matching is undocumented, so only the API can answer it).
+
+Fresh means the stream reader read ``/events-stream`` to its end within the freshness limit, not that
+the newest event is recent: an org where nothing happened for an hour is up to date as long as
+ingest keeps reading to the end. ``mirror_freshness`` is the one rule every surface uses to say how far
+behind the copy is (search results, App Home, the handoff, ``/readyz``, the dry run). A mirror that
+has never read to the end (its first backfill is running), whose last pass failed after it last read
+to the end, or whose read-to-end time lies ahead of the clock (the clock jumped back) is not fresh.
 
 A position in the mirror travels in the ordinary page state as a cursor string
 ``m:<epoch microseconds>:<event id>``: the (time, id) key of the last event the page before
@@ -17,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from auditbot.core.clock import from_epoch_ms
-from auditbot.core.match import Check
+from auditbot.core.match import Check, Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.core.timespec import TimeWindow, duration_text
 
@@ -25,6 +32,12 @@ MIRROR_PREFIX = "m:"
 _EPOCH = from_epoch_ms(0)
 _MS = timedelta(milliseconds=1)
 _CHUNK = 500
+
+
+API_DAYS = 180
+"""How far back the Admin API answers; windows starting earlier are answered from the mirror only."""
+CLOCK_SKEW = timedelta(seconds=30)
+"""A read-to-end time up to this far ahead of the clock is skew between replicas, not a clock jump."""
 
 
 class MirrorStatus(Protocol):
@@ -40,7 +53,15 @@ class MirrorStatus(Protocol):
 
     @property
     def updated_at(self) -> datetime:
-        """When the stream reader last committed a page (an empty poll counts)."""
+        """When the stream reader last wrote its cursor row."""
+
+    @property
+    def read_to_end_at(self) -> datetime | None:
+        """When the stream reader last read ``/events-stream`` to its end (``None``: never)."""
+
+    @property
+    def failed_at(self) -> datetime | None:
+        """When a pass of the stream reader last failed (``None``: never)."""
 
 
 class MirrorSource(Protocol):
@@ -57,8 +78,10 @@ class MirrorSource(Protocol):
         *,
         limit: int,
         before: tuple[datetime, str] | None = None,
+        criteria: Criteria | None = None,
     ) -> list[AuditEvent]:
-        """Events with ``start <= time < end`` and (time, id) below ``before``, newest first, at most ``limit``."""
+        """Events with ``start <= time < end`` and (time, id) below ``before``, newest first, at most ``limit``;
+        with ``criteria``, the source may leave out events that cannot match them (never one that can)."""
 
 
 def api_bounds(window: TimeWindow) -> tuple[datetime, datetime]:
@@ -72,25 +95,65 @@ def api_bounds(window: TimeWindow) -> tuple[datetime, datetime]:
     return start, end
 
 
-def mirror_usable(status: MirrorStatus | None, window: TimeWindow, now: datetime, freshness: timedelta) -> bool:
-    """Whether the mirror covers ``window``: it starts early enough, its reader wrote within ``freshness``
-    of ``now``, and it holds events processed up to the window's end (less ``freshness``).
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How current the mirror is, by the one rule (``mirror_freshness``)."""
 
-    The last rule keeps a mirror that is still backfilling (written to a moment ago, but only up to
-    last week) from answering for today. In a quiet org it sends searches live more often than needed.
-    """
-    if status is None or status.covered_from is None or status.newest_processed_at is None:
+    fresh: bool
+    behind: timedelta | None
+    """Now minus the last read to the end; ``None`` when that says nothing (never read, clock jump)."""
+    problem: str | None = None
+    """Why the copy is not fresh, when it is not merely behind."""
+
+    def text(self) -> str:
+        """``"up to date"``, ``"3 min behind"``, or what is wrong."""
+        if self.fresh:
+            return "up to date"
+        if self.problem is not None:
+            return self.problem
+        assert self.behind is not None
+        return f"{duration_text(self.behind)} behind"
+
+
+def mirror_freshness(status: MirrorStatus | None, now: datetime, limit: timedelta) -> Freshness:
+    """The mirror is fresh when it last read the stream to its end within ``limit`` of ``now``, no pass
+    failed since, and that time is not ahead of ``now`` (beyond ``CLOCK_SKEW``: the clock jumped back)."""
+    if status is None or status.read_to_end_at is None:
+        return Freshness(False, None, "still catching up: it has not read the audit log to its end yet")
+    done = status.read_to_end_at
+    if done - now > CLOCK_SKEW:
+        return Freshness(False, None, "not trusted: the clock is behind its last update (did the clock jump?)")
+    behind = max(timedelta(0), now - done)
+    if status.failed_at is not None and status.failed_at >= done:
+        return Freshness(False, behind, f"{duration_text(behind)} behind: its last update failed")
+    return Freshness(behind <= limit, behind)
+
+
+def beyond_api(window: TimeWindow, now: datetime) -> bool:
+    """Whether the window starts earlier than the Admin API answers (180 days before ``now``)."""
+    return window.start < now - timedelta(days=API_DAYS)
+
+
+def mirror_usable(status: MirrorStatus | None, window: TimeWindow, now: datetime, limit: timedelta) -> bool:
+    """Whether the mirror may answer for ``window``: it holds the window's start and is fresh."""
+    if status is None or status.covered_from is None or status.covered_from > api_bounds(window)[0]:
         return False
-    reaches = status.newest_processed_at >= min(window.end, now) - freshness
-    return reaches and status.covered_from <= api_bounds(window)[0] and now - status.updated_at <= freshness
+    return mirror_freshness(status, now, limit).fresh
 
 
-def behind_note(status: MirrorStatus | None, now: datetime) -> str:
-    """``"from auditbot's copy of the log, 40 s behind"`` (behind: now minus the newest ``processedAt``)."""
-    newest = status.newest_processed_at if status else None
-    if newest is None:
-        return "from auditbot's copy of the log"
-    return f"from auditbot's copy of the log, {duration_text(now - newest)} behind"
+def uncovered_note(status: MirrorStatus | None, window: TimeWindow) -> str | None:
+    """What a mirror-only answer leaves out: ``"the copy starts on 2026-03-01; …"`` when it starts later."""
+    covered = status.covered_from if status is not None else None
+    if covered is None:
+        return "auditbot's copy of the log holds nothing for this window yet; the Admin API keeps only 180 days."
+    if covered <= api_bounds(window)[0]:
+        return None
+    return f"The copy starts on {covered:%Y-%m-%d}; earlier events are not available (the Admin API keeps 180 days)."
+
+
+def behind_note(status: MirrorStatus | None, now: datetime, limit: timedelta) -> str:
+    """``"from auditbot's copy of the log, up to date"`` (or how far behind it is, by ``mirror_freshness``)."""
+    return f"from auditbot's copy of the log, {mirror_freshness(status, now, limit).text()}"
 
 
 def is_mirror_cursor(cursor: str | None) -> bool:
@@ -137,6 +200,7 @@ def scan_mirror(
     *,
     page_size: int,
     max_rows: int,
+    criteria: Criteria | None = None,
 ) -> MirrorScan:
     """Up to ``page_size`` events of ``window`` passing ``check``, newest first, from the position ``cursor``.
 
@@ -150,7 +214,7 @@ def scan_mirror(
     scanned = 0
     while True:
         limit = max(1, min(chunk, max_rows - scanned))
-        rows = source.page(org_id, start, end, limit=limit, before=key)
+        rows = source.page(org_id, start, end, limit=limit, before=key, criteria=criteria)
         for index, event in enumerate(rows):
             scanned += 1
             key = (event.time, event.id)
@@ -159,7 +223,7 @@ def scan_mirror(
             found.append(event)
             if len(found) == page_size:
                 more = index + 1 < len(rows) or (
-                    len(rows) == limit and bool(source.page(org_id, start, end, limit=1, before=key))
+                    len(rows) == limit and bool(source.page(org_id, start, end, limit=1, before=key, criteria=criteria))
                 )
                 return MirrorScan(found, scanned, encode_key(key) if more else None, partial=False)
         if len(rows) < limit:

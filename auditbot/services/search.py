@@ -9,7 +9,9 @@ going back costs no request. When the rate budget is empty the answer is "busy, 
 
 With a ``MirrorSource``, a first page is read from auditbot's copy of the log instead when the
 mirror covers the window, is fresh and the query has no free text; every term is then matched
-here, no API call is spent, and the page says how far behind the copy is. Its following pages
+here, no API call is spent, and the page says how fresh the copy is. A window that starts further
+back than the API's 180 days is answered from the mirror only (free text included), saying which part
+the copy does not hold when it starts later than the window. Its following pages
 stay on the mirror (their cursors say so), and pages begun live stay live.
 """
 
@@ -24,7 +26,7 @@ from cachetools import TTLCache
 
 from auditbot.core.clock import Clock
 from auditbot.core.errors import ApiRateLimited, AuditbotError
-from auditbot.core.match import ALL_TERMS, Check, Criteria
+from auditbot.core.match import ALL_TERMS, Check, Criteria, text_check
 from auditbot.core.model import AuditEvent, EventPage
 from auditbot.core.paging import PageState, PageStateCodec, PageStateError, Position
 from auditbot.core.ports import EventFilters
@@ -33,7 +35,15 @@ from auditbot.core.querysyntax import QueryError
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import ActionCatalog, CatalogSnapshot
 from auditbot.services.merge import scan_merged
-from auditbot.services.mirror_source import MirrorSource, behind_note, is_mirror_cursor, mirror_usable, scan_mirror
+from auditbot.services.mirror_source import (
+    MirrorSource,
+    behind_note,
+    beyond_api,
+    is_mirror_cursor,
+    mirror_usable,
+    scan_mirror,
+    uncovered_note,
+)
 from auditbot.services.plan import Plan, plan_search, resolve
 from auditbot.services.result_summary import MirrorCounter, ResultSummary, Summarizer
 
@@ -176,7 +186,10 @@ class SearchService:
         mirror = self._mirror_for(state, criteria, window)
         if mirror is not None:
             scan = self._scan_mirror(mirror, criteria, window, state.position, size)
-            notes = (behind_note(mirror.status(self._org_id), self._clock.now()), *notes)
+            status = mirror.status(self._org_id)
+            uncovered = uncovered_note(status, window)
+            source_line = behind_note(status, self._clock.now(), self._freshness)
+            notes = (source_line, *((uncovered,) if uncovered else ()), *notes)
         else:
             plan = plan_search(criteria, window)
             scan = self._scan(plan, state.position, size, self._max_wait if max_wait is None else max_wait)
@@ -217,7 +230,11 @@ class SearchService:
                     "That page came from auditbot's copy of the log, which is off now.", hint="Run the search again."
                 )
             return self._mirror
-        if self._mirror is None or position != Position() or criteria.query.text:
+        if self._mirror is None or position != Position():
+            return None
+        if beyond_api(window, self._clock.now()):
+            return self._mirror  # the API does not reach back so far: the mirror answers what it holds
+        if criteria.query.text:
             return None
         status = self._mirror.status(self._org_id)
         return self._mirror if mirror_usable(status, window, self._clock.now(), self._freshness) else None
@@ -225,14 +242,17 @@ class SearchService:
     def _scan_mirror(
         self, mirror: MirrorSource, criteria: Criteria, window: TimeWindow, position: Position, page_size: int
     ) -> _Scan:
+        terms, text = criteria.check(ALL_TERMS), text_check(criteria.query.text)
+        check: Check | None = terms if text is None else _both(terms, text)
         found = scan_mirror(
             mirror,
             self._org_id,
             window,
-            criteria.check(ALL_TERMS),
+            check,
             position.cursor,
             page_size=page_size,
             max_rows=self._max_mirror_rows,
+            criteria=criteria,
         )
         scan = _Scan()
         scan.events, scan.scanned, scan.partial = found.events, found.scanned, found.partial
@@ -293,6 +313,13 @@ class SearchService:
             page = self._api.list_events(filters, cursor=cursor, limit=limit, max_wait=max_wait)
             self._pages[key] = page
         return page
+
+
+def _both(first: Check | None, second: Check) -> Check:
+    """Free text is matched here only on the mirror (live, the API matches it)."""
+    if first is None:
+        return second
+    return lambda event: first(event) and second(event)
 
 
 class _Scan:

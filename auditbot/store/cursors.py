@@ -1,7 +1,8 @@
 """``StreamCursors``: where each org's ``/events-stream`` reader stands, written only under its lease.
 
-A cursor row holds the stream's opaque cursor, the newest ``processedAt`` seen (for the lag shown in
-App Home), when it was written, the fencing token of the lease it was written under and
+A cursor row holds the stream's opaque cursor, the newest ``processedAt`` seen, when it was written,
+when the reader last read the stream to its end and when a pass last failed (``finish_pass``: the
+mirror's freshness), the fencing token of the lease it was written under and
 ``covered_from``, where the mirror's coverage of the org starts (see ``cover``). ``advance``
 runs inside the caller's transaction - the one that also stores the page's events and outbox rows -
 and checks the lease there first, so a worker that lost its lease cannot move the cursor, and
@@ -32,6 +33,11 @@ class StreamCursor:
     fencing_token: int
     covered_from: datetime | None = None
     """Start of the window the mirror holds for the org (the backfill start, moved up by pruning)."""
+    read_to_end_at: datetime | None = None
+    """When the reader last read the stream to its end (``None``: never yet)."""
+    failed_at: datetime | None = None
+    """When a pass of the reader last failed, and why (``failure``)."""
+    failure: str | None = None
 
 
 class StreamCursors:
@@ -52,6 +58,9 @@ class StreamCursors:
             updated_at=row.updated_at,
             fencing_token=row.fencing_token,
             covered_from=row.covered_from,
+            read_to_end_at=row.read_to_end_at,
+            failed_at=row.failed_at,
+            failure=row.failure,
         )
 
     def advance(
@@ -126,3 +135,24 @@ class StreamCursors:
             .where(stream_cursors.c.org_id == org_id)
             .values(covered_from=covered_from, updated_at=now, fencing_token=lease.token)
         )
+
+    def finish_pass(
+        self,
+        conn: Executor,
+        org_id: str,
+        lease: Lease,
+        *,
+        read_to_end_at: datetime | None,
+        failure: str | None,
+    ) -> None:
+        """Record how a pass ended, in the caller's transaction, after the fencing check of ``lease``:
+        ``read_to_end_at`` when it read the stream to its end (the time it asked for the last page),
+        ``failure`` when it failed (stamped with now). The row exists once the pass began."""
+        check_lease(conn, lease)
+        values: dict[str, object] = {"updated_at": self._clock.now(), "fencing_token": lease.token}
+        if read_to_end_at is not None:
+            values["read_to_end_at"] = read_to_end_at
+        if failure is not None:
+            values["failed_at"] = self._clock.now()
+            values["failure"] = failure
+        conn.execute(update(stream_cursors).where(stream_cursors.c.org_id == org_id).values(**values))

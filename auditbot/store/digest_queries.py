@@ -2,33 +2,32 @@
 
 ``aggregate`` gives, for the events with ``start <= time < end``, exactly what ``EventTally`` gives
 when it is fed the same events newest first (the order ``EventMirror.window`` and ``/events`` return
-them): every count is a ``GROUP BY`` in the database, and only grouped rows, the few notable events and
-one event per labelled actor come back to Python.
+them): the counting is a ``GROUP BY`` in the database, and only grouped rows, the few notable events
+and one event per labelled actor come back to Python, where the rankings are added up.
 
 How it matches ``EventTally``:
 
-* Rankings are busiest first, ties by key in code-point order - the order of Python's ``str``. The
-  keys are sorted with a byte-wise collation (``"C"`` on PostgreSQL, ``BINARY`` on SQLite), since
-  PostgreSQL's default collation may follow the locale.
+* Rankings are busiest first, ties by key in code-point order - the order of Python's ``str`` (they
+  are sorted here). The notable events are ordered with a byte-wise collation (``"C"`` on
+  PostgreSQL, ``BINARY`` on SQLite), since PostgreSQL's default collation may follow the locale.
 * An actor's label (email, else name, else id: ``actor_label``) comes from the actor's newest event in
   the window, as ``EventTally`` takes the first one it is given. Names live only in the JSON body, so
-  that one body per labelled actor (the top, the new and the bursting ones) is read and parsed.
+  that one body per labelled actor (the top, the new and the bursting ones) is read and parsed: the
+  grouped rows give each actor's newest time, and the events at that time are looked up by index.
 * What is new is judged against the whole org's events in ``[baseline_start, start)``, not only those
   matching the criteria (``seen`` gives the same sets to callers that tally in Python).
-* Countries are ``attributes.location.countryName`` in the body, extracted in SQL: ``json_extract`` on
-  the text itself on SQLite (``type_coerce``: SQLAlchemy compiles ``cast(body, JSON)`` to
-  ``CAST(body AS JSON)``, which SQLite, having no JSON type, reads as NUMERIC affinity and turns every
-  body into ``0``, so every country into ``NULL``) and ``CAST(body AS JSON) #>> path`` on PostgreSQL.
-  PostgreSQL's JSON operators refuse a document holding ``\\u0000`` anywhere (text cannot hold NUL),
-  so those escapes are removed from such bodies before the cast. A NUL inside a country name itself
-  is therefore dropped (PostgreSQL) or ends the name (SQLite), where ``EventTally`` keeps it.
+* One ``GROUP BY`` of the window by (action, actor id, IP, country) - a single pass over the index
+  that covers those columns, never reading a body - gives every ranking: they are added up from its
+  rows here. The baseline is one more ``GROUP BY`` (actor id, IP, country). Countries are the
+  ``country`` column, copied from ``attributes.location.countryName`` at ingest.
 * Keys are the column copies, from which ``EventMirror`` drops NUL characters; an id or address
   holding one is counted without it.
 * Criteria: actions, excluded actions, actors (id, or email lower-cased, as ``core.match`` reads
   them) and exact IP addresses are filters on the columns. An IPv6 address matches every spelling
   of it that parses to the same address, as in ``core.match``: the window's distinct IPv6 spellings
-  are read and compared in Python. Anything else (IP ranges, products, places, free text) cannot be
-  filtered on the columns, and ``NeedsScan`` (``core.digest``'s, re-exported here) is raised so that
+  are read and compared in Python (``filter_clauses``, which mirror search uses too, also filters
+  products on their column). For the digest, anything else (IP ranges, products, places, free text)
+  is not filtered here, and ``NeedsScan`` (``core.digest``'s, re-exported here) is raised so that
   the caller reads the events instead.
 
 On PostgreSQL the queries of one call run in one ``REPEATABLE READ`` transaction, so they all see
@@ -37,15 +36,16 @@ the same events while ingest adds more; SQLite's read transaction is a snapshot 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, Select, and_, case, cast, func, or_, select, type_coerce
+from sqlalchemy import Connection, Select, bindparam, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Subquery
 
 from auditbot.core.digest import (
     BURST_FAILED_LOGINS,
@@ -64,15 +64,12 @@ from auditbot.core.model import AuditEvent
 from auditbot.core.query import IPValue
 from auditbot.store.db import Database
 from auditbot.store.schema import events
+from auditbot.store.timestamps import UtcDateTime
 
 __all__ = ["MirrorDigest", "NeedsScan"]
 
-COUNTRY_PATH = ("attributes", "location", "countryName")
-_NUL_ESCAPE = "\\u0000"
-_NUL_ESCAPE_PATTERN = r"(?<!\\)((?:\\\\)*)\\u0000"
-"""A ``\\u0000`` escape that is not itself an escaped backslash followed by ``u0000``."""
-_LABEL_CHUNK = 500
-"""Actor ids per label query (bound parameters stay well below every driver's limit)."""
+_KEYS = (events.c.actor_id, events.c.ip, events.c.country)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Clause = ColumnElement[bool]
 
@@ -114,26 +111,26 @@ class MirrorDigest:
         ``criteria``; with ``baseline_start``, what is new compared with ``[baseline_start, start)``.
 
         Raises ``NeedsScan`` when ``criteria`` has terms the mirror's columns cannot filter on."""
-        _check_filterable(criteria)
+        check_filterable(criteria)
         risky_actions = sorted(set(risky))
         with self._read() as conn:
-            where = self._where(conn, org_id, start, end, criteria)
-            by_action = self._ranking(conn, events.c.action, where)
+            where = filter_clauses(conn, org_id, start, end, criteria)
+            combos = _Combos(conn.execute(_grouped(where, events.c.action, *_KEYS, newest=True)).all())
+            by_action = combos.ranking(0)
             total = sum(n for _, n in by_action.rows)
             risky_set = set(risky_actions)
             notable_total = sum(n for key, n in by_action.rows if key in risky_set)
-            top_actors = self._ranking(conn, events.c.actor_id, where, limit=top) if top > 0 else _Ranking(())
-            bursts = self._ranking(
-                conn, events.c.actor_id, [*where, events.c.action == FAILED_LOGIN], at_least=burst_threshold
-            )
+            top_actors = _Ranking(combos.ranking(1).rows[:top]) if top > 0 else _Ranking(())
+            bursts = combos.ranking(1, only_action=FAILED_LOGIN, at_least=burst_threshold)
             new_actors = new_ips = new_countries = _Ranking(())
             if baseline_start is not None:
-                before = _window(org_id, baseline_start, start)
-                new_actors = self._ranking(conn, events.c.actor_id, where, unseen_in=before)
-                new_ips = self._ranking(conn, events.c.ip, where, unseen_in=before)
-                new_countries = self._ranking(conn, self._country(), where, unseen_in=before)
+                seen = self._seen(conn, _window(org_id, baseline_start, start))
+                new_actors = combos.ranking(1, unseen=seen.actors)
+                new_ips = combos.ranking(2, unseen=seen.ips)
+                new_countries = combos.ranking(3, unseen=seen.countries)
             notable = self._notable(conn, where, risky_actions) if notable_total else ()
-            labels = self._labels(conn, where, top_actors.keys() | new_actors.keys() | bursts.keys())
+            labelled = top_actors.keys() | new_actors.keys() | bursts.keys()
+            labels = self._labels(conn, where, combos.newest(labelled))
         return Aggregates(
             total=total,
             by_action=by_action.tallies(),
@@ -150,19 +147,19 @@ class MirrorDigest:
 
     def seen(self, org_id: str, baseline_start: datetime, start: datetime) -> Seen:
         """The actor ids, IP addresses and countries of the org's events in ``[baseline_start, start)``."""
-        before = _window(org_id, baseline_start, start)
         with self._read() as conn:
-            actors, ips, countries = (
-                frozenset(conn.execute(self._distinct(key, before)).scalars())
-                for key in (events.c.actor_id, events.c.ip, self._country())
-            )
+            return self._seen(conn, _window(org_id, baseline_start, start))
+
+    def _seen(self, conn: Connection, where: Sequence[Clause]) -> Seen:
+        rows = conn.execute(_grouped(where, *_KEYS)).all()
+        actors, ips, countries = (frozenset(row[i] for row in rows if row[i]) for i in range(3))
         return Seen(actors=actors, ips=ips, countries=countries)
 
     def total(self, org_id: str, start: datetime, end: datetime, *, criteria: Criteria | None = None) -> int:
         """How many of the org's events with ``start <= time < end`` match ``criteria`` (``NeedsScan`` as above)."""
-        _check_filterable(criteria)
+        check_filterable(criteria)
         with self._read() as conn:
-            where = self._where(conn, org_id, start, end, criteria)
+            where = filter_clauses(conn, org_id, start, end, criteria)
             return int(conn.execute(select(func.count()).select_from(events).where(*where)).scalar_one())
 
     def oldest(self, org_id: str) -> datetime | None:
@@ -180,90 +177,6 @@ class MirrorDigest:
                 conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield conn
 
-    def _country(self) -> ColumnElement[str]:
-        """``attributes.location.countryName`` of the row's body, as text (``NULL`` when absent)."""
-        if not self._postgres:
-            extracted: ColumnElement[str] = type_coerce(events.c.body, JSON)[COUNTRY_PATH].as_string()
-            return extracted
-        body = case(
-            (
-                func.strpos(events.c.body, _NUL_ESCAPE) > 0,
-                func.regexp_replace(events.c.body, _NUL_ESCAPE_PATTERN, r"\1", "g"),
-            ),
-            else_=events.c.body,
-        )
-        extracted = cast(body, JSON)[COUNTRY_PATH].as_string()
-        return extracted
-
-    def _where(
-        self, conn: Connection, org_id: str, start: datetime, end: datetime, criteria: Criteria | None
-    ) -> list[Clause]:
-        window = _window(org_id, start, end)
-        if criteria is None:
-            return window
-        clauses = list(window)
-        if criteria.actions:
-            clauses.append(events.c.action.in_(sorted(criteria.actions)))
-        if criteria.not_actions:
-            clauses.append(events.c.action.not_in(sorted(criteria.not_actions)))
-        query = criteria.query
-        if query.actors:
-            wanted = sorted(set(query.actors))
-            clauses.append(or_(events.c.actor_id.in_(wanted), events.c.actor_email.in_(wanted)))
-        if query.not_actors:
-            unwanted = sorted(set(query.not_actors))
-            clauses.append(events.c.actor_id.not_in(unwanted))
-            clauses.append(or_(events.c.actor_email.is_(None), events.c.actor_email.not_in(unwanted)))
-        if query.ips:
-            clauses.append(events.c.ip.in_(self._spellings(conn, window, query.ips)))
-        if query.not_ips:
-            clauses.append(or_(events.c.ip.is_(None), events.c.ip.not_in(self._spellings(conn, window, query.not_ips))))
-        return clauses
-
-    def _spellings(self, conn: Connection, window: Sequence[Clause], values: Iterable[IPValue]) -> list[str]:
-        """The IP texts in the window that ``core.match`` takes for one of the (exact) addresses ``values``."""
-        addresses = {v for v in values if isinstance(v, IPv4Address | IPv6Address)}
-        texts = {str(address) for address in addresses}
-        if any(address.version == 6 for address in addresses):
-            found = conn.execute(select(events.c.ip).where(*window, events.c.ip.contains(":")).distinct())
-            texts.update(text for text in found.scalars() if _address(text) in addresses)
-        return sorted(texts)
-
-    def _ranking(
-        self,
-        conn: Connection,
-        key: ColumnElement[str],
-        where: Sequence[Clause],
-        *,
-        limit: int | None = None,
-        at_least: int | None = None,
-        unseen_in: Sequence[Clause] | None = None,
-    ) -> _Ranking:
-        """Counts of ``key`` over the rows ``where`` (``NULL`` and empty keys left out), busiest first.
-
-        ``unseen_in``: only keys that no row of those clauses has (an anti-join on their distinct keys)."""
-        rows = _keyed(key, where, "rows")
-        counted = (
-            select(rows.c.key, func.count().label("n"))
-            .where(rows.c.key.is_not(None), rows.c.key != "")
-            .group_by(rows.c.key)
-        )
-        if at_least is not None:
-            counted = counted.having(func.count() >= at_least)
-        ranked = counted.subquery("counted")
-        query = select(ranked.c.key, ranked.c.n)
-        if unseen_in is not None:
-            seen = self._distinct(key, unseen_in).subquery("seen")
-            query = query.outerjoin_from(ranked, seen, seen.c.key == ranked.c.key).where(seen.c.key.is_(None))
-        query = query.order_by(ranked.c.n.desc(), ranked.c.key.collate(self._collation))
-        if limit is not None:
-            query = query.limit(limit)
-        return _Ranking(tuple((str(k), int(n)) for k, n in conn.execute(query)))
-
-    def _distinct(self, key: ColumnElement[str], where: Sequence[Clause]) -> Select[str]:
-        rows = _keyed(key, where, "seen_rows")
-        return select(rows.c.key).where(rows.c.key.is_not(None), rows.c.key != "").distinct()
-
     def _notable(self, conn: Connection, where: Sequence[Clause], risky: list[str]) -> tuple[AuditEvent, ...]:
         query = (
             select(events.c.body)
@@ -273,49 +186,129 @@ class MirrorDigest:
         )
         return tuple(AuditEvent.model_validate_json(body) for body in conn.execute(query).scalars())
 
-    def _labels(self, conn: Connection, where: Sequence[Clause], actors: Collection[str]) -> dict[str, str]:
-        """Each actor's label, from its newest event (by time, then id) among the rows ``where``."""
-        labels: dict[str, str] = {}
-        wanted = sorted(actors)
-        for first in range(0, len(wanted), _LABEL_CHUNK):
-            chunk = wanted[first : first + _LABEL_CHUNK]
-            newest = (
-                select(
-                    events.c.org_id,
-                    events.c.id,
-                    func.row_number()
-                    .over(
-                        partition_by=events.c.actor_id,
-                        order_by=(events.c.time.desc(), events.c.id.collate(self._collation).desc()),
-                    )
-                    .label("rank"),
+    def _labels(self, conn: Connection, where: Sequence[Clause], newest: dict[str, datetime]) -> dict[str, str]:
+        """Each actor's label, from its newest event (by time, then id) among the rows ``where``: the
+        events at each actor's newest time (``newest``, from the grouped rows) are looked up by
+        (org, time) on the index, one statement per actor reading a row or two, instead of ranking the
+        window's rows (ties at the same time go to the greatest id, as the newest-first order has it)."""
+        org, terms = where[0], where[len(_window("", _EPOCH, _EPOCH)) :]  # the window is in ``newest`` already
+        found: dict[str, tuple[str, str]] = {}
+        lookup = select(events.c.id, events.c.body).where(
+            org, events.c.time == bindparam("at", type_=UtcDateTime()), events.c.actor_id == bindparam("actor"), *terms
+        )
+        for actor, time in sorted(newest.items()):
+            rows = conn.execute(lookup, {"at": time, "actor": actor}).all()
+            if rows:
+                found[actor] = max((str(event_id), str(body)) for event_id, body in rows)
+        return {actor: actor_label(AuditEvent.model_validate_json(body)) for actor, (_, body) in found.items()}
+
+
+def filter_clauses(
+    conn: Connection, org_id: str, start: datetime, end: datetime, criteria: Criteria | None
+) -> list[Clause]:
+    """The org's rows with ``start <= time < end`` that match ``criteria``'s actions, actors, exact IP
+    addresses and products, as ``core.match`` reads them (other terms are not looked at here)."""
+    window = _window(org_id, start, end)
+    if criteria is None:
+        return window
+    clauses = list(window)
+    if criteria.actions:
+        clauses.append(events.c.action.in_(sorted(criteria.actions)))
+    if criteria.not_actions:
+        clauses.append(events.c.action.not_in(sorted(criteria.not_actions)))
+    query = criteria.query
+    if query.actors:
+        wanted = sorted(set(query.actors))
+        clauses.append(or_(events.c.actor_id.in_(wanted), events.c.actor_email.in_(wanted)))
+    if query.not_actors:
+        unwanted = sorted(set(query.not_actors))
+        clauses.append(events.c.actor_id.not_in(unwanted))
+        clauses.append(or_(events.c.actor_email.is_(None), events.c.actor_email.not_in(unwanted)))
+    if query.ips:
+        clauses.append(events.c.ip.in_(_spellings(conn, window, query.ips)))
+    if query.not_ips:
+        clauses.append(or_(events.c.ip.is_(None), events.c.ip.not_in(_spellings(conn, window, query.not_ips))))
+    if query.products:
+        clauses.append(
+            or_(
+                *(
+                    events.c.products.contains(f",{product},", autoescape=True)
+                    for product in sorted(set(query.products))
                 )
-                .where(*where, events.c.actor_id.in_(chunk))
-                .subquery("newest")
             )
-            query = select(events.c.actor_id, events.c.body).join(
-                newest, and_(events.c.org_id == newest.c.org_id, events.c.id == newest.c.id)
-            )
-            for actor_id, body in conn.execute(query.where(newest.c.rank == 1)):
-                labels[actor_id] = actor_label(AuditEvent.model_validate_json(body))
-        return labels
+        )
+    if query.not_products:
+        unwanted = sorted(set(query.not_products))
+        clauses.extend(
+            or_(events.c.products.is_(None), ~events.c.products.contains(f",{p},", autoescape=True)) for p in unwanted
+        )
+    return clauses
+
+
+def _spellings(conn: Connection, window: Sequence[Clause], values: Iterable[IPValue]) -> list[str]:
+    """The IP texts in the window that ``core.match`` takes for one of the (exact) addresses ``values``."""
+    addresses = {v for v in values if isinstance(v, IPv4Address | IPv6Address)}
+    texts = {str(address) for address in addresses}
+    if any(address.version == 6 for address in addresses):
+        found = conn.execute(select(events.c.ip).where(*window, events.c.ip.contains(":")).distinct())
+        texts.update(text for text in found.scalars() if _address(text) in addresses)
+    return sorted(texts)
 
 
 def _window(org_id: str, start: datetime, end: datetime) -> list[Clause]:
     return [events.c.org_id == org_id, events.c.time >= start, events.c.time < end]
 
 
-def _keyed(key: ColumnElement[str], where: Sequence[Clause], name: str) -> Subquery:
-    """``key`` of each row ``where``, as a subquery. A computed key (the country) is fenced with
-    ``OFFSET 0``: both databases would otherwise merge the subquery into the query around it and
-    evaluate the JSON extraction again for every filter and the grouping that use it."""
-    rows = select(key.label("key")).where(*where)
-    if not isinstance(key, Column):
-        rows = rows.offset(0)
-    return rows.subquery(name)
+def _grouped(where: Sequence[Clause], *keys: ColumnElement[str], newest: bool = False) -> Select[*tuple[Any, ...]]:
+    """The rows ``where``, counted by ``keys`` (and with ``newest``, the newest time of each group): one
+    pass over the covering index, whatever is ranked."""
+    columns: list[ColumnElement[Any]] = [*keys, *([func.max(events.c.time)] if newest else []), func.count()]
+    return select(*columns).where(*where).group_by(*keys)
 
 
-def _check_filterable(criteria: Criteria | None) -> None:
+class _Combos:
+    """``(action, actor id, IP, country, newest time, count)`` rows of a window, ranked by one key at a
+    time here."""
+
+    def __init__(self, rows: Sequence[Sequence[Any]]) -> None:
+        self._rows = rows
+
+    def newest(self, actors: Collection[str]) -> dict[str, datetime]:
+        """The time of each of ``actors``' newest event."""
+        times: dict[str, datetime] = {}
+        for row in self._rows:
+            actor, time = row[1], row[-2]
+            if actor in actors and (actor not in times or time > times[actor]):
+                times[actor] = time
+        return times
+
+    def ranking(
+        self,
+        index: int,
+        *,
+        only_action: str | None = None,
+        at_least: int | None = None,
+        unseen: frozenset[str] | None = None,
+    ) -> _Ranking:
+        """Counts by the key at ``index`` (``NULL`` and empty keys left out), busiest first, ties by key
+        in code-point order (Python's ``str`` order, as ``EventTally``)."""
+        counts: Counter[str] = Counter()
+        for row in self._rows:
+            key = row[index]
+            if key and (only_action is None or row[0] == only_action):
+                counts[key] += row[-1]
+        ranked = sorted(
+            (
+                (key, n)
+                for key, n in counts.items()
+                if (at_least is None or n >= at_least) and (unseen is None or key not in unseen)
+            ),
+            key=lambda item: (-item[1], item[0]),
+        )
+        return _Ranking(tuple(ranked))
+
+
+def check_filterable(criteria: Criteria | None) -> None:
     if criteria is None:
         return
     query = criteria.query

@@ -83,6 +83,16 @@ class SqlIngestStore:
             return None
         return new
 
+    def finish_pass(
+        self, org_id: str, lease: IngestLease, *, read_to_end_at: datetime | None, failure: str | None
+    ) -> bool:
+        try:
+            with self._db.begin() as conn:
+                self._cursors.finish_pass(conn, org_id, _theirs(lease), read_to_end_at=read_to_end_at, failure=failure)
+        except StaleLeaseError:
+            return False
+        return True
+
     def prune(self, org_id: str, older_than: datetime, lease: IngestLease) -> int | None:
         try:
             with self._db.begin() as conn:

@@ -2,7 +2,8 @@
 
 Each event is stored once per (org, event id) as the API's own JSON (``AuditEvent.to_api_json()``),
 so reading it back gives an identical ``AuditEvent``; time, processing time, action, actor, email
-(lower-case) and IP are copied into columns for filtering and ordering. ``upsert`` inserts what is new
+(lower-case), IP, country, city and country case-folded, and products are copied into columns for
+filtering, counting and ordering. ``upsert`` inserts what is new
 and ignores what is stored already (``ON CONFLICT DO NOTHING`` on both dialects), so re-reading a page
 after a crash or a retry never duplicates anything; it runs in the caller's transaction, beside the
 stream cursor and the outbox rows. ``window`` pages newest first by (time, id) with a keyset, which
@@ -14,15 +15,17 @@ them (JSON escapes them as ``\\u0000``).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, delete, func, literal, select, tuple_
+from pydantic import TypeAdapter
+from sqlalchemy import Connection, String, delete, func, literal, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
 
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.core.model import AuditEvent
+from auditbot.core.products import event_products
 from auditbot.store.db import Database
 from auditbot.store.executor import Executor, insert_or_ignore
 from auditbot.store.schema import events
@@ -68,27 +71,33 @@ class EventMirror:
         *,
         limit: int,
         before: tuple[datetime, str] | None = None,
+        where: Sequence[ColumnElement[bool]] = (),
+        conn: Connection | None = None,
     ) -> list[AuditEvent]:
-        """Events with ``start <= time < end``, newest first by (time, id), at most ``limit``.
+        """Events with ``start <= time < end`` (and ``where``), newest first by (time, id), at most ``limit``.
 
         For the next page pass ``before=(last.time, last.id)`` of the previous page's last event.
+        ``conn``: read in the caller's transaction.
         """
         if not 1 <= limit <= MAX_WINDOW_LIMIT:
             raise ValueError(f"limit must be between 1 and {MAX_WINDOW_LIMIT}")
-        query = (
-            select(events.c.body)
-            .where(events.c.org_id == org_id, events.c.time >= start, events.c.time < end)
-            .order_by(events.c.time.desc(), events.c.id.desc())
-            .limit(limit)
-        )
+        conditions = [events.c.org_id == org_id, events.c.time >= start, events.c.time < end, *where]
         if before is not None:
             when, event_id = before
-            query = query.where(
+            conditions.append(
                 tuple_(events.c.time, events.c.id) < tuple_(literal(when, UtcDateTime()), literal(event_id, String()))
             )
-        with self._db.read() as conn:
+        newest_first = (events.c.time.desc(), events.c.id.desc())
+        if where:  # filter on the index's columns first, then read only the bodies of the rows kept
+            chosen = select(events.c.org_id, events.c.id).where(*conditions).order_by(*newest_first).limit(limit)
+            conditions = [tuple_(events.c.org_id, events.c.id).in_(chosen)]
+        query = select(events.c.body).where(*conditions).order_by(*newest_first).limit(limit)
+        if conn is not None:
             bodies = conn.execute(query).scalars().all()
-        return [AuditEvent.model_validate_json(body) for body in bodies]
+        else:
+            with self._db.read() as reading:
+                bodies = reading.execute(query).scalars().all()
+        return _events(bodies)
 
     def count(self, org_id: str) -> int:
         with self._db.read() as conn:
@@ -102,9 +111,20 @@ class EventMirror:
         return int(result.rowcount)
 
 
+_EVENT_LIST = TypeAdapter(list[AuditEvent])
+
+
+def _events(bodies: Sequence[str]) -> list[AuditEvent]:
+    """The events of stored bodies, validated in one call (a JSON array of them) rather than one by one."""
+    if not bodies:
+        return []
+    return _EVENT_LIST.validate_json("[" + ",".join(bodies) + "]")
+
+
 def _row(org_id: str, event: AuditEvent, now: datetime) -> dict[str, Any]:
     email = event.actor.email
     return {
+        **derived_columns(event),
         "org_id": org_id,
         "id": event.id,
         "time": event.time,
@@ -113,8 +133,22 @@ def _row(org_id: str, event: AuditEvent, now: datetime) -> dict[str, Any]:
         "actor_id": _text(event.actor.id),
         "actor_email": _text(email.lower()) if email else None,
         "ip": _text(event.ip) if event.ip else None,
-        "body": json.dumps(event.to_api_json(), ensure_ascii=False, separators=(",", ":")),
+        "body": event.model_dump_json(by_alias=True, exclude_unset=True),  # to_api_json(), serialized in one step
         "ingested_at": now,
+    }
+
+
+def derived_columns(event: AuditEvent) -> dict[str, str | None]:
+    """The copies counted and filtered on beside the body: country, city and country case-folded, products."""
+    location = event.attributes.location
+    country = location.country_name if location is not None else None
+    city = location.city if location is not None else None
+    products = sorted(event_products(event))
+    return {
+        "country": _text(country) if country else None,
+        "city_key": _text(city.casefold()) if city else None,
+        "country_key": _text(country.casefold()) if country else None,
+        "products": f",{','.join(products)}," if products else None,
     }
 
 

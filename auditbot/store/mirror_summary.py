@@ -30,7 +30,7 @@ from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.core.summary import TOP, ResultCounts
 from auditbot.store.db import Database
-from auditbot.store.digest_queries import Clause, MirrorDigest, NeedsScan, _check_filterable
+from auditbot.store.digest_queries import Clause, MirrorDigest, NeedsScan, check_filterable, filter_clauses
 from auditbot.store.schema import events, stream_cursors
 
 
@@ -50,7 +50,7 @@ class MirrorSummary(MirrorDigest):
         """The counts of the org's events with ``start <= time < end`` matching ``criteria``; ``None`` when
         the criteria have terms SQL cannot filter on here."""
         try:
-            _check_filterable(criteria)
+            check_filterable(criteria)
         except NeedsScan:
             return None
         with self._read() as conn:
@@ -81,7 +81,7 @@ class MirrorSummary(MirrorDigest):
     def _count(
         self, conn: Connection, org_id: str, start: datetime, end: datetime, criteria: Criteria, top: int
     ) -> ResultCounts:
-        where = self._where(conn, org_id, start, end, criteria)
+        where = filter_clauses(conn, org_id, start, end, criteria)
         pairs = conn.execute(
             select(events.c.actor_id, events.c.ip, func.count()).where(*where).group_by(events.c.actor_id, events.c.ip)
         ).all()

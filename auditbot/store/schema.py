@@ -6,8 +6,12 @@ alembic's autogenerate on SQLite and PostgreSQL). Change a table here only toget
 * ``events`` - the local mirror of each org's audit log, keyed by (org, event id). The event itself is
   kept as the API's JSON text (``body``), exact and dialect-neutral; the columns beside it are copies
   made for filtering and ordering.
+  The copies (action, actor, email, IP, country, city and country case-folded,
+  products) are what search and the handoff
+  filter and count by, so neither reads a body to count; one index covers the handoff's counts.
 * ``stream_cursors`` - per org, where the ``/events-stream`` reader stands, the fencing token of
-  the lease under which it was last written, and where the mirror's coverage starts.
+  the lease under which it was last written, where the mirror's coverage starts, when the reader
+  last read the stream to its end and when (and why) a pass last failed: how fresh the mirror is.
 * ``leases`` - named leases with an expiry and a monotonic fencing ``token``.
 * ``subscriptions`` and ``outbox`` - alert subscriptions and their deliveries, one outbox row per
   (subscription, event) at most; ``snoozes`` - an actor's action muted on a subscription for a while.
@@ -74,8 +78,23 @@ events = Table(
     Column("ip", String, nullable=True),
     Column("body", Text, nullable=False, comment="the event as the API's JSON"),
     Column("ingested_at", UtcDateTime, nullable=False),
+    Column("country", String, nullable=True, comment="attributes.location.countryName"),
+    Column("city_key", String, nullable=True, comment="the city, case-folded"),
+    Column("country_key", String, nullable=True, comment="the country, case-folded"),
+    Column("products", String, nullable=True, comment="the event's products, ',jira,loom,'"),
     Index("ix_events_org_id_time_id", "org_id", "time", "id"),
     Index("ix_events_org_id_processed_at", "org_id", "processed_at"),
+    Index(
+        "ix_events_org_id_time_id_action_actor_id_ip_country_products",
+        "org_id",
+        "time",
+        "id",
+        "action",
+        "actor_id",
+        "ip",
+        "country",
+        "products",
+    ),
 )
 
 stream_cursors = Table(
@@ -87,6 +106,9 @@ stream_cursors = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("fencing_token", BigInteger, nullable=False),
     Column("covered_from", UtcDateTime, nullable=True, comment="start of the window the mirror holds"),
+    Column("read_to_end_at", UtcDateTime, nullable=True, comment="when the reader last reached the stream's end"),
+    Column("failed_at", UtcDateTime, nullable=True, comment="when a pass of the reader last failed"),
+    Column("failure", Text, nullable=True, comment="why it failed"),
 )
 
 leases = Table(

@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import timedelta
 from types import FrameType
 
 from auditbot.atlassian.budget import EVENT, EVENT_ACTIONS, EVENTS, EVENTS_STREAM
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     _check(settings, socket_mode)
     assert settings.slack_bot_token is not None
     clock = SystemClock()
-    metrics = Metrics(clock=clock)
+    metrics = Metrics(clock=clock, freshness=timedelta(seconds=settings.mirror_freshness_seconds))
     stop = threading.Event()
     with (
         stop_on_signals(stop),

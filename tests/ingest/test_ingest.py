@@ -12,6 +12,7 @@ from auditbot.core.clock import ManualClock
 from auditbot.sandbox.store import EventIndex
 from auditbot.services.ingest import NOT_THE_LEADER, Ingestor, IngestReport
 from auditbot.store import Database, Leases
+from auditbot.store.cursors import StreamCursors
 from auditbot.store.ingest_store import SqlIngestStore
 from auditbot.terminal import ingest_cli
 from tests.ingest.helpers import ANCHOR, make_client, make_sandbox, mirror_ids, visible_ids
@@ -155,14 +156,59 @@ def test_only_one_worker_leads_and_a_stale_holder_cannot_write(store, clock):
 def test_retention_prunes_old_events_and_moves_the_coverage_start(store, clock):
     api = make_sandbox(clock, days=4)
     sql = SqlIngestStore(store, clock)
-    report = ingestor(api, sql, clock, backfill=timedelta(days=4), retention=timedelta(days=2)).run_once()
+    worker = ingestor(api, sql, clock, backfill=timedelta(days=2), retention=timedelta(days=2))
+    assert worker.run_once().pruned == 0
+    clock.advance(timedelta(days=1).total_seconds())
+    report = worker.run_once()
     assert report.pruned > 0
+    cutoff = ANCHOR - timedelta(days=1)
     position = sql.position(api.org_id)
-    assert position is not None and position.covered_from == ANCHOR - timedelta(days=2)
+    assert position is not None and position.covered_from == cutoff
     index = api.source.index(clock.now())
     ids, rows = mirror_ids(store, api.org_id)
     assert ids and rows == len(ids)
-    assert all(_time_us(index, i) >= (ANCHOR - timedelta(days=2)).timestamp() * 1e6 for i in ids)
+    assert all(_time_us(index, i) >= cutoff.timestamp() * 1e6 for i in ids)
+
+
+def test_a_retention_beyond_the_apis_180_days_keeps_what_was_read(store, clock):
+    api = make_sandbox(clock, days=3)
+    sql = SqlIngestStore(store, clock)
+    worker = ingestor(api, sql, clock, backfill=timedelta(days=2), retention=timedelta(days=3650))
+    worker.run_once()
+    clock.advance(timedelta(days=1).total_seconds())
+    assert worker.run_once().pruned == 0
+    position = sql.position(api.org_id)
+    assert position is not None and position.covered_from == ANCHOR - timedelta(days=2)
+
+
+def test_each_pass_records_when_it_read_to_the_end_and_a_failure_after_it(store, clock):
+    api = make_sandbox(clock, days=2)
+    sql = SqlIngestStore(store, clock)
+    cursors = StreamCursors(store)
+    worker = ingestor(api, sql, clock)
+    partial = worker.run_once(max_pages=2)
+    assert partial.read_to_end_at is None
+    stored = cursors.get(api.org_id)
+    assert stored is not None and stored.read_to_end_at is None, "a backfill under way has not read to the end"
+    clock.advance(5)
+    done = worker.run_once()
+    assert done.read_to_end_at is not None and ANCHOR < done.read_to_end_at <= clock.now()
+    stored = cursors.get(api.org_id)
+    assert stored is not None and stored.read_to_end_at == done.read_to_end_at and stored.failed_at is None
+    clock.advance(30)
+    api.faults.push("500", "500")
+    failed = worker.run_once()
+    assert failed.error is not None and failed.read_to_end_at is None
+    stored = cursors.get(api.org_id)
+    assert stored is not None and stored.read_to_end_at == done.read_to_end_at
+    assert stored.failed_at == clock.now() and stored.failure == failed.error
+    clock.advance(30)
+    again = worker.run_once()
+    stored = cursors.get(api.org_id)
+    assert stored is not None and stored.read_to_end_at == again.read_to_end_at
+    assert (
+        stored.read_to_end_at is not None and stored.failed_at is not None and stored.read_to_end_at > stored.failed_at
+    )
 
 
 def test_run_forever_runs_on_the_clock_until_stopped_and_releases_the_lease(store, clock):
@@ -192,6 +238,8 @@ def test_the_settings_are_checked(clock, tmp_path):
             ingestor(api, sql, clock, backfill=timedelta(days=181))
         with pytest.raises(ValueError, match="page_limit"):
             ingestor(api, sql, clock, page_limit=501)
+        with pytest.raises(ValueError, match="retention must be at least the backfill"):
+            ingestor(api, sql, clock, backfill=timedelta(days=30), retention=timedelta(days=7))
 
 
 def test_the_command_runs_once_against_the_built_in_sandbox(tmp_path, monkeypatch, capsys):

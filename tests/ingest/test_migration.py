@@ -41,6 +41,8 @@ def test_0002_adds_covered_from_and_keeps_the_stored_cursor(bare: Database):
         cursors.advance(conn, "o", "c1", ANCHOR, lease)
     upgrade(bare, "0002")
     assert current_revision(bare) == "0002"
+    assert "covered_from" in columns(bare)
+    upgrade(bare)  # the code reads the head's columns; later revisions keep the row too
     stored = cursors.get("o")
     assert stored is not None and (stored.cursor, stored.covered_from) == ("c1", None)
     with bare.begin() as conn:

@@ -12,8 +12,9 @@ from sqlalchemy import Column, MetaData, Text, inspect, text
 
 from auditbot.store import Database, EventMirror
 from auditbot.store.migrate import current_revision, downgrade, head_revision, migrations_folder, upgrade
-from auditbot.store.schema import metadata
-from tests.store.events import ANCHOR, ORG, minute_events
+from auditbot.store.mirror import _row, derived_columns
+from auditbot.store.schema import events, metadata
+from tests.store.events import ANCHOR, ORG, minute_events, sandbox_events
 
 TABLES = {
     "events",
@@ -26,7 +27,7 @@ TABLES = {
     "digest_schedules",
     "digest_runs",
 }
-HEAD = "0004"
+HEAD = "0005"
 
 
 def tables(db: Database) -> set[str]:
@@ -95,14 +96,14 @@ def test_constraints_carry_the_conventional_names(store):
 SECOND = '''"""Add a note to events (test only).
 
 Revision ID: 0099
-Revises: 0004
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -161,3 +162,24 @@ def test_replicas_migrating_at_once_all_succeed(postgres_url):
     with Database(postgres_url) as db:
         assert current_revision(db) == HEAD
         assert tables(db) == TABLES
+
+
+def test_the_copies_migration_fills_stored_events_from_their_bodies(db):
+    """Events stored before the copies existed get them from their bodies (more than one batch of them)."""
+    upgrade(db, "0004")
+    stored = [*sandbox_events(), *minute_events(2_100)]
+    old_columns = ("org_id", "id", "time", "processed_at", "action", "actor_id", "actor_email", "ip", "body")
+    rows = [
+        {k: v for k, v in _row(ORG, event, ANCHOR).items() if k in (*old_columns, "ingested_at")} for event in stored
+    ]
+    with db.begin() as conn:
+        conn.execute(events.insert(), rows)  # only the 0004 columns are given
+    db.migrate()
+    with db.read() as conn:
+        found = {
+            row.id: {name: getattr(row, name) for name in ("country", "city_key", "country_key", "products")}
+            for row in conn.execute(events.select())
+        }
+    assert found == {event.id: derived_columns(event) for event in stored}
+    assert any(copies["products"] for copies in found.values())
+    assert any(copies["city_key"] for copies in found.values())

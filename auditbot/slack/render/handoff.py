@@ -12,7 +12,7 @@ Layout::
     section  *By group* / *Top actions* / *Top actors*  (text)
     actions  [Authentication 812] [User login 640] [jane@… 85] …  (every count runs its search)
     section  *Alerts not acknowledged* · *Snoozed*
-    context  the local copy is 40 s behind · Admin API budget 7 of 10 left this minute
+    context  auditbot's copy of the log is up to date · Admin API budget 7 of 10 left this minute
     actions  [Share to channel]                                   (not on a shared or scheduled copy)
 
 Counts are buttons (``handoff_search:n``) whose value is the search that lists those events.
@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, timedelta
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ButtonElement
 
 from auditbot.core.digest import actor_label, change
 from auditbot.core.model import AuditEvent
-from auditbot.core.timespec import duration_text
 from auditbot.services.handoff import Handoff
 from auditbot.slack import ids
 from auditbot.slack.render import kit
@@ -241,8 +240,8 @@ def _alert_state(handoff: Handoff, tz: ZoneInfo) -> list[JsonDict]:
 
 def _tail(handoff: Handoff, shared_by: str | None, state: str | None) -> list[JsonDict]:
     facts = []
-    if handoff.lag_seconds is not None:
-        facts.append(f"auditbot's copy of the log is {duration_text(timedelta(seconds=handoff.lag_seconds))} behind")
+    if handoff.mirror_state is not None:
+        facts.append(f"auditbot's copy of the log is {md(handoff.mirror_state, 200)}")
     if handoff.budget_note:
         facts.append(md(handoff.budget_note, 300))
     blocks = [kit.context(kit.mrkdwn(" · ".join(facts)))] if facts else []

@@ -178,7 +178,7 @@ def _handoff(s: str) -> Handoff:
         source="mirror",
         open_alerts=(OpenAlert("C0ALERTS", "e-1", "sub-abc", None),),
         snoozes=(RunningSnooze("sub-abc", s, s, NOW + timedelta(hours=1)),),
-        lag_seconds=40,
+        mirror_state=s,
         budget_note=s,
         notes=(s,),
         risky={s: s},
