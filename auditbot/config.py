@@ -7,11 +7,13 @@ Secrets are ``SecretStr``: they print as ``**********`` and never reach a log.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -74,6 +76,9 @@ class Settings(BaseSettings):
     """Who may manage subscriptions, schedules and exports and read the bot's own log (same forms)."""
     channels: Annotated[tuple[str, ...], NoDecode] = ()
     """Where auditbot answers: channel ids (C…/G…), or ``*`` for every channel. Empty: DMs only."""
+    response_url_prefixes: Annotated[tuple[str, ...], NoDecode] = ()
+    """Where a ``response_url`` may point besides ``https://hooks.slack.com/``: https prefixes, or http
+    on a loopback host (a Slack stand-in for load tests). Empty: Slack's own host only."""
     allow_dms: bool = True
     """Answer in direct messages (with the app, or between people) for allowed viewers."""
     allow_shared_channels: bool = False
@@ -154,7 +159,7 @@ class Settings(BaseSettings):
     def _format_name(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("viewers", "admins", "channels", mode="before")
+    @field_validator("viewers", "admins", "channels", "response_url_prefixes", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):
@@ -167,6 +172,16 @@ class Settings(BaseSettings):
         for item in value:
             if item != "*" and not re.fullmatch(r"[UWSCGD][A-Z0-9]{2,}", item):
                 raise ValueError(f"{item!r} is not a Slack user, user group or channel id (like U0123ABCD) or *")
+        return value
+
+    @field_validator("response_url_prefixes")
+    @classmethod
+    def _response_url_prefixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for prefix in value:
+            parts = urlsplit(prefix)
+            loopback = parts.hostname == "localhost" or _is_loopback_ip(parts.hostname or "")
+            if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+                raise ValueError(f"{prefix!r} must be an https address, or http on a loopback host (127.0.0.1, ::1)")
         return value
 
     @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", "state_secret", "database_url")
@@ -230,3 +245,10 @@ def _setting_name(loc: tuple[Any, ...] | Any) -> str:
     if field.startswith(("atlassian_", "slack_")):
         return field.upper()
     return "AUDITBOT_" + field.upper()
+
+
+def _is_loopback_ip(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -11,10 +11,10 @@ All commands are sent at once from one asyncio loop, each on its own connection:
 ``/audit action:user_login last:1d`` from the workspace's people in turn, each with its own trigger
 id and timestamp, so neither replay protection nor deduplication refuses one, under a per-person
 limit high enough not to. A request's time runs from opening its connection to the end of the HTTP
-response, which is the ack Slack waits for (3 s at most). The commands carry no ``response_url``
-(``auditbot run`` accepts only Slack's own hooks host), so each listener's search runs but its
-answer has nowhere to go: the server logs that as an error. Also measured on Linux: the server's CPU
-time per command, the listener's work after the ack included.
+response, which is the ack Slack waits for (3 s at most). Each command carries a ``response_url`` on
+the Slack stand-in (``AUDITBOT_RESPONSE_URL_PREFIXES`` admits it), so each listener's search runs
+and its answer is posted there, as to Slack. Also measured on Linux: the server's CPU time per
+command, the listener's work after the ack included.
 
 The baseline is the same load on a bare Bolt app whose listener only acks, served the same way
 (``bench.bare_bolt``: waitress, same thread counts), measured in the same run. Both servers are
@@ -207,8 +207,9 @@ def stop(served: Served) -> None:
             served.process.wait()
 
 
-def requests(count: int, secret: str, port: int) -> list[bytes]:
-    """``count`` signed slash commands as raw HTTP/1.1 requests, each with its own trigger id and timestamp."""
+def requests(count: int, secret: str, port: int, workspace: Workspace) -> list[bytes]:
+    """``count`` signed slash commands as raw HTTP/1.1 requests, each with its own trigger id, timestamp and
+    response URL (on the Slack stand-in, where the reply lands)."""
     people = [person.id for person in seed.PEOPLE]
     now = int(time.time())
     verifier = SignatureVerifier(secret)
@@ -223,6 +224,7 @@ def requests(count: int, secret: str, port: int) -> list[bytes]:
                 "channel_id": seed.SEC_ALERTS,
                 "team_id": seed.TEAM.id,
                 "trigger_id": f"bench.{n}.{secrets.token_hex(8)}",
+                "response_url": workspace.new_response_url(seed.SEC_ALERTS, people[n % len(people)]),
                 "api_app_id": seed.APP_ID,
             }
         )
@@ -270,8 +272,8 @@ async def fire(port: int, made: list[bytes]) -> Acks:
     return Acks([took for took, _ in timings], [status for _, status in timings], total)
 
 
-def load(port: int, secret: str, count: int) -> Acks:
-    return asyncio.run(fire(port, requests(count, secret, port)))
+def load(port: int, secret: str, count: int, workspace: Workspace) -> Acks:
+    return asyncio.run(fire(port, requests(count, secret, port, workspace)))
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -320,6 +322,7 @@ def run(quick: bool = False, log: Log = quiet) -> list[Result]:
                 "SLACK_BOT_TOKEN": TOKEN,
                 "SLACK_SIGNING_SECRET": secret,
                 "SLACK_API_URL": slack.api_url,
+                "AUDITBOT_RESPONSE_URL_PREFIXES": f"{workspace.root_url}/",
                 "AUDITBOT_VIEWERS": "*",
                 "AUDITBOT_CHANNELS": "*",
                 "AUDITBOT_USER_QUERIES_PER_MINUTE": "1000",
@@ -332,7 +335,7 @@ def run(quick: bool = False, log: Log = quiet) -> list[Result]:
             up = time.perf_counter() - started
             wait_for_mirror(ours_server, folder / "data")
             mirrored = time.perf_counter() - started
-            ours, ours_cpu = cpu_per_request(ours_server, count, lambda: load(port, secret, count))
+            ours, ours_cpu = cpu_per_request(ours_server, count, lambda: load(port, secret, count, workspace))
         ours_exit = ours_server.process.returncode
         errors = ours_server.output.read_text(errors="replace").count("Traceback")
         killed = ""
@@ -348,7 +351,7 @@ def run(quick: bool = False, log: Log = quiet) -> list[Result]:
         bare_env = clean_environment({"BENCH_SIGNING_SECRET": secret, "BENCH_BOT_TOKEN": TOKEN})
         bare_command = [sys.executable, "-m", "bench.bare_bolt", str(bare_port), slack.api_url, str(THREADS)]
         with serving(bare_command, bare_env, bare_port, folder, "bare") as bare_server:
-            bare, bare_cpu = cpu_per_request(bare_server, count, lambda: load(bare_port, secret, count))
+            bare, bare_cpu = cpu_per_request(bare_server, count, lambda: load(bare_port, secret, count, workspace))
 
     for name, acks, cpu in (("auditbot", ours, ours_cpu), ("bare Bolt", bare, bare_cpu)):
         log(

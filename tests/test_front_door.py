@@ -49,7 +49,9 @@ HALF_OPEN = (
 class Served:
     """The running ``auditbot run`` and what it has written to stderr so far."""
 
-    def __init__(self, process: subprocess.Popen[str]) -> None:
+    def __init__(self, process: subprocess.Popen[str], workspace: Workspace) -> None:
+        self.workspace = workspace
+        """The Slack stand-in the server talks to, and where its replies land."""
         self.process = process
         self.lines: list[str] = []
         self._changed = threading.Condition()
@@ -95,12 +97,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     wanted = 4096 if hard == resource.RLIM_INFINITY else min(hard, 4096)
     if soft != resource.RLIM_INFINITY and soft < wanted:  # room for the held sockets, here and in the child
         resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-    slack_api = start_slack_api(Workspace())
+    workspace = Workspace()
+    slack_api = start_slack_api(workspace)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("ATLASSIAN_", "AUDITBOT_", "SLACK_"))},
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack_api.api_url,
+        "AUDITBOT_RESPONSE_URL_PREFIXES": f"{workspace.root_url}/",
         "AUDITBOT_DATA_DIR": str(tmp_path_factory.mktemp("front-door")),
         "AUDITBOT_INGEST": "false",
         "AUDITBOT_LOG_FORMAT": "json",
@@ -114,7 +118,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    server = Served(process)
+    server = Served(process, workspace)
     try:
         server.wait_for(lambda lines: any("listening on http://" in line for line in lines), 60)
         yield server
@@ -131,7 +135,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-def signed_command(text: str = "help") -> tuple[bytes, dict[str, str]]:
+def signed_command(workspace: Workspace, text: str = "help") -> tuple[bytes, dict[str, str]]:
     body = urlencode(
         {
             "command": "/audit",
@@ -140,6 +144,7 @@ def signed_command(text: str = "help") -> tuple[bytes, dict[str, str]]:
             "channel_id": seed.SEC_ALERTS,
             "team_id": seed.TEAM.id,
             "trigger_id": f"t.{time.time_ns()}",
+            "response_url": workspace.new_response_url(seed.SEC_ALERTS, seed.JANE),
         }
     ).encode()
     return body, sign(body)
@@ -185,7 +190,7 @@ def test_a_signed_command_is_acked_within_3_s_while_500_connections_are_held(ser
         for sock in held:
             sock.sendall(HALF_OPEN)
         wait_until(lambda: served.open_files() >= base_files + HELD, 20)  # all accepted, all held
-        body, headers = signed_command()
+        body, headers = signed_command(served.workspace)
         started = time.perf_counter()
         answer = httpx.post(f"http://127.0.0.1:{served.port}/slack/events", content=body, headers=headers, timeout=3)
         took = time.perf_counter() - started

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             signing_secret=signing_secret,
             socket_mode=socket_mode,
             executor=listeners,
-            middleware=guards(settings, clock, deps, client),
+            middleware=guards(settings, clock, deps, client, response_prefixes=settings.response_url_prefixes),
         )
         follow = following(
             connection,

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from auditbot.core.clock import ManualClock
+from auditbot.core.clock import ManualClock, SystemClock
 from auditbot.sandbox.store import EventIndex
 from auditbot.services.ingest import NOT_THE_LEADER, Ingestor, IngestReport
 from auditbot.store import Database, Leases
@@ -244,7 +244,7 @@ def test_the_settings_are_checked(clock, tmp_path):
 
 def test_the_command_runs_once_against_the_built_in_sandbox(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("AUDITBOT_DATA_DIR", str(tmp_path))
-    args = argparse.Namespace(once=True, interval=30.0, backfill_days=1.0, page_limit=500)
+    args = argparse.Namespace(once=True, interval=30.0, backfill_days=1.0, page_limit=500, clock=SystemClock())
     assert ingest_cli.run(args) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("ingest: ") and " new of " in out[0]
