@@ -37,7 +37,10 @@ from auditbot.sandbox.generate import GeneratedOrg
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.request_gate import RequestGate
 from auditbot.slack.serve import EVENTS_PATH, wsgi_app
+from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database
+from auditbot.store.mirror import EventMirror
+from auditbot.store.mirror_search import MirrorSearchSource
 from auditbot.store.subscriptions import Subscriptions
 from auditbot.wiring import OrgConnection, guards, open_store, slack_deps
 
@@ -53,6 +56,8 @@ arrive at once (however quiet the sandbox org's last hours were), then new ones 
 DEMO_RATE_PER_MINUTE = 60
 """The demo's sandbox answers 60 searches a minute so clicking around stays quick (a real org: 10)."""
 DEMO_BACKFILL_DAYS = 30
+DEMO_READY_SECONDS = 60.0
+"""``start_demo`` waits at most this long for ingest's first read to the end of the log (a few seconds)."""
 DEMO_INGEST_SECONDS = 5.0
 """Ingest reads the stream this often, so the copy is current a few seconds after a skip ahead."""
 
@@ -171,6 +176,7 @@ def start_demo(
         )
         follow.__enter__()
         closers.append(lambda: follow.__exit__(None, None, None))
+        wait_until_mirrored(store, clock, sandbox.org_id, within=DEMO_READY_SECONDS)
         app_url = f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
         playground.connect(app_url)
         return RunningDemo(playground.root_url, workspace, sandbox, app_url, store, clock, org, closers)
@@ -178,6 +184,23 @@ def start_demo(
         for close in reversed(closers):
             close()
         raise
+
+
+def wait_until_mirrored(store: Database, clock: Clock, org_id: str, *, within: float) -> bool:
+    """Wait until ingest has read the org's log to its end once (so the first search is answered from
+    the mirror), at most ``within`` seconds; whether it has. If not, searches go to the API meanwhile."""
+    status = MirrorSearchSource(store, EventMirror(store, clock=clock), StreamCursors(store, clock=clock))
+    deadline = clock.monotonic() + within
+    while True:
+        current = status.status(org_id)
+        if current is not None and current.read_to_end_at is not None:
+            return True
+        if clock.monotonic() >= deadline:
+            return False
+        clock.sleep(READY_POLL_SECONDS)
+
+
+READY_POLL_SECONDS = 0.2
 
 
 def subscribe_demo_channel(store: Database, clock: Clock, sandbox: SandboxApi) -> None:
