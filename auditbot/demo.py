@@ -5,6 +5,11 @@ servers: the sandbox org (a faithful fake of the Admin API), the real Slack app 
 and the playground, a web page that stands in for the Slack client and serves the Slack Web API
 the app calls. The app cannot tell the playground from Slack: it receives signed requests and
 answers through response URLs and Web API calls, as in production.
+
+The sandbox org, ingest, the app and the playground share one clock. By default it is an
+``OffsetClock``: the real time, which the playground's "Skip 30 min" moves forward, so the org does
+in a click what half an hour holds (in a quiet org: nothing) and ingest's next pass, a few seconds
+later, reads it.
 """
 
 from __future__ import annotations
@@ -24,14 +29,18 @@ from pydantic import SecretStr
 from auditbot.atlassian import AdminApiClient, RequestBudget
 from auditbot.atlassian.budget import EVENTS_STREAM
 from auditbot.config import Settings
-from auditbot.core.clock import Clock, ManualClock, SystemClock
+from auditbot.core.clock import Clock, ManualClock, OffsetClock, SystemClock
 from auditbot.follow import following
 from auditbot.playground import Workspace, seed
 from auditbot.sandbox import RateLimits, RunningSandbox, SandboxApi, start_server
+from auditbot.sandbox.generate import GeneratedOrg
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.request_gate import RequestGate
 from auditbot.slack.serve import EVENTS_PATH, wsgi_app
+from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database
+from auditbot.store.mirror import EventMirror
+from auditbot.store.mirror_search import MirrorSearchSource
 from auditbot.store.subscriptions import Subscriptions
 from auditbot.wiring import OrgConnection, guards, open_store, slack_deps
 
@@ -46,6 +55,11 @@ DEMO_FIRST_ALERTS = 3
 arrive at once (however quiet the sandbox org's last hours were), then new ones as they happen."""
 DEMO_RATE_PER_MINUTE = 60
 """The demo's sandbox answers 60 searches a minute so clicking around stays quick (a real org: 10)."""
+DEMO_BACKFILL_DAYS = 30
+DEMO_READY_SECONDS = 60.0
+"""``start_demo`` waits at most this long for ingest's first read to the end of the log (a few seconds)."""
+DEMO_INGEST_SECONDS = 5.0
+"""Ingest reads the stream this often, so the copy is current a few seconds after a skip ahead."""
 
 
 @dataclass
@@ -56,6 +70,9 @@ class RunningDemo:
     sandbox: RunningSandbox
     app_url: str
     store: Database
+    clock: Clock
+    """The clock the sandbox org, ingest and the app share."""
+    org: GeneratedOrg
     _closers: list[Any] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -78,21 +95,28 @@ def start_demo(
     seed: int = 7,
     rate_per_minute: int = DEMO_RATE_PER_MINUTE,
     clock: Clock | None = None,
+    activity: float = 1.0,
 ) -> RunningDemo:
-    """Start the sandbox, the playground and the app; ``close()`` stops all three."""
+    """Start the sandbox, the playground and the app; ``close()`` stops all three.
+
+    ``activity`` is how busy the sandbox org is (``GeneratedOrg``: 1 about 400 events a weekday,
+    0.3 an event every few minutes). Without a ``clock`` the demo keeps an ``OffsetClock`` and the
+    playground offers to skip ahead on it."""
     from waitress import create_server
 
     from auditbot.playground.web import start_playground
 
     settings = settings or Settings()
-    clock = clock or SystemClock()
+    skippable = OffsetClock() if clock is None else None
+    clock = clock or skippable or SystemClock()
     closers: list[Any] = []
     try:
         data_dir = Path(tempfile.mkdtemp(prefix="auditbot-demo-"))
         closers.append(lambda: shutil.rmtree(data_dir, ignore_errors=True))
         store = open_store(settings.model_copy(update={"database_url": None, "data_dir": data_dir}))
         closers.append(store.close)
-        sandbox_api = SandboxApi.generated(seed, clock=clock, limits=RateLimits.of(rate_per_minute))
+        org = GeneratedOrg(seed, anchor=clock.now(), days=DEMO_BACKFILL_DAYS, activity=activity)
+        sandbox_api = SandboxApi(org, org_id=org.org_id, clock=clock, limits=RateLimits.of(rate_per_minute))
         sandbox = start_server(sandbox_api)
         closers.append(sandbox.close)
         limits = {"events": rate_per_minute, "event": rate_per_minute, "event-actions": rate_per_minute}
@@ -106,7 +130,13 @@ def start_demo(
         closers.append(client.close)
         workspace = Workspace(clock, tokens=(DEMO_TOKEN,))
         signing_secret = secrets.token_hex(32)
-        playground = start_playground(workspace, signing_secret=signing_secret, host=host, port=port)
+        playground = start_playground(
+            workspace,
+            signing_secret=signing_secret,
+            host=host,
+            port=port,
+            skip=skippable.skip if skippable is not None else None,
+        )
         closers.append(playground.close)
         connection = OrgConnection(client, sandbox.org_id, sandbox_url=sandbox.base_url)
         deps = slack_deps(connection, settings, clock, secret=secrets.token_bytes(32), store=store)
@@ -137,21 +167,40 @@ def start_demo(
         follow = following(
             connection,
             store,
-            settings.model_copy(update={"backfill_days": 30}),
+            settings.model_copy(update={"backfill_days": DEMO_BACKFILL_DAYS}),
             clock,
             deps,
+            interval=DEMO_INGEST_SECONDS,
             slack_token=DEMO_TOKEN,
             slack_api_url=playground.api_url,
         )
         follow.__enter__()
         closers.append(lambda: follow.__exit__(None, None, None))
+        wait_until_mirrored(store, clock, sandbox.org_id, within=DEMO_READY_SECONDS)
         app_url = f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
         playground.connect(app_url)
-        return RunningDemo(playground.root_url, workspace, sandbox, app_url, store, closers)
+        return RunningDemo(playground.root_url, workspace, sandbox, app_url, store, clock, org, closers)
     except BaseException:
         for close in reversed(closers):
             close()
         raise
+
+
+def wait_until_mirrored(store: Database, clock: Clock, org_id: str, *, within: float) -> bool:
+    """Wait until ingest has read the org's log to its end once (so the first search is answered from
+    the mirror), at most ``within`` seconds; whether it has. If not, searches go to the API meanwhile."""
+    status = MirrorSearchSource(store, EventMirror(store, clock=clock), StreamCursors(store, clock=clock))
+    deadline = clock.monotonic() + within
+    while True:
+        current = status.status(org_id)
+        if current is not None and current.read_to_end_at is not None:
+            return True
+        if clock.monotonic() >= deadline:
+            return False
+        clock.sleep(READY_POLL_SECONDS)
+
+
+READY_POLL_SECONDS = 0.2
 
 
 def subscribe_demo_channel(store: Database, clock: Clock, sandbox: SandboxApi) -> None:

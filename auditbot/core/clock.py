@@ -2,6 +2,8 @@
 
 ``SystemClock`` is the real one. ``ManualClock`` moves only when told to, or when something
 sleeps on it, so tests and benchmarks run hours of simulated time in milliseconds.
+``OffsetClock`` is the real time plus an offset that only grows: the demo skips ahead with it
+(half an hour of a quiet org passes in a click) while everything still waits in real time.
 """
 
 from __future__ import annotations
@@ -36,6 +38,46 @@ class SystemClock:
 
     def monotonic(self) -> float:
         return _time.monotonic()
+
+
+class OffsetClock:
+    """The system clock plus an offset that ``skip`` moves forward (never back); sleeping is real.
+
+    ``now`` and ``monotonic`` both include the offset, so timers, TTLs and rate windows see the
+    skipped time pass as everything else does."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> OffsetClock:
+        """A copy of something that keeps time keeps this same clock (skips reach it too)."""
+        return self
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+        self._lock = threading.Lock()
+
+    @property
+    def offset(self) -> timedelta:
+        with self._lock:
+            return self._offset
+
+    def skip(self, by: timedelta) -> datetime:
+        """Move the clock ``by`` forward; returns the new time."""
+        if by < timedelta(0):
+            raise ValueError("an offset clock only skips ahead")
+        with self._lock:
+            self._offset += by
+            return datetime.now(UTC) + self._offset
+
+    def now(self) -> datetime:
+        with self._lock:
+            return datetime.now(UTC) + self._offset
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            _time.sleep(seconds)
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return _time.monotonic() + self._offset.total_seconds()
 
 
 class ManualClock:

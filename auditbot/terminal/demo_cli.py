@@ -30,19 +30,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PER_MIN",
         help=f"searches a minute the sandbox allows (default {DEMO_RATE_PER_MINUTE}; a real org allows 10)",
     )
+    parser.add_argument(
+        "--activity",
+        type=_activity,
+        default=1.0,
+        metavar="FACTOR",
+        help="how busy the sandbox org is (default 1: about 400 events a weekday; 0.3: a quiet org)",
+    )
+
+
+def _activity(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; try 1 or 0.3") from None
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError("the activity factor must be between 0 and 10")
+    return value
 
 
 def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
     settings = load_settings()
     stop = stop or _stop_on_signals()
     with start_demo(
-        settings=settings, host=args.host, port=args.port, seed=args.seed, rate_per_minute=args.rate_limit
+        settings=settings,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        rate_per_minute=args.rate_limit,
+        activity=args.activity,
     ) as demo:
         print(f"auditbot demo: open {demo.url} in your browser", flush=True)
         print(f"  the sandbox org {demo.sandbox.org_id} answers at {demo.sandbox.base_url}")
         print("  type these in the composer:")
         for line in TRY_THESE:
             print(f"    {line}")
+        print('  "Skip 30 min" under the composer lets half an hour of the org pass at once')
         print("  press Ctrl-C to stop", flush=True)
         stop.wait()
     return 0

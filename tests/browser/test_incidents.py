@@ -48,12 +48,14 @@ def test_each_incident_turns_up_for_the_query_readme_suggests(page: Page, demo: 
 
 
 def test_the_failed_login_burst_stands_out_once_narrowed_to_its_address(page: Page, demo: RunningDemo):
+    """The burst's failures within a minute collapse into one row that says how many."""
     incident = incidents(demo)["failed_login_burst"]
     address = re.search(r"\d+\.\d+\.\d+\.\d+", str(incident["summary"]))
     assert address is not None
     reply = search(page, f"action:user_login_failed ip:{address.group(0)} last:30d")
+    expect(reply).to_contain_text(re.compile(r"User login failed \u00d7\d+"))
     expect(reply.get_by_test_id("action-page_next")).to_be_visible()
     rows = reply.get_by_test_id("action-event_details").count()
-    repeats = [int(n) for n in re.findall(r"×(\d+)", reply.inner_text())]
-    assert repeats, "a burst's failed logins within one minute are one row marked ×N"
+    repeats = [int(n) for n in re.findall(r"\u00d7(\d+)", reply.inner_text())]
+    assert repeats, "a burst's failed logins within one minute are one row marked with a count"
     assert rows - len(repeats) + sum(repeats) == 10, "the first page still holds ten events"

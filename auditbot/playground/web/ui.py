@@ -4,10 +4,12 @@
 shortcuts), ``GET /ui/events?cursor=N`` (a long poll: answers at once when there are events after
 ``N``, else waits up to 20 s), and one ``POST`` per gesture: ``user``, ``command``, ``message``,
 ``action``, ``message-shortcut``, ``global-shortcut``, ``home-opened``, ``options``,
-``view-submit`` and ``view-close``. A tab names the person it acts as in ``X-Playground-User``
-(default: the one ``POST /ui/user`` switched to, Jane at first). Answers are ``{"ok": true, ...}``,
-or ``{"ok": false, "error"}`` with 400/403/404 for a request the page should not make and 502
-when the app failed.
+``view-submit`` and ``view-close``. When the page's owner lets time be skipped (the demo does),
+``POST /ui/skip-ahead`` with ``{"minutes": N}`` moves the clock N minutes (1 to 1440) forward and
+answers the new time; ``state`` says ``"skip_ahead": true`` then. A tab names the person it acts
+as in ``X-Playground-User`` (default: the one ``POST /ui/user`` switched to, Jane at first).
+Answers are ``{"ok": true, ...}``, or ``{"ok": false, "error"}`` with 400/403/404 for a request
+the page should not make and 502 when the app failed.
 
 POSTs must be JSON and every request must name the server by an IP address or ``localhost`` in
 ``Host``: another web site cannot drive the page's endpoints from a visitor's browser.
@@ -20,6 +22,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -36,7 +39,10 @@ MAX_BODY = 1024 * 1024
 USER_HEADER = "X-Playground-User"
 """Who a tab acts as; without it, the person the page was last switched to (``POST /ui/user``)."""
 
+MAX_SKIP_MINUTES = 24 * 60
 Route = Callable[[Actor, JsonDict], JsonDict]
+SkipAhead = Callable[[timedelta], datetime]
+"""Moves the clock forward by the interval; returns the new time."""
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -91,9 +97,10 @@ ROUTES: dict[str, Route] = {
 
 
 class UiApi:
-    def __init__(self, session: Session, *, long_poll: float = LONG_POLL_S) -> None:
+    def __init__(self, session: Session, *, long_poll: float = LONG_POLL_S, skip: SkipAhead | None = None) -> None:
         self.session = session
         self.long_poll = long_poll
+        self.skip = skip
         self.closing = threading.Event()
 
     def handle(self, method: str, route: str, query: str, headers: Mapping[str, str], body: bytes) -> HttpAnswer:
@@ -102,6 +109,8 @@ class UiApi:
         try:
             if method == "POST" and route == "user":
                 return _answer(200, self.session.switch_user(_text(self._body(headers, body), "user")))
+            if method == "POST" and route == "skip-ahead" and self.skip is not None:
+                return _answer(200, self.skip_ahead(self.skip, self._body(headers, body)))
             actor = self.session.actor(_header(headers, USER_HEADER) or None)
             if method == "GET" and route == "state":
                 return _answer(200, self.state(actor))
@@ -115,9 +124,17 @@ class UiApi:
             return _answer(502, {"ok": False, "error": str(exc)})
         return _answer(404, {"ok": False, "error": f"no such endpoint: {method} /ui/{route}"})
 
+    def state(self, actor: Actor) -> JsonDict:
+        state = state_json(actor.workspace, actor.user, actor.profile, actor.dm())
+        return {"ok": True, **state, "skip_ahead": self.skip is not None}
+
     @staticmethod
-    def state(actor: Actor) -> JsonDict:
-        return {"ok": True, **state_json(actor.workspace, actor.user, actor.profile, actor.dm())}
+    def skip_ahead(skip: SkipAhead, body: JsonDict) -> JsonDict:
+        minutes = body.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_SKIP_MINUTES:
+            raise UiError(400, f"minutes must be a whole number from 1 to {MAX_SKIP_MINUTES}.")
+        now = skip(timedelta(minutes=minutes))
+        return {"ok": True, "now": now.isoformat()}
 
     def events(self, actor: Actor, query: str) -> JsonDict:
         params = parse_qs(query)

@@ -25,7 +25,7 @@ from auditbot.playground.web import assets
 from auditbot.playground.web.delivery import AppLink
 from auditbot.playground.web.profile import AUDITBOT, AppProfile
 from auditbot.playground.web.session import Session
-from auditbot.playground.web.ui import UiApi
+from auditbot.playground.web.ui import SkipAhead, UiApi
 from auditbot.playground.workspace import Workspace
 
 
@@ -99,17 +99,19 @@ def start_playground(
     port: int = 0,
     profile: AppProfile = AUDITBOT,
     user: str = seed.JANE,
+    skip: SkipAhead | None = None,
 ) -> RunningPlayground:
     """Serve the page for ``workspace`` on ``host:port`` (0 picks a free port), acting as ``user``.
 
     ``signing_secret`` is the app's: requests to it are signed with it. ``profile`` says which
-    command and shortcuts the app declares.
+    command and shortcuts the app declares. With ``skip`` the page offers to skip time ahead
+    (``POST /ui/skip-ahead``), which calls it.
     """
     link = AppLink(signing_secret, app_url)
     if app_url is not None:
         link.connect(app_url)
     session = Session(workspace, link, profile, user=user)
-    ui = UiApi(session)
+    ui = UiApi(session, skip=skip)
     try:
         server = start_slack_api(workspace, host, port, handler=PlaygroundHandler(workspace, ui))
     except BaseException:

@@ -327,6 +327,17 @@ async function follow(generation) {
   }
 }
 
+// ---------- skipping time ahead (the demo lets half an hour pass in a click) ----------
+
+const SKIP_MINUTES = 30;
+
+async function skipAhead() {
+  const answer = await call("skip-ahead", { minutes: SKIP_MINUTES }).catch(() => null);
+  if (answer) banner(`Skipped ${SKIP_MINUTES} minutes ahead: it is now ${new Date(answer.now).toLocaleString()}.`, "info");
+}
+
+$("skip-ahead").addEventListener("click", skipAhead);
+
 // ---------- starting, and switching who you are ----------
 
 async function start() {
@@ -345,6 +356,7 @@ async function start() {
   }
   if (generation !== page.generation) return;
   page.state = state;
+  $("skip-ahead").hidden = !state.skip_ahead;
   api.actAs(state.user);
   page.users = new Map(state.users.map((u) => [u.id, u]));
   page.conversations = new Map([...state.channels, ...state.dms].map((c) => [c.id, c]));
