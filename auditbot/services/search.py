@@ -105,6 +105,9 @@ class ResultPage:
     """Set when the rate budget stopped the scan: seconds until more can be read."""
     source: str = "live"
     """``"live"`` (the Admin API) or ``"mirror"`` (auditbot's copy of the log)."""
+    source_note: str | None = None
+    """How a page from the mirror names its source, with how fresh the copy is ("from auditbot's copy of
+    the log, up to date"); ``None`` for a live page."""
     notes: tuple[str, ...] = ()
     """Things the person should know (a stale action catalog…)."""
     summary: ResultSummary | None = None
@@ -184,12 +187,13 @@ class SearchService:
         size = page_size or self.page_size
         notes: tuple[str, ...] = (snapshot.problem,) if snapshot.stale and snapshot.problem else ()
         mirror = self._mirror_for(state, criteria, window)
+        source_note = None
         if mirror is not None:
             scan = self._scan_mirror(mirror, criteria, window, state.position, size)
             status = mirror.status(self._org_id)
             uncovered = uncovered_note(status, window)
-            source_line = behind_note(status, self._clock.now(), self._freshness)
-            notes = (source_line, *((uncovered,) if uncovered else ()), *notes)
+            source_note = behind_note(status, self._clock.now(), self._freshness)
+            notes = (*((uncovered,) if uncovered else ()), *notes)
         else:
             plan = plan_search(criteria, window)
             scan = self._scan(plan, state.position, size, self._max_wait if max_wait is None else max_wait)
@@ -208,6 +212,7 @@ class SearchService:
             partial=scan.partial,
             retry_after=scan.retry_after,
             source="live" if mirror is None else "mirror",
+            source_note=source_note,
             notes=notes,
             summary=self._summarizer.summarize(
                 state,

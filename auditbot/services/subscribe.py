@@ -143,4 +143,4 @@ class SubscribeService:
 
 
 def _notes(page: ResultPage) -> tuple[str, ...]:
-    return tuple(note for note in page.notes if note)
+    return tuple(note for note in (page.source_note, *page.notes) if note)

@@ -40,7 +40,7 @@ def footer(page: ResultPage) -> str:
         parts.append(f"stopped after scanning {page.scanned} events")
     if page.next_state:
         parts.append("more with --all")
-    parts.extend(printable(note) for note in page.notes)
+    parts.extend(printable(note) for note in (page.source_note, *page.notes) if note)
     return " · ".join(parts)
 
 

@@ -143,7 +143,7 @@ def test_the_mirror_gives_the_same_events_as_the_api_with_no_api_calls(world, or
     assert [f.event.id for p in live_pages for f in p.events] == found
     assert found, "the query selects something in the seeded org"
     assert {p.source for p in pages} == {"mirror"}
-    assert all(p.notes[0].startswith("from auditbot's copy of the log") for p in pages)
+    assert all((p.source_note or "").startswith("from auditbot's copy of the log") for p in pages)
     assert all(p.source == "live" for p in live_pages)
 
 
@@ -191,7 +191,7 @@ def test_the_freshness_limit_is_configurable(world, org, source):
     world.clock.advance(timedelta(minutes=3).total_seconds())
     page = mirrored(world, source, org.org_id, freshness=timedelta(minutes=5)).search("last:1h", tz=UTC_ZONE)
     assert page.source == "mirror"
-    assert page.notes[0] == "from auditbot's copy of the log, up to date"
+    assert page.source_note == "from auditbot's copy of the log, up to date"
 
 
 def test_a_window_older_than_the_mirror_goes_live(world, org, source):
@@ -251,8 +251,8 @@ def test_a_window_beyond_the_apis_180_days_is_answered_from_the_mirror_saying_wh
     page = mirrored(world, source, org.org_id).search("action:user_login last:365d", tz=UTC_ZONE)
     assert world.client.stats.requests == requests, "no API call: the API does not reach back a year"
     assert page.source == "mirror"
-    assert page.notes[:2] == (
-        "from auditbot's copy of the log, up to date",
+    assert page.source_note == "from auditbot's copy of the log, up to date"
+    assert page.notes[:1] == (
         f"The copy starts on {status.covered_from:%Y-%m-%d}; earlier events are not available "
         "(the Admin API keeps 180 days).",
     )
@@ -264,7 +264,7 @@ def test_beyond_180_days_even_a_stale_mirror_answers_and_says_so(world, org, sou
     world.clock.advance(timedelta(minutes=30).total_seconds())
     page = mirrored(world, source, org.org_id).search('"Logged in" last:200d', tz=UTC_ZONE)
     assert page.source == "mirror", "free text too: there is nothing else to ask"
-    assert page.notes[0] == "from auditbot's copy of the log, 30 min behind"
+    assert page.source_note == "from auditbot's copy of the log, 30 min behind"
 
 
 def test_terms_the_columns_hold_are_filtered_before_any_body_is_read(world, org, source):

@@ -126,7 +126,7 @@ def _header(page: ResultPage) -> JsonDict:
 
 
 def _summary(page: ResultPage) -> JsonDict:
-    source = _SOURCES.get(page.source) or md(page.source, 60)
+    source = md(page.source_note, 120) if page.source_note else _SOURCES.get(page.source) or md(page.source, 60)
     line = f"{date(page.window.start)} to {date(page.window.end)} · page {page.page} · {source}"
     elements = [kit.mrkdwn(line)]
     notes = [n for n in page.notes if clean(n)]
