@@ -118,6 +118,9 @@ class Handoff:
     snoozes: tuple[RunningSnooze, ...] = ()
     mirror_state: str | None = None
     """How fresh auditbot's copy of the log is (``"up to date"``, ``"3 min behind"``); ``None``: no copy."""
+    baseline_days: int = BASELINE.days
+    """What "new for the org" is measured against: the days before the window (fewer when the copy of
+    the log starts later)."""
     budget_note: str | None = None
     notes: tuple[str, ...] = field(default=())
     risky: dict[str, str] = field(default_factory=lambda: dict(RISKY_ACTIONS))
@@ -173,7 +176,7 @@ class HandoffService:
         criteria = resolve(filters, snapshot)
         notes: list[str] = []
         status = self._mirror.status(self._org_id) if self._mirror is not None else None
-        aggregates, previous, source = self._count(criteria, window, status, notes)
+        aggregates, previous, source, baseline_days = self._count(criteria, window, status, notes)
         names = {t.key: snapshot.get(t.key).display_name for t in aggregates.by_action}
         groups: Counter[str] = Counter()
         for tally in aggregates.by_action:
@@ -195,6 +198,7 @@ class HandoffService:
             open_alerts=open_alerts,
             snoozes=snoozes,
             mirror_state=state,
+            baseline_days=baseline_days,
             budget_note=self._budget_note() if self._budget_note else None,
             notes=tuple(notes),
         )
@@ -203,8 +207,9 @@ class HandoffService:
 
     def _count(
         self, criteria: Criteria, window: TimeWindow, status: MirrorStatus | None, notes: list[str]
-    ) -> tuple[Aggregates, int | None, str]:
-        """The numbers, where from (``"mirror"`` or ``"live"``), and the previous shift's total when known.
+    ) -> tuple[Aggregates, int | None, str, int]:
+        """The numbers, the previous shift's total when known, where from (``"mirror"`` or ``"live"``) and the
+        days "new" is measured against.
         The mirror answers when it covers this shift and the one before (``status``: read once per digest)."""
         before = TimeWindow(*shift_before(window.start, window.end))
         baseline_start = window.start - BASELINE
@@ -217,9 +222,9 @@ class HandoffService:
         if covers and status is not None and self._digest is not None:
             covered = status.covered_from
             baseline = max(baseline_start, covered) if covered else baseline_start
+            days = max(0, (window.start - baseline).days)
             if baseline > baseline_start:
-                days = max(0, (window.start - baseline).days)
-                notes.append(f"New means not seen in the {days} days auditbot's copy of the log holds before this.")
+                notes.append(f"auditbot's copy of the log holds only {days} days before this shift.")
             filtered = criteria if criteria.query.canonical else None  # nothing to filter: count every event
             try:
                 aggregates = self._digest.aggregate(
@@ -230,8 +235,8 @@ class HandoffService:
                 seen = self._digest.seen(self._org_id, baseline, window.start)
                 aggregates = self._scan_mirror(criteria, window, seen)
                 previous = self._scan_mirror(criteria, before, None).total
-            return aggregates, previous, "mirror"
-        return self._live(criteria, window, notes), None, "live"
+            return aggregates, previous, "mirror", days
+        return self._live(criteria, window, notes), None, "live", BASELINE.days
 
     def _scan_mirror(self, criteria: Criteria, window: TimeWindow, seen: Seen | None) -> Aggregates:
         tally = EventTally(seen=seen)

@@ -3,6 +3,7 @@ mirror's numbers agree with the ones read live."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from auditbot.core.timespec import TimeWindow
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.handoff import Handoff, HandoffService
 from auditbot.services.ingest import Ingestor
+from auditbot.slack.render.handoff import render_handoff
 from auditbot.store import Database, EventMirror
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.digest_queries import MirrorDigest
@@ -149,3 +151,16 @@ def test_the_handoff_reads_twelve_hours_by_default_and_a_bare_duration(mirrored:
     assert default.window == TimeWindow(ANCHOR - timedelta(hours=12), ANCHOR)
     day = mirrored.service.handoff("24h action:user_login", tz=UTC_ZONE)
     assert day.window.start == ANCHOR - timedelta(hours=24) and day.query == "action:user_login"
+
+
+def test_new_for_the_org_names_the_days_it_was_measured_against_when_the_copy_starts_later(mirrored: Mirrored):
+    status = StreamCursors(mirrored.db, clock=mirrored.clock).get(mirrored.org.org_id)
+    assert status is not None and status.covered_from is not None
+    start = status.covered_from + timedelta(days=10, hours=1)
+    handoff = mirrored.service.handoff_window(parse(""), TimeWindow(start, start + timedelta(hours=12)))
+    assert handoff.source == "mirror" and handoff.baseline_days == 10
+    assert "auditbot's copy of the log holds only 10 days before this shift." in handoff.notes
+    text = json.dumps(render_handoff(handoff, UTC_ZONE).blocks)
+    assert "not seen in the 10 days before" in text and "30 days" not in text
+    full = mirrored.service.handoff_window(parse(""), TimeWindow(ANCHOR - timedelta(hours=12), ANCHOR))
+    assert full.baseline_days == 30, "a copy that reaches back far enough measures against 30 days"

@@ -182,7 +182,8 @@ def _new_things(handoff: Handoff, numbers: Iterator[int]) -> list[JsonDict]:
         for _, tallies, term in rows
         for t in tallies[:NEW_SHOWN]
     ]
-    blocks = [kit.section("*New for the org* (not seen in the 30 days before)\n" + "\n".join(lines))]
+    heading = f"*New for the org* (not seen in the {handoff.baseline_days} days before)"
+    blocks = [kit.section(heading + "\n" + "\n".join(lines))]
     if row := kit.actions(buttons[:ACTIONS_ELEMENTS]):
         blocks.append(row)
     return blocks
