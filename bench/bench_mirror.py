@@ -21,8 +21,7 @@ from auditbot.store.cursors import StreamCursors
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
 from bench.result import Log, Result, milliseconds, quiet
-from tests.services.test_mirror_search import fill_mirror
-from tests.services.world import ANCHOR, UTC_ZONE, World
+from tests.services.world import ANCHOR, UTC_ZONE, World, fill_mirror
 
 QUERIES = (
     "last:2d",

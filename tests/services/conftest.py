@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from auditbot.sandbox import GeneratedOrg
-from tests.services.world import ANCHOR, World
+from auditbot.store import Database
+from tests.services.world import ANCHOR, World, fill_mirror
+from tests.store.conftest import postgres_schema
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +20,22 @@ def org() -> GeneratedOrg:
 @pytest.fixture
 def world(org: GeneratedOrg) -> World:
     return World(org)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(
+    request: pytest.FixtureRequest, org: GeneratedOrg, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """A store whose mirror holds the org's last days (``fill_mirror``), filled once per module, on a
+    SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('mirror') / 'auditbot.db'}"
+        with Database(url) as db:
+            db.migrate()
+            fill_mirror(db, org)
+            yield db
+        return
+    with postgres_schema() as url, Database(url) as db:
+        db.migrate()
+        fill_mirror(db, org)
+        yield db

@@ -8,62 +8,20 @@ from the mirror, and the two must list exactly the same event ids in the same or
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from auditbot.core.clock import ManualClock
 from auditbot.core.model import AuditEvent
 from auditbot.core.paging import PageStateError
-from auditbot.sandbox import GeneratedOrg
 from auditbot.services.mirror_source import MirrorSource, decode_key, encode_key
 from auditbot.services.search import ResultPage, SearchService
 from auditbot.store import Database
 from auditbot.store.cursors import StreamCursors
-from auditbot.store.leases import Leases
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
-from tests.services.world import ANCHOR, UTC_ZONE, World
-from tests.store.conftest import postgres_schema
-
-MIRRORED_DAYS = 3
-
-
-def fill_mirror(db: Database, org: GeneratedOrg, *, days: int = MIRRORED_DAYS) -> None:
-    """Copy ``days`` of the org's stream into the mirror and commit a cursor, as ingest does."""
-    world = World(org)
-    clock = ManualClock(ANCHOR)
-    mirror, cursors = EventMirror(db, clock=clock), StreamCursors(db, clock=clock)
-    lease = Leases(db, clock).acquire(f"ingest:{org.org_id}", "test", 60)
-    assert lease is not None
-    for page in world.client.iter_stream_pages(start=ANCHOR - timedelta(days=days)):
-        if not page.data:
-            continue
-        newest = max(e.processed_at for e in page.data if e.processed_at)
-        with db.begin() as conn:
-            mirror.upsert(conn, org.org_id, page.data)
-            cursors.advance(conn, org.org_id, page.next_cursor, newest, lease)
-    with db.begin() as conn:
-        cursors.finish_pass(conn, org.org_id, lease, read_to_end_at=ANCHOR, failure=None)
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def store(
-    request: pytest.FixtureRequest, org: GeneratedOrg, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('mirror') / 'auditbot.db'}"
-        with Database(url) as db:
-            db.migrate()
-            fill_mirror(db, org)
-            yield db
-        return
-    with postgres_schema() as url, Database(url) as db:
-        db.migrate()
-        fill_mirror(db, org)
-        yield db
+from tests.services.world import ANCHOR, MIRRORED_DAYS, UTC_ZONE, World
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ on the last page. A narrowing state runs the same search narrowed to one actor o
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from ipaddress import ip_address
 
@@ -34,9 +33,7 @@ from auditbot.store.cursors import StreamCursors
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
 from auditbot.store.mirror_summary import MirrorSummary
-from tests.services.test_mirror_search import fill_mirror
 from tests.services.world import ANCHOR, UTC_ZONE, World
-from tests.store.conftest import postgres_schema
 
 COUNTED_IN_SQL = [
     "last:2d",
@@ -52,23 +49,6 @@ NOT_IN_SQL = [
     "product:jira last:2d",
     'location:"Sydney, Australia" last:2d',
 ]
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def store(
-    request: pytest.FixtureRequest, org: GeneratedOrg, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('summary') / 'auditbot.db'}"
-        with Database(url) as db:
-            db.migrate()
-            fill_mirror(db, org)
-            yield db
-        return
-    with postgres_schema() as url, Database(url) as db:
-        db.migrate()
-        fill_mirror(db, org)
-        yield db
 
 
 def mirrored(world: World, store: Database, org: GeneratedOrg, page_size: int = 10) -> SearchService:

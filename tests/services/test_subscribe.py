@@ -15,8 +15,7 @@ from auditbot.store import Database
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
-from tests.services.test_mirror_search import fill_mirror
-from tests.services.world import ANCHOR, UTC_ZONE, World
+from tests.services.world import ANCHOR, UTC_ZONE, World, fill_mirror
 
 
 def service(world: World, **kwargs: int) -> SubscribeService:

@@ -15,6 +15,10 @@ from auditbot.core.ports import EventFilters
 from auditbot.sandbox import DEFAULT_API_KEY, GeneratedOrg, RateLimits, SandboxApi
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.search import ResultPage, SearchService
+from auditbot.store import Database
+from auditbot.store.cursors import StreamCursors
+from auditbot.store.leases import Leases
+from auditbot.store.mirror import EventMirror
 
 ANCHOR = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 UTC_ZONE = ZoneInfo("UTC")
@@ -47,3 +51,24 @@ class World:
         while (value := pages[-1].next_state) is not None:
             pages.append(self.search.open_page(value))
         return [f.event for p in pages for f in p.events], pages
+
+
+MIRRORED_DAYS = 3
+
+
+def fill_mirror(db: Database, org: GeneratedOrg, *, days: int = MIRRORED_DAYS) -> None:
+    """Copy ``days`` of the org's stream into the mirror and commit a cursor, as ingest does."""
+    world = World(org)
+    clock = ManualClock(ANCHOR)
+    mirror, cursors = EventMirror(db, clock=clock), StreamCursors(db, clock=clock)
+    lease = Leases(db, clock).acquire(f"ingest:{org.org_id}", "test", 60)
+    assert lease is not None
+    for page in world.client.iter_stream_pages(start=ANCHOR - timedelta(days=days)):
+        if not page.data:
+            continue
+        newest = max(e.processed_at for e in page.data if e.processed_at)
+        with db.begin() as conn:
+            mirror.upsert(conn, org.org_id, page.data)
+            cursors.advance(conn, org.org_id, page.next_cursor, newest, lease)
+    with db.begin() as conn:
+        cursors.finish_pass(conn, org.org_id, lease, read_to_end_at=ANCHOR, failure=None)

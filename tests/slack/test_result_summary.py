@@ -22,7 +22,7 @@ from auditbot.store.cursors import StreamCursors
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
 from auditbot.store.mirror_summary import MirrorSummary
-from tests.services.test_mirror_search import fill_mirror
+from tests.services.world import fill_mirror
 from tests.slack.harness import SlackWorld
 from tests.slack.test_access_matrix import POLICY, guarded_world
 
