@@ -113,15 +113,16 @@ _COLUMN_LIST = ", ".join(_COLUMNS)
 _STAGE = "events_stage"
 _CREATE_STAGE = f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (LIKE events) ON COMMIT DELETE ROWS"
 _COPY_STAGE = f"COPY {_STAGE} ({_COLUMN_LIST}) FROM STDIN"
-_INSERT_STAGED = (
-    f"INSERT INTO events ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM {_STAGE} ON CONFLICT (org_id, id) DO NOTHING"
+_INSERT_STAGED = (  # emptying the stage as it goes: a second page in the same transaction starts from nothing
+    f"WITH staged AS (DELETE FROM {_STAGE} RETURNING {_COLUMN_LIST}) "
+    f"INSERT INTO events ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM staged ON CONFLICT (org_id, id) DO NOTHING"
 )
 
 
 def _copy_new(conn: Connection, rows: list[dict[str, Any]]) -> int:
-    """PostgreSQL: the rows copied (``COPY``) into a temporary table emptied at each commit, then inserted
-    from it in one ``INSERT … SELECT … ON CONFLICT DO NOTHING``: a page costs three statements, not one per
-    row. How many were new."""
+    """PostgreSQL: the rows copied (``COPY``) into a temporary table, then moved from it into ``events`` in one
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING``: a page costs three statements, not one per row. How many
+    were new."""
     driver = conn.connection.dbapi_connection
     assert isinstance(driver, psycopg.Connection), "the store reaches PostgreSQL through psycopg"
     with driver.cursor() as cursor:
