@@ -2,9 +2,12 @@
 
 Pages of ``/events-stream`` are fetched from the sandbox once, before timing, so HTTP is left out.
 "ingest" is ``Ingestor.run_once`` over those pages into a fresh, migrated database: per page one
-transaction with the fencing check, the upsert and the cursor, plus the lease and the prune. "raw" is a
-plain ``executemany`` of ``INSERT … ON CONFLICT DO NOTHING`` of the same rows (prepared beforehand), one
-transaction per page, into another fresh database. Each figure is the best of ``ROUNDS`` runs.
+transaction with the fencing check, the upsert and the cursor, plus the lease and the prune; its rows
+are built from the events as it goes (the body serialized, the columns copied), and on PostgreSQL it
+stores them with ``COPY`` into a temporary table and one ``INSERT … SELECT … ON CONFLICT DO NOTHING``.
+"raw" is a plain ``executemany`` of ``INSERT … ON CONFLICT DO NOTHING`` of the same rows (built
+beforehand, outside the timing), one transaction per page, into another fresh database with the same
+table and indexes. Each figure is the best of ``ROUNDS`` runs.
 PostgreSQL runs only when a server answers at 127.0.0.1:5432 (each run in a schema of its own).
 
 Run: python -m bench.bench_ingest

@@ -19,6 +19,7 @@ showed or read, the next page starting just after it. ``m:`` alone is the start 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -181,6 +182,15 @@ def decode_key(cursor: str) -> tuple[datetime, str] | None:
     return _EPOCH + timedelta(microseconds=int(micros)), event_id
 
 
+def _next_chunk(chunk: int, missing: int, scanned: int, kept: int) -> int:
+    """How many rows to read next: enough for the ``missing`` events and one more (whether more follow) at the
+    share of rows kept so far, with a margin; when none was kept, four times the last chunk. At most ``_CHUNK``."""
+    if kept == 0:
+        return min(chunk * 4, _CHUNK)
+    wanted = math.ceil((missing + 1) * scanned / kept * 1.25)
+    return max(1, min(wanted, chunk * 4, _CHUNK))
+
+
 @dataclass(frozen=True, slots=True)
 class MirrorScan:
     """One result page read from the mirror, and where the next one starts (a mirror cursor)."""
@@ -204,7 +214,8 @@ def scan_mirror(
 ) -> MirrorScan:
     """Up to ``page_size`` events of ``window`` passing ``check``, newest first, from the position ``cursor``.
 
-    Reads the mirror by keyset in chunks growing from ``page_size + 1`` to 500; stops early
+    Reads the mirror by keyset, ``page_size + 1`` rows first, then as many as the share of rows kept so far
+    says the rest of the page needs (growing fourfold while none is kept, up to 500); stops early
     (``partial``) after ``max_rows`` rows.
     """
     start, end = api_bounds(window)
@@ -228,6 +239,6 @@ def scan_mirror(
                 return MirrorScan(found, scanned, encode_key(key) if more else None, partial=False)
         if len(rows) < limit:
             return MirrorScan(found, scanned, None, partial=False)
-        chunk = min(chunk * 4, _CHUNK)  # a selective query: read on in growing chunks
+        chunk = _next_chunk(chunk, page_size - len(found), scanned, len(found))
         if scanned >= max_rows:
             return MirrorScan(found, scanned, encode_key(key), partial=True)

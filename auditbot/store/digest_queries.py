@@ -208,10 +208,16 @@ def filter_clauses(
 ) -> list[Clause]:
     """The org's rows with ``start <= time < end`` that match ``criteria``'s actions, actors, exact IP
     addresses and products, as ``core.match`` reads them (other terms are not looked at here)."""
-    window = _window(org_id, start, end)
+    return [*_window(org_id, start, end), *term_clauses(conn, org_id, start, end, criteria)]
+
+
+def term_clauses(
+    conn: Connection, org_id: str, start: datetime, end: datetime, criteria: Criteria | None
+) -> list[Clause]:
+    """``filter_clauses`` without the window's own: only the terms' (empty when no term is filtered on)."""
     if criteria is None:
-        return window
-    clauses = list(window)
+        return []
+    clauses: list[Clause] = []
     if criteria.actions:
         clauses.append(events.c.action.in_(sorted(criteria.actions)))
     if criteria.not_actions:
@@ -225,9 +231,10 @@ def filter_clauses(
         clauses.append(events.c.actor_id.not_in(unwanted))
         clauses.append(or_(events.c.actor_email.is_(None), events.c.actor_email.not_in(unwanted)))
     if query.ips:
-        clauses.append(events.c.ip.in_(_spellings(conn, window, query.ips)))
+        clauses.append(events.c.ip.in_(_spellings(conn, _window(org_id, start, end), query.ips)))
     if query.not_ips:
-        clauses.append(or_(events.c.ip.is_(None), events.c.ip.not_in(_spellings(conn, window, query.not_ips))))
+        spellings = _spellings(conn, _window(org_id, start, end), query.not_ips)
+        clauses.append(or_(events.c.ip.is_(None), events.c.ip.not_in(spellings)))
     if query.products:
         clauses.append(
             or_(

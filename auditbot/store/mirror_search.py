@@ -10,20 +10,27 @@ first event rather than the window's start, which only sends a few more searches
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from ipaddress import IPv4Address, IPv4Network, IPv6Address
 
-from sqlalchemy import or_, select
+from cachetools import LRUCache
+from sqlalchemy import String, bindparam, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database
-from auditbot.store.digest_queries import filter_clauses
-from auditbot.store.mirror import EventMirror
-from auditbot.store.schema import events
+from auditbot.store.digest_queries import term_clauses
+from auditbot.store.mirror import EventMirror, WindowFilter
+from auditbot.store.schema import events, stream_cursors
+from auditbot.store.timestamps import UtcDateTime
+
+_KEPT_FILTERS = 256
+"""Searches whose SQL filter is kept, built, for their next pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,22 +47,22 @@ class MirrorCoverage:
 class MirrorSearchSource:
     """Reads for mirror-backed search; implements ``services.mirror_source.MirrorSource``."""
 
-    def __init__(self, db: Database, mirror: EventMirror, cursors: StreamCursors) -> None:
+    def __init__(self, db: Database, mirror: EventMirror, cursors: StreamCursors | None = None) -> None:
+        """``cursors`` is not read: the status comes from one query over the cursor and the events together."""
         self._db = db
         self._mirror = mirror
-        self._cursors = cursors
+        self._filters: LRUCache[Criteria, WindowFilter] = LRUCache(maxsize=_KEPT_FILTERS)
+        self._lock = threading.Lock()
 
     def status(self, org_id: str) -> MirrorCoverage | None:
-        """The org's coverage, or ``None`` before its stream reader first committed."""
-        cursor = self._cursors.get(org_id)
-        if cursor is None:
+        """The org's coverage, or ``None`` before its stream reader first committed (one query: it is read for
+        every result page)."""
+        with self._db.read() as conn:
+            row = conn.execute(_STATUS, {"org_id": org_id}).one_or_none()
+        if row is None:
             return None
-        covered: datetime | None = getattr(cursor, "covered_from", None)
-        if covered is None:
-            covered = self.oldest_time(org_id)
-        return MirrorCoverage(
-            covered, cursor.newest_processed_at, cursor.updated_at, cursor.read_to_end_at, cursor.failed_at
-        )
+        covered, newest, updated, read_to_end, failed = row
+        return MirrorCoverage(covered, newest, updated, read_to_end, failed)
 
     def oldest_time(self, org_id: str) -> datetime | None:
         """The time of the org's oldest mirrored event (``None``: none)."""
@@ -80,9 +87,40 @@ class MirrorSearchSource:
         the columns, so bodies that cannot match are never read; the caller still checks every term)."""
         if criteria is None:
             return self._mirror.window(org_id, start, end, limit=limit, before=before)
+        columns = _column_terms(criteria)
         with self._db.read() as conn:
-            where = [*filter_clauses(conn, org_id, start, end, _column_terms(criteria)), *_range_prefixes(criteria)]
+            if _looks_up_spellings(columns):  # its clauses depend on the addresses stored: built for this read
+                where = WindowFilter([*term_clauses(conn, org_id, start, end, columns), *_range_prefixes(criteria)])
+            else:
+                where = self._filter(criteria, lambda: term_clauses(conn, org_id, start, end, columns))
             return self._mirror.window(org_id, start, end, limit=limit, before=before, where=where, conn=conn)
+
+    def _filter(self, criteria: Criteria, clauses: Callable[[], list[ColumnElement[bool]]]) -> WindowFilter:
+        """The search's ``WindowFilter``, kept while it is paged through (``clauses``: its term clauses)."""
+        with self._lock:
+            kept = self._filters.get(criteria)
+        if kept is None:
+            kept = WindowFilter([*clauses(), *_range_prefixes(criteria)])
+            with self._lock:
+                self._filters[criteria] = kept
+        return kept
+
+
+def _looks_up_spellings(columns: Criteria) -> bool:
+    """Whether ``term_clauses`` reads the window's IPv6 spellings of an address (see ``digest_queries``)."""
+    return any(isinstance(v, IPv6Address) for v in (*columns.query.ips, *columns.query.not_ips))
+
+
+_ORG = bindparam("org_id", type_=String())
+_OLDEST = select(func.min(events.c.time)).where(events.c.org_id == _ORG).scalar_subquery()
+_STATUS = select(
+    func.coalesce(stream_cursors.c.covered_from, _OLDEST, type_=UtcDateTime()),
+    stream_cursors.c.newest_processed_at,
+    stream_cursors.c.updated_at,
+    stream_cursors.c.read_to_end_at,
+    stream_cursors.c.failed_at,
+).where(stream_cursors.c.org_id == _ORG)
+"""An org's mirror status: the cursor's columns, ``covered_from`` falling back to the oldest event's time."""
 
 
 def _range_prefixes(criteria: Criteria) -> list[ColumnElement[bool]]:
