@@ -37,6 +37,7 @@ from auditbot.services.catalog import ActionCatalog, CatalogSnapshot
 from auditbot.services.merge import scan_merged
 from auditbot.services.mirror_source import (
     MirrorSource,
+    MirrorStatus,
     behind_note,
     beyond_api,
     is_mirror_cursor,
@@ -186,11 +187,11 @@ class SearchService:
         window = TimeWindow(state.start, state.end)
         size = page_size or self.page_size
         notes: tuple[str, ...] = (snapshot.problem,) if snapshot.stale and snapshot.problem else ()
-        mirror = self._mirror_for(state, criteria, window)
+        mirror, status = self._mirror_for(state, criteria, window)
         source_note = None
         if mirror is not None:
             scan = self._scan_mirror(mirror, criteria, window, state.position, size)
-            status = mirror.status(self._org_id)
+            status = status or mirror.status(self._org_id)
             uncovered = uncovered_note(status, window)
             source_note = behind_note(status, self._clock.now(), self._freshness)
             notes = (*((uncovered,) if uncovered else ()), *notes)
@@ -226,23 +227,27 @@ class SearchService:
             else None,
         )
 
-    def _mirror_for(self, state: PageState, criteria: Criteria, window: TimeWindow) -> MirrorSource | None:
-        """The mirror when this page is read from it: pages begun there stay there, new ones go if it is usable."""
+    def _mirror_for(
+        self, state: PageState, criteria: Criteria, window: TimeWindow
+    ) -> tuple[MirrorSource | None, MirrorStatus | None]:
+        """The mirror when this page is read from it (pages begun there stay there, new ones go if it is
+        usable), and its status when that was read to decide."""
         position = state.position
         if is_mirror_cursor(position.cursor):
             if self._mirror is None:
                 raise PageStateError(
                     "That page came from auditbot's copy of the log, which is off now.", hint="Run the search again."
                 )
-            return self._mirror
+            return self._mirror, None
         if self._mirror is None or position != Position():
-            return None
+            return None, None
         if beyond_api(window, self._clock.now()):
-            return self._mirror  # the API does not reach back so far: the mirror answers what it holds
+            return self._mirror, None  # the API does not reach back so far: the mirror answers what it holds
         if criteria.query.text:
-            return None
+            return None, None
         status = self._mirror.status(self._org_id)
-        return self._mirror if mirror_usable(status, window, self._clock.now(), self._freshness) else None
+        usable = mirror_usable(status, window, self._clock.now(), self._freshness)
+        return (self._mirror, status) if usable else (None, None)
 
     def _scan_mirror(
         self, mirror: MirrorSource, criteria: Criteria, window: TimeWindow, position: Position, page_size: int
