@@ -28,7 +28,7 @@ from auditbot.slack.payloads import MalformedPayload, read_payload
 from auditbot.slack.refusals import EVERY_SECONDS
 from auditbot.store.audit_trail import AuditTrail
 from tests.slack.harness import signed
-from tests.slack.test_one_reading import Guarded, production_guarded
+from tests.slack.test_one_reading import Guarded, guarded_world, production_guarded
 
 JANE, MAYA, RAVI = seed.JANE, seed.MAYA, seed.RAVI
 EXAMPLES = int(os.environ.get("PAYLOAD_EXAMPLES", "150"))
@@ -59,17 +59,8 @@ class Records(logging.Handler):
 
 @pytest.fixture(scope="module")
 def guarded(org: GeneratedOrg) -> Iterator[Guarded]:
-    world = production_guarded(org)
-    try:
-        active = world.subscribe("action:added_org_admin")
-        paused = world.subscribe("action:user_login_failed")
-        world.subscriptions.pause(paused.id)
-        schedule = world.schedules.create(
-            team_id=seed.TEAM.id, channel_id=seed.SEC_ALERTS, times="09:00", tz="UTC", query="", created_by=JANE
-        )
-        yield Guarded(world, active.id, paused.id, schedule.id)
-    finally:
-        world.close()
+    with guarded_world(org) as made:
+        yield made
 
 
 def click(g: Guarded, action_id: str, value: str, *, user: Any = MAYA) -> dict[str, Any]:

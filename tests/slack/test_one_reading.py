@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,8 +84,9 @@ def production_guarded(org: GeneratedOrg, policy: AccessPolicy = POLICY) -> Slac
     return world
 
 
-@pytest.fixture(scope="module")
-def guarded(org: GeneratedOrg) -> Iterator[Guarded]:
+@contextmanager
+def guarded_world(org: GeneratedOrg) -> Iterator[Guarded]:
+    """A production-guarded world with an active and a paused subscription and a schedule to act on."""
     world = production_guarded(org)
     try:
         active = world.subscribe("action:added_org_admin")
@@ -96,6 +98,12 @@ def guarded(org: GeneratedOrg) -> Iterator[Guarded]:
         yield Guarded(world, active.id, paused.id, schedule.id)
     finally:
         world.close()
+
+
+@pytest.fixture(scope="module")
+def guarded(org: GeneratedOrg) -> Iterator[Guarded]:
+    with guarded_world(org) as made:
+        yield made
 
 
 ADMIN_SUBCOMMANDS = ("bot-log", "subscribe", "unsubscribe", "pause", "resume", "digest schedule", "digest unschedule")
