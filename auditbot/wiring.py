@@ -38,6 +38,7 @@ from auditbot.slack.deps import SlackDeps
 from auditbot.slack.directory import SlackDirectory, SlackUserGroups
 from auditbot.slack.guard import access_guard
 from auditbot.slack.integrity import SLACK_HOOKS, integrity_middleware, response_url_allowed
+from auditbot.slack.payloads import Who
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
@@ -311,14 +312,14 @@ def denial_recorder(deps: SlackDeps, client: WebClient) -> Callable[..., None]:
     """Writes every refusal into the bot's own audit trail (allowed requests are recorded by the listeners)."""
 
     def on_decision(
-        decision: Decision, person: str, place: Place, permission: Permission, kind: str, query: str | None
+        decision: Decision, who: Who, place: Place, permission: Permission, kind: str, query: str | None
     ) -> None:
         if decision.allowed or deps.trail is None:
             return
         deps.trail.record(
             client,
-            team_id="",
-            user_id=person,
+            team_id=who.team_id,
+            user_id=who.user_id,
             kind="denied",
             outcome="denied",
             query=query,

@@ -34,15 +34,17 @@ from auditbot.slack.payloads import (
     Payload,
     Shortcut,
     ViewSubmission,
+    Who,
 )
 from auditbot.slack.render import render_notice
 
 logger = logging.getLogger(__name__)
 
-OnDecision = Callable[[Decision, str, Place, Permission, str, "str | None"], None]
-"""``(decision, person, place, permission, kind, query_text)``: kind is the payload type (``command``,
-``block_actions``, ``message_action``, ``shortcut``, ``view_submission``, ``block_suggestion``,
-``app_home_opened``); query_text the command text, the action id or the callback id."""
+OnDecision = Callable[[Decision, Who, Place, Permission, str, "str | None"], None]
+"""``(decision, who, place, permission, kind, query_text)``: ``who`` is the identity that was checked;
+kind is the payload type (``command``, ``block_actions``, ``message_action``, ``shortcut``,
+``view_submission``, ``block_suggestion``, ``app_home_opened``); query_text the command text, the
+action id or the callback id."""
 
 ADMIN_SUBCOMMANDS = frozenset({"bot-log", "subscribe", "unsubscribe", "pause", "resume"})
 DIGEST_ADMIN_SUBCOMMANDS = frozenset({"schedule", "unschedule"})
@@ -142,7 +144,7 @@ def access_guard(
         decision, place, permission = _decide(policy, directory, group_lookup, asking)
         if on_decision is not None:
             try:
-                on_decision(decision, asking.person, place, permission, asking.kind, asking.query_text)
+                on_decision(decision, asking.payload.who, place, permission, asking.kind, asking.query_text)
             except Exception:
                 logger.exception("on_decision failed for a %s", asking.kind)
         if decision.allowed:

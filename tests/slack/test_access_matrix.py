@@ -25,6 +25,7 @@ from auditbot.sandbox import GeneratedOrg
 from auditbot.slack import ids
 from auditbot.slack.directory import LookupFailed, SlackDirectory, SlackUserGroups, UserGroups, kind_from_info
 from auditbot.slack.guard import access_guard
+from auditbot.slack.payloads import Who
 from tests.slack.harness import SlackWorld, signed
 from tests.slack.test_app import buttons
 
@@ -49,7 +50,7 @@ def expected(person: str, place: str | None, permission: Permission) -> bool:
 @dataclass
 class Setup:
     world: SlackWorld
-    decisions: list[tuple[Decision, str, Place, Permission, str, str | None]]
+    decisions: list[tuple[Decision, Who, Place, Permission, str, str | None]]
     values: dict[str, str] = field(default_factory=dict)
     event_id: str = ""
 
@@ -228,7 +229,7 @@ def test_authorization_matrix(setup: Setup, entry: Entry, person: str, place: st
 
     decision, who, where, permission, _kind, _text = setup.decisions[-1]
     assert len(setup.decisions) == 1
-    assert (who, where.channel_id, permission) == (person, channel, entry.permission)
+    assert (who.user_id, where.channel_id, permission) == (person, channel, entry.permission)
     allowed = expected(person, place, entry.permission)
     assert decision.allowed is allowed, decision.reason
     if allowed:

@@ -153,6 +153,7 @@ def test_a_viewer_is_refused_every_admin_subcommand_in_every_encoding(guarded: G
     assert guarded.state() == before, "nothing changed in the store"
     refusal = guarded.newest()
     assert (refusal.kind, refusal.outcome, refusal.user_id, refusal.query) == ("denied", "denied", MAYA, text)
+    assert refusal.team_id == seed.TEAM.id, "the trail records the identity the guard checked, team included"
     assert refusal.detail is not None and refusal.detail.startswith("admin command")
 
 
