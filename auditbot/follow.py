@@ -17,16 +17,16 @@ from auditbot.metrics import Metrics
 from auditbot.services.delivery import DeliveryReport
 from auditbot.services.ingest import IngestReport
 from auditbot.services.mirror_source import Freshness, mirror_freshness
-from auditbot.services.scheduler import DigestScheduler, SchedulerReport
+from auditbot.services.scheduler import HandoffScheduler, SchedulerReport
 from auditbot.slack.app import slack_client
 from auditbot.slack.delivery_client import delivery_client
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.digest_poster import SlackDigestPoster
+from auditbot.slack.handoff_poster import SlackHandoffPoster
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database
-from auditbot.store.digest_schedules import DigestSchedules
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
+from auditbot.store.schedules import HandoffSchedules
 from auditbot.wiring import OrgConnection, alert_matcher, delivery, ingestor
 
 
@@ -86,9 +86,9 @@ def following(
         )
     ]
     if slack_token and deps.handoff is not None:
-        scheduler = DigestScheduler(
-            DigestSchedules(store, clock),
-            SlackDigestPoster(
+        scheduler = HandoffScheduler(
+            HandoffSchedules(store, clock),
+            SlackHandoffPoster(
                 deps.handoff, slack_client(slack_token, base_url=slack_api_url or settings.slack_api_url)
             ),
             clock,

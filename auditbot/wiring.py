@@ -24,7 +24,7 @@ from auditbot.config import Settings
 from auditbot.core.access import AccessPolicy, Decision, Permission, Place
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.core.paging import PageStateCodec
-from auditbot.services.alerts import AlertMatcher
+from auditbot.services.alert_matching import AlertMatcher
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.delivery import Delivery, DeliverySettings
 from auditbot.services.events import EventLookup
@@ -46,14 +46,14 @@ from auditbot.store.alert_state import StoredAlertState
 from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database, default_url
-from auditbot.store.digest_queries import MirrorDigest
-from auditbot.store.digest_schedules import DigestSchedules
+from auditbot.store.handoff_counts import HandoffCounts
 from auditbot.store.ingest_store import SqlIngestStore
 from auditbot.store.leases import Leases
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
 from auditbot.store.mirror_summary import MirrorSummary
 from auditbot.store.outbox import Outbox, alert_writer
+from auditbot.store.schedules import HandoffSchedules
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
 
@@ -237,7 +237,7 @@ def slack_deps(
         search.catalog,
         clock,
         org_id=connection.org_id,
-        digest=MirrorDigest(store) if store else None,
+        digest=HandoffCounts(store) if store else None,
         mirror=mirror_source,
         alerts=StoredAlertState(Outbox(store, clock), Snoozes(store, clock)) if store else None,
         freshness=timedelta(seconds=settings.mirror_freshness_seconds),
@@ -261,7 +261,7 @@ def slack_deps(
         snoozes=Snoozes(store, clock) if store else None,
         outbox=Outbox(store, clock) if store else None,
         handoff=handoff,
-        schedules=DigestSchedules(store, clock) if store else None,
+        schedules=HandoffSchedules(store, clock) if store else None,
         budgets=lambda: tuple(
             RateBudget(s.path, s.limit, s.remaining, s.ready_in)
             for s in (budget.status(path) for path in (EVENTS, EVENT, EVENT_ACTIONS, EVENTS_STREAM))

@@ -2,8 +2,8 @@
 
 The seeded sandbox org's last 30 days are repeated, each copy with fresh event ids and shifted a few
 seconds, into 100,000 events in one window; the 30 days before it are mirrored once, as the baseline
-that says what is new. "SQL" is ``MirrorDigest.aggregate`` over the window with that baseline; "tally"
-is what a caller does without it: ``MirrorDigest.seen`` for the baseline, then ``EventTally`` over the
+that says what is new. "SQL" is ``HandoffCounts.aggregate`` over the window with that baseline; "tally"
+is what a caller does without it: ``HandoffCounts.seen`` for the baseline, then ``EventTally`` over the
 window read from the mirror page by page (``EventMirror.window``, newest first). Both must give the
 same ``Aggregates``.
 
@@ -31,12 +31,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from auditbot.core.digest import Aggregates, EventTally
+from auditbot.core.handoff import Aggregates, EventTally
 from auditbot.core.model import AuditEvent
 from auditbot.sandbox import GeneratedOrg
 from auditbot.store import Database, EventMirror
-from auditbot.store.digest_queries import MirrorDigest
 from auditbot.store.executor import insert_or_ignore
+from auditbot.store.handoff_counts import HandoffCounts
 from auditbot.store.mirror import _row
 from auditbot.store.schema import events
 from bench.result import Log, Result, format_ratio, milliseconds, quiet
@@ -103,12 +103,12 @@ def settle(db: Database) -> None:
 
 
 def in_sql(db: Database) -> Aggregates:
-    return MirrorDigest(db).aggregate(ORG, START, END, baseline_start=BASELINE_START)
+    return HandoffCounts(db).aggregate(ORG, START, END, baseline_start=BASELINE_START)
 
 
 def tallied(db: Database) -> Aggregates:
     mirror = EventMirror(db)
-    tally = EventTally(seen=MirrorDigest(db).seen(ORG, BASELINE_START, START))
+    tally = EventTally(seen=HandoffCounts(db).seen(ORG, BASELINE_START, START))
     before: tuple[datetime, str] | None = None
     while True:
         page = mirror.window(ORG, START, END, limit=MIRROR_PAGE, before=before)
@@ -136,7 +136,7 @@ def peak_mib() -> float:
 def measure(way: str, url: str) -> None:
     """Run one way once in this process; write (seconds, peak growth in MiB, result) to stdout, pickled."""
     with Database(url) as db:
-        MirrorDigest(db).oldest(ORG)  # connect before measuring
+        HandoffCounts(db).oldest(ORG)  # connect before measuring
         before = peak_mib()
         started = time.perf_counter()
         result = WAYS[way](db)

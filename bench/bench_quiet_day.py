@@ -36,7 +36,7 @@ from auditbot.services.ingest import Ingestor
 from auditbot.services.search import SearchService
 from auditbot.store import Database
 from auditbot.store.cursors import StreamCursors
-from auditbot.store.digest_queries import MirrorDigest
+from auditbot.store.handoff_counts import HandoffCounts
 from auditbot.store.ingest_store import SqlIngestStore
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
@@ -136,7 +136,7 @@ def replay(count: int, log: Log) -> tuple[Tally, int]:
             freshness=FRESHNESS,
         )
         handoff = HandoffService(
-            client, catalog, clock, org_id=org.org_id, digest=MirrorDigest(db), mirror=source, freshness=FRESHNESS
+            client, catalog, clock, org_id=org.org_id, digest=HandoffCounts(db), mirror=source, freshness=FRESHNESS
         )
         catalog.snapshot()
         planned = schedule(count, random.Random(20261125))

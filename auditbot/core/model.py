@@ -99,7 +99,7 @@ class Location(WireModel):
         return ", ".join(parts) if parts else None
 
 
-class Message(WireModel):
+class EventMessage(WireModel):
     content: str | None = None
     format: str | None = None
 
@@ -121,7 +121,7 @@ class AuditEvent(WireModel):
     type: str | None = None
     attributes: EventAttributes
     links: Links | None = None
-    message: Message | None = None
+    message: EventMessage | None = None
 
     @property
     def time(self) -> datetime:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from auditbot.core.digest import Tally, actor_label
+from auditbot.core.handoff import Tally, actor_label
 from auditbot.core.model import AuditEvent
 
 TOP = 3

@@ -19,13 +19,13 @@ from auditbot.playground.model import (
     Channel,
     Event,
     EventBatch,
-    Message,
     ResponsePost,
     SlackError,
     StoredFile,
     Team,
     User,
     View,
+    WorkspaceMessage,
 )
 from auditbot.playground.server import RunningSlackApi, start_slack_api
 from auditbot.playground.workspace import Workspace
@@ -39,7 +39,6 @@ __all__ = [
     "Event",
     "EventBatch",
     "HttpAnswer",
-    "Message",
     "ResponsePost",
     "RunningSlackApi",
     "SlackApiHandler",
@@ -49,5 +48,6 @@ __all__ = [
     "User",
     "View",
     "Workspace",
+    "WorkspaceMessage",
     "start_slack_api",
 ]

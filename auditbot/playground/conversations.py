@@ -17,18 +17,18 @@ from auditbot.playground.blocks import check_message
 from auditbot.playground.directory import Directory
 from auditbot.playground.eventlog import EventLog
 from auditbot.playground.ids import Ids
-from auditbot.playground.model import JsonDict, Message, SlackError
+from auditbot.playground.model import JsonDict, SlackError, WorkspaceMessage
 from auditbot.playground.shapes import message_json
 
 
 class Thread(NamedTuple):
     """A message and the replies in its thread, oldest first (none for a message nobody answered)."""
 
-    parent: Message
-    replies: tuple[Message, ...]
+    parent: WorkspaceMessage
+    replies: tuple[WorkspaceMessage, ...]
 
 
-def _is_reply(message: Message) -> bool:
+def _is_reply(message: WorkspaceMessage) -> bool:
     return bool(message.thread_ts) and message.thread_ts != message.ts
 
 
@@ -41,7 +41,7 @@ class Conversations:
         self._log = log
         self._lock = lock
         self._chat_write_public = chat_write_public
-        self._messages: dict[str, list[Message]] = {}
+        self._messages: dict[str, list[WorkspaceMessage]] = {}
 
     def post(
         self,
@@ -54,14 +54,14 @@ class Conversations:
         thread_ts: str = "",
         files: tuple[JsonDict, ...] = (),
         check_membership: bool = True,
-    ) -> Message:
+    ) -> WorkspaceMessage:
         """A new message in the channel; a response URL posts with ``check_membership=False``."""
         with self._lock:
             channel = self._directory.channel(channel_ref)
             if check_membership and not self._may_post(channel.id, author):
                 raise SlackError("not_in_channel")
             clean_text, clean_blocks = check_message(text, blocks, has_files=bool(files))
-            message = Message(
+            message = WorkspaceMessage(
                 channel=channel.id,
                 ts=self._ids.ts(),
                 text=clean_text,
@@ -78,7 +78,7 @@ class Conversations:
 
     def post_ephemeral(
         self, channel_ref: str, user: str, *, author: str, text: Any = None, blocks: Any = None, thread_ts: str = ""
-    ) -> Message:
+    ) -> WorkspaceMessage:
         with self._lock:
             channel = self._directory.channel(channel_ref)
             self._directory.user(user)
@@ -90,11 +90,11 @@ class Conversations:
 
     def add_ephemeral(
         self, channel_id: str, user: str, *, author: str, text: Any, blocks: Any, thread_ts: str = ""
-    ) -> Message:
+    ) -> WorkspaceMessage:
         """An ephemeral message without the membership checks (how a response URL answers)."""
         with self._lock:
             clean_text, clean_blocks = check_message(text, blocks)
-            message = Message(
+            message = WorkspaceMessage(
                 channel=channel_id,
                 ts=self._ids.ts(),
                 text=clean_text,
@@ -118,7 +118,7 @@ class Conversations:
         blocks: Any = None,
         metadata: JsonDict | None = None,
         via_response_url: bool = False,
-    ) -> Message:
+    ) -> WorkspaceMessage:
         """Edit a message in place; ``blocks=None`` keeps the old blocks and ``[]`` removes them."""
         with self._lock:
             old = self.get(channel_ref, ts)
@@ -142,7 +142,7 @@ class Conversations:
             self._log.add("message_changed", self.as_json(new), channel=new.channel, user=new.ephemeral_for)
             return new
 
-    def delete(self, channel_ref: str, ts: str, *, by: str, via_response_url: bool = False) -> Message:
+    def delete(self, channel_ref: str, ts: str, *, by: str, via_response_url: bool = False) -> WorkspaceMessage:
         with self._lock:
             old = self.get(channel_ref, ts)
             if not via_response_url and old.is_ephemeral:
@@ -155,7 +155,7 @@ class Conversations:
             self._log.add("message_deleted", data, channel=gone.channel, user=gone.ephemeral_for)
             return gone
 
-    def get(self, channel_ref: str, ts: str) -> Message:
+    def get(self, channel_ref: str, ts: str) -> WorkspaceMessage:
         with self._lock:
             channel = self._directory.channel(channel_ref)
             for message in self._messages.get(channel.id, []):
@@ -163,7 +163,7 @@ class Conversations:
                     return message
         raise SlackError("message_not_found")
 
-    def messages(self, channel_ref: str) -> list[Message]:
+    def messages(self, channel_ref: str) -> list[WorkspaceMessage]:
         """Every message everyone sees in the channel, thread replies included, oldest first."""
         with self._lock:
             channel = self._directory.channel(channel_ref)
@@ -176,7 +176,7 @@ class Conversations:
         """
         with self._lock:
             visible = self.messages(channel_ref)
-            replies: dict[str, list[Message]] = {}
+            replies: dict[str, list[WorkspaceMessage]] = {}
             for message in visible:
                 if _is_reply(message):
                     replies.setdefault(message.thread_ts, []).append(message)
@@ -195,7 +195,7 @@ class Conversations:
             replies = tuple(m for m in visible if _is_reply(m) and m.thread_ts == parent.ts)
             return Thread(parent, replies)
 
-    def ephemerals(self, channel_ref: str, user: str) -> list[Message]:
+    def ephemerals(self, channel_ref: str, user: str) -> list[WorkspaceMessage]:
         with self._lock:
             channel = self._directory.channel(channel_ref)
             return [m for m in self._messages.get(channel.id, []) if not m.deleted and m.ephemeral_for == user]
@@ -203,7 +203,7 @@ class Conversations:
     def channel_id(self, channel_ref: str) -> str:
         return self._directory.channel(channel_ref).id
 
-    def as_json(self, message: Message) -> JsonDict:
+    def as_json(self, message: WorkspaceMessage) -> JsonDict:
         return {"channel": message.channel, **message_json(message, self._directory.team)}
 
     def _may_post(self, channel_id: str, author: str) -> bool:
@@ -218,9 +218,9 @@ class Conversations:
         return bot.bot_id if author == bot.id else self._directory.user(author).bot_id
 
     @staticmethod
-    def _is_author(message: Message, user: str) -> bool:
+    def _is_author(message: WorkspaceMessage, user: str) -> bool:
         return message.user == user
 
-    def _replace(self, old: Message, new: Message) -> None:
+    def _replace(self, old: WorkspaceMessage, new: WorkspaceMessage) -> None:
         history = self._messages[old.channel]
         history[history.index(old)] = new

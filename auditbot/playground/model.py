@@ -76,7 +76,7 @@ class Channel:
 
 
 @dataclass(frozen=True)
-class Message:
+class WorkspaceMessage:
     channel: str
     ts: str
     text: str

@@ -10,7 +10,7 @@ from datetime import datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from auditbot.playground.model import Channel, JsonDict, Message, StoredFile, Team, User, View
+from auditbot.playground.model import Channel, JsonDict, StoredFile, Team, User, View, WorkspaceMessage
 from auditbot.playground.seed import APP_ID, BOT_ID
 
 
@@ -83,11 +83,11 @@ def channel_json(channel: Channel, team: Team, viewer: str) -> JsonDict:
 
 
 def message_json(
-    message: Message,
+    message: WorkspaceMessage,
     team: Team,
     *,
     with_metadata: bool = True,
-    replies: Sequence[Message] = (),
+    replies: Sequence[WorkspaceMessage] = (),
     parent_user: str = "",
 ) -> JsonDict:
     """A message as Slack shows it.
@@ -120,7 +120,7 @@ def message_json(
     return body
 
 
-def _thread_json(parent: Message, replies: Sequence[Message]) -> JsonDict:
+def _thread_json(parent: WorkspaceMessage, replies: Sequence[WorkspaceMessage]) -> JsonDict:
     """The fields a thread parent carries: who replied, how often, and the latest reply's ``ts``."""
     users = list(dict.fromkeys(reply.user for reply in replies if reply.user))
     return {

@@ -27,12 +27,12 @@ from auditbot.playground.model import (
     Channel,
     EventBatch,
     JsonDict,
-    Message,
     ResponsePost,
     StoredFile,
     Team,
     User,
     View,
+    WorkspaceMessage,
 )
 from auditbot.playground.views import Views
 
@@ -141,7 +141,7 @@ class Workspace:
         self.directory.user(user)
         return self.response_urls.issue(channel, user, replaced_message_ts=replaced_message_ts)
 
-    def post_as_user(self, channel: str, user: str, text: str, *, thread_ts: str = "") -> Message:
+    def post_as_user(self, channel: str, user: str, text: str, *, thread_ts: str = "") -> WorkspaceMessage:
         """A person's message, as typed in a client (seeding, or the playground's composer)."""
         return self.conversations.post(channel, author=user, text=text, thread_ts=thread_ts)
 
@@ -162,11 +162,11 @@ class Workspace:
         with self._lock:
             return list(self._response_posts)
 
-    def messages(self, channel: str) -> list[Message]:
+    def messages(self, channel: str) -> list[WorkspaceMessage]:
         """Messages everyone sees in the channel, oldest first (thread replies included)."""
         return self.conversations.messages(channel)
 
-    def ephemerals(self, channel: str, user: str) -> list[Message]:
+    def ephemerals(self, channel: str, user: str) -> list[WorkspaceMessage]:
         return self.conversations.ephemerals(channel, user)
 
     def views_for(self, user: str) -> list[View]:

@@ -9,7 +9,7 @@ budget left.
 
 Where the numbers come from:
 
-* the **mirror**, when it covers the window and the baseline: GROUP BYs in SQL (``DigestSource``),
+* the **mirror**, when it covers the window and the baseline: GROUP BYs in SQL (``HandoffCountSource``),
   or, for filters SQL cannot express (CIDR ranges, products, places, free text), the window's events
   read from the mirror and counted here, with the baseline still from SQL;
 * otherwise the **Admin API**: the window's pages, while the rate budget lasts. Then the digest says
@@ -28,8 +28,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from auditbot.core.clock import Clock
-from auditbot.core.digest import RISKY_ACTIONS, Aggregates, EventTally, NeedsScan, Seen, Tally, shift_before
 from auditbot.core.errors import ApiRateLimited
+from auditbot.core.handoff import RISKY_ACTIONS, Aggregates, EventTally, NeedsScan, Seen, Tally, shift_before
 from auditbot.core.match import Criteria, text_check
 from auditbot.core.model import AuditEvent
 from auditbot.core.ports import AuditLogApi
@@ -48,8 +48,8 @@ MAX_API_PAGES = 20
 MIRROR_PAGE = 1000
 
 
-class DigestSource(Protocol):
-    """Aggregation over the mirror (``auditbot.store.digest_queries.MirrorDigest``)."""
+class HandoffCountSource(Protocol):
+    """Aggregation over the mirror (``auditbot.store.handoff_counts.HandoffCounts``)."""
 
     def aggregate(
         self,
@@ -139,7 +139,7 @@ class HandoffService:
         clock: Clock,
         *,
         org_id: str,
-        digest: DigestSource | None = None,
+        digest: HandoffCountSource | None = None,
         mirror: MirrorReader | None = None,
         alerts: AlertState | None = None,
         freshness: timedelta = timedelta(minutes=2),

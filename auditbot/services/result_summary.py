@@ -19,7 +19,7 @@ from datetime import datetime
 from ipaddress import ip_address
 from typing import Protocol
 
-from auditbot.core.digest import Tally
+from auditbot.core.handoff import Tally
 from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.core.paging import PageState, PageStateCodec, PageStateError

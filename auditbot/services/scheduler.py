@@ -1,13 +1,13 @@
 """Scheduled handoff digests: each schedule's slots posted once, on time, whichever replica gets there first.
 
 A schedule posts a digest at times of day in a time zone (``core.schedule``). Every replica runs a
-``DigestScheduler`` with its own ``owner`` name; a pass looks at every schedule:
+``HandoffScheduler`` with its own ``owner`` name; a pass looks at every schedule:
 
 * its latest slot at or before now (slots before the schedule was made are not owed);
 * ``claim_slot`` on the store: only the replica whose claim went in goes on (the store also lets
   one replica take over a claim left unfinished for a few minutes by one that died mid-post);
 * within ``grace`` of the slot, the digest of ``[previous slot, slot)`` is posted through the
-  ``DigestPoster`` and the slot marked posted; an ``AuditbotError`` from the poster marks it failed,
+  ``HandoffPoster`` and the slot marked posted; an ``AuditbotError`` from the poster marks it failed,
   with the message as the schedule's last error, and that slot is not tried again;
 * past ``grace`` (every replica was down at the time) nothing is posted: a digest hours late would
   be mistaken for a current one. The slot is marked failed with a note that it was skipped, which
@@ -44,8 +44,8 @@ INTERVAL = 30.0
 """Seconds between passes: well inside ``GRACE``."""
 
 
-class ScheduledDigest(Protocol):
-    """A digest schedule as the scheduler and the poster see it (``store.digest_schedules.DigestSchedule``)."""
+class ScheduledHandoff(Protocol):
+    """A digest schedule as the scheduler and the poster see it (``store.digest_schedules.HandoffSchedule``)."""
 
     @property
     def id(self) -> str: ...
@@ -78,10 +78,10 @@ class ScheduledDigest(Protocol):
     def created_at(self) -> datetime: ...
 
 
-class DigestPoster(Protocol):
+class HandoffPoster(Protocol):
     """Posts one handoff digest in a schedule's channel."""
 
-    def post_digest(self, schedule: ScheduledDigest, *, start: datetime, end: datetime) -> str:
+    def post_handoff(self, schedule: ScheduledHandoff, *, start: datetime, end: datetime) -> str:
         """Post the digest of the events in ``[start, end)`` (aware UTC) matching ``schedule.query`` in
         ``schedule.channel_id``; the posted message's ts. Raises ``AuditbotError`` when it could not,
         with a message a person can act on (it is shown as the schedule's last error). It should return
@@ -90,10 +90,10 @@ class DigestPoster(Protocol):
         ...
 
 
-class DigestSlots(Protocol):
-    """The schedules and their claimed slots (``store.digest_schedules.DigestSchedules``)."""
+class HandoffScheduleBook(Protocol):
+    """The schedules and their claimed slots (``store.digest_schedules.HandoffSchedules``)."""
 
-    def all(self) -> Sequence[ScheduledDigest]: ...
+    def all(self) -> Sequence[ScheduledHandoff]: ...
 
     def claim_slot(self, schedule_id: str, slot_at: datetime, owner: str) -> bool: ...
 
@@ -125,13 +125,13 @@ class SchedulerReport:
     """Why the whole pass failed (the store could not be read, say)."""
 
 
-class DigestScheduler:
+class HandoffScheduler:
     """Posts the digests that are due; ``owner`` names this replica in the claims."""
 
     def __init__(
         self,
-        schedules: DigestSlots,
-        poster: DigestPoster,
+        schedules: HandoffScheduleBook,
+        poster: HandoffPoster,
         clock: Clock,
         *,
         owner: str,
@@ -203,10 +203,10 @@ class DigestScheduler:
             on_report=on_report,
         )
 
-    def _post(self, schedule: ScheduledDigest, slot: datetime, start: datetime) -> tuple[bool, SlotOutcome]:
+    def _post(self, schedule: ScheduledHandoff, slot: datetime, start: datetime) -> tuple[bool, SlotOutcome]:
         """Post the slot's digest and record how it went: (posted, what happened)."""
         try:
-            ts = self._poster.post_digest(schedule, start=start, end=slot)
+            ts = self._poster.post_handoff(schedule, start=start, end=slot)
         except AuditbotError as exc:
             logger.warning("digest %s for %s failed: %s", schedule.id, slot.isoformat(), exc.message)
             self._schedules.failed(schedule.id, slot, exc.message)

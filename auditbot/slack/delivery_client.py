@@ -30,6 +30,7 @@ from auditbot.services.delivery import (
     RateLimited,
     read_metadata,
 )
+from auditbot.slack.errors import slack_error_code, slack_status
 from auditbot.slack.render.alerts import (
     render_alert,
     render_burst_part,
@@ -143,8 +144,8 @@ class SlackAlertChannel:
 
 
 def _problem(exc: SlackApiError) -> DeliveryProblem:
-    status = int(getattr(exc.response, "status_code", 200) or 200)
-    error = str(exc.response.get("error") or "unknown_error") if exc.response is not None else "unknown_error"
+    status = slack_status(exc)
+    error = slack_error_code(exc)
     if status == 429 or error == "ratelimited":
         return RateLimited(_retry_after(exc.response.headers if exc.response is not None else {}))
     if status >= 500:

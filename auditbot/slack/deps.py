@@ -23,8 +23,8 @@ from auditbot.slack.directory import UserGroups
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
-from auditbot.store.digest_schedules import DigestSchedules
 from auditbot.store.outbox import Outbox
+from auditbot.store.schedules import HandoffSchedules
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
 
@@ -68,5 +68,5 @@ class SlackDeps:
     """The on-call handoff digest (``/audit handoff``)."""
     user_groups: UserGroups | None = None
     """User group lookups for ``access`` when it names groups (as the access guard has)."""
-    schedules: DigestSchedules | None = None
+    schedules: HandoffSchedules | None = None
     """Scheduled handoff digests (``/audit digest schedule``); None (no store) turns those commands off."""

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from auditbot.core.access import PlaceKind
+from auditbot.slack.errors import slack_error_code
 
 TTL_SECONDS = 300.0
 LOOKUP_TIMEOUT_SECONDS = 2
@@ -154,6 +155,6 @@ class SlackUserGroups:
 
 
 def _problem(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError) and exc.response is not None:
-        return str(exc.response.get("error") or "Slack error")
+    if isinstance(exc, SlackApiError):
+        return slack_error_code(exc)
     return type(exc).__name__

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from auditbot.services.keyhealth import KeyStatus
+from auditbot.slack.errors import slack_error_code
 
 logger = logging.getLogger(__name__)
 _PERSON = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -37,6 +38,6 @@ def admin_notifier(client: WebClient, admins: Iterable[str]) -> Callable[[KeySta
             try:
                 client.chat_postMessage(channel=person, text=text)
             except SlackApiError as exc:
-                logger.warning("could not tell admin %s about the API key: %s", person, exc.response.get("error"))
+                logger.warning("could not tell admin %s about the API key: %s", person, slack_error_code(exc))
 
     return notify

@@ -8,6 +8,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from auditbot.slack.errors import slack_error_code
 from auditbot.slack.render.safe import md, mention
 from auditbot.store.audit_trail import AuditEntry, AuditTrail
 
@@ -60,4 +61,4 @@ class BotTrail:
         try:
             client.chat_postMessage(channel=str(self._channel), text=line, unfurl_links=False, unfurl_media=False)
         except SlackApiError as exc:
-            logger.warning("could not mirror the audit trail to the security channel: %s", exc.response.get("error"))
+            logger.warning("could not mirror the audit trail to the security channel: %s", slack_error_code(exc))

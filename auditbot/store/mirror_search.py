@@ -24,7 +24,7 @@ from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database
-from auditbot.store.digest_queries import term_clauses
+from auditbot.store.handoff_counts import term_clauses
 from auditbot.store.mirror import EventMirror, WindowFilter
 from auditbot.store.schema import events, stream_cursors
 from auditbot.store.timestamps import UtcDateTime
@@ -107,7 +107,7 @@ class MirrorSearchSource:
 
 
 def _looks_up_spellings(columns: Criteria) -> bool:
-    """Whether ``term_clauses`` reads the window's IPv6 spellings of an address (see ``digest_queries``)."""
+    """Whether ``term_clauses`` reads the window's IPv6 spellings of an address (see ``handoff_counts``)."""
     return any(isinstance(v, IPv6Address) for v in (*columns.query.ips, *columns.query.not_ips))
 
 

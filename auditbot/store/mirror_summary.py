@@ -1,11 +1,11 @@
 """``MirrorSummary``: a mirror search's whole result counted in SQL - its total, busiest actors and addresses.
 
-It is ``MirrorDigest`` asked a smaller question: the same read transaction (one snapshot on both
+It is ``HandoffCounts`` asked a smaller question: the same read transaction (one snapshot on both
 dialects), the same predicates built from the search's ``Criteria`` (which match ``core.match``) and the
 same ranking and labelling queries, over the columns ``actor_id``, ``actor_email`` and ``ip``. So the
 summary equals ``core.summary.count_events`` over the events the search would list, page after page.
 
-Criteria the columns cannot filter on (see ``MirrorDigest``) give ``None``: the caller must then not
+Criteria the columns cannot filter on (see ``HandoffCounts``) give ``None``: the caller must then not
 claim a total it did not count.
 
 One pass groups the rows by (actor, address); the total and both rankings are added up from it, and
@@ -25,16 +25,16 @@ from cachetools import TTLCache
 from sqlalchemy import Connection, func, select
 
 from auditbot.core.clock import Clock, SystemClock
-from auditbot.core.digest import Tally, actor_label
+from auditbot.core.handoff import Tally, actor_label
 from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.core.summary import TOP, ResultCounts
 from auditbot.store.db import Database
-from auditbot.store.digest_queries import Clause, MirrorDigest, NeedsScan, check_filterable, filter_clauses
+from auditbot.store.handoff_counts import Clause, HandoffCounts, NeedsScan, check_filterable, filter_clauses
 from auditbot.store.schema import events, stream_cursors
 
 
-class MirrorSummary(MirrorDigest):
+class MirrorSummary(HandoffCounts):
     """Implements ``services.result_summary.MirrorCounter`` over one ``Database``'s event mirror."""
 
     def __init__(self, db: Database, *, clock: Clock | None = None, cache_seconds: float = 300.0) -> None:
@@ -115,5 +115,5 @@ class MirrorSummary(MirrorDigest):
 
 
 def _top(counts: Counter[str], top: int) -> list[tuple[str, int]]:
-    """Busiest first, ties by key in code-point order (as ``MirrorDigest`` and ``core.summary`` rank); no empty key."""
+    """Busiest first, ties by key in code-point order (as ``HandoffCounts`` and ``core.summary`` rank); no empty key."""
     return sorted(((k, n) for k, n in counts.items() if k), key=lambda item: (-item[1], item[0]))[:top]

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from auditbot.atlassian import AdminApiClient, RequestBudget
 from auditbot.atlassian.budget import DEFAULT_LIMITS, EVENT_ACTIONS, EVENTS_STREAM
 from auditbot.atlassian.client import RetryPolicy
-from auditbot.services.alerts import AlertMatcher
+from auditbot.services.alert_matching import AlertMatcher
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.delivery import Delivery, DeliverySettings
 from auditbot.services.ingest import Ingestor

@@ -10,7 +10,7 @@ from pathlib import Path
 from auditbot.core.clock import ManualClock
 from auditbot.core.model import AuditEvent
 from auditbot.playground import Workspace, seed
-from auditbot.playground.model import Message
+from auditbot.playground.model import WorkspaceMessage
 from auditbot.playground.server import start_slack_api
 from auditbot.services.delivery import ALERT_EVENT_TYPE, Delivery, DeliverySettings
 from auditbot.slack.delivery_client import BlockKitAlerts, SlackAlertChannel, delivery_client
@@ -77,7 +77,7 @@ class DeliveryWorld:
 
     # -- what Slack holds ----------------------------------------------------------------
 
-    def posts(self, channel: str = CHANNEL) -> list[Message]:
+    def posts(self, channel: str = CHANNEL) -> list[WorkspaceMessage]:
         """Every message delivery posted in the channel (alerts, summaries and thread replies)."""
         return [
             m
@@ -85,7 +85,7 @@ class DeliveryWorld:
             if m.user == seed.BOT_USER_ID and m.metadata and m.metadata.get("event_type") == ALERT_EVENT_TYPE
         ]
 
-    def top_level(self, channel: str = CHANNEL) -> list[Message]:
+    def top_level(self, channel: str = CHANNEL) -> list[WorkspaceMessage]:
         return [m for m in self.posts(channel) if not m.thread_ts or m.thread_ts == m.ts]
 
     def announced_ids(self, channel: str = CHANNEL) -> list[str]:

@@ -10,7 +10,7 @@ from auditbot.core.clock import ManualClock
 from auditbot.core.match import text_check
 from auditbot.core.model import AuditEvent
 from auditbot.core.query import parse
-from auditbot.services.alerts import AlertMatcher
+from auditbot.services.alert_matching import AlertMatcher
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.ingest import Ingestor
 from auditbot.services.plan import resolve

@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from auditbot.core.clock import ManualClock
-from auditbot.playground import FILE_UPLOAD, RESPONSE_URL, Channel, Message, Workspace, start_slack_api
+from auditbot.playground import FILE_UPLOAD, RESPONSE_URL, Channel, Workspace, WorkspaceMessage, start_slack_api
 from auditbot.playground.seed import BOT_USER_ID, HR_PRIVATE, INCIDENTS, IT_OPS, JANE, JANE_DM, RAVI, SEC_ALERTS
 
 pytestmark = pytest.mark.http
@@ -32,7 +32,7 @@ def alert(n: int) -> dict[str, Any]:
     return {"event_type": ALERT, "event_payload": {"alert_id": f"a{n}"}}
 
 
-def post(workspace: Workspace, text: str, **kwargs: Any) -> Message:
+def post(workspace: Workspace, text: str, **kwargs: Any) -> WorkspaceMessage:
     """A bot post straight into the workspace, for setting up long histories quickly."""
     return workspace.conversations.post(SEC_ALERTS, author=BOT_USER_ID, text=text, **kwargs)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from auditbot.core.clock import ManualClock
-from auditbot.core.digest import Aggregates
+from auditbot.core.handoff import Aggregates
 from auditbot.core.model import AuditEvent
 from auditbot.core.query import parse
 from auditbot.core.timespec import TimeWindow
@@ -21,7 +21,7 @@ from auditbot.services.ingest import Ingestor
 from auditbot.slack.render.handoff import render_handoff
 from auditbot.store import Database, EventMirror
 from auditbot.store.cursors import StreamCursors
-from auditbot.store.digest_queries import MirrorDigest
+from auditbot.store.handoff_counts import HandoffCounts
 from auditbot.store.ingest_store import SqlIngestStore
 from auditbot.store.mirror_search import MirrorSearchSource
 from tests.services.world import ANCHOR, UTC_ZONE, World
@@ -55,7 +55,7 @@ class Mirrored:
             self.world.catalog,
             self.clock,
             org_id=org_id,
-            digest=MirrorDigest(self.db),
+            digest=HandoffCounts(self.db),
             mirror=source,
         )
         self.live = HandoffService(self.world.client, self.world.catalog, self.clock, org_id=org_id, max_api_pages=200)

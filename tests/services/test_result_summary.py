@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditbot.core.digest import Tally, actor_label
+from auditbot.core.handoff import Tally, actor_label
 from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.core.paging import PageState

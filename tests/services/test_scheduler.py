@@ -22,13 +22,13 @@ from auditbot.core.schedule import latest_slot, next_slot, parse_times, parse_zo
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.scheduler import (
     GRACE,
-    DigestScheduler,
-    ScheduledDigest,
+    HandoffScheduler,
+    ScheduledHandoff,
     SchedulerReport,
     digest_query,
 )
 from auditbot.store.db import Database
-from auditbot.store.digest_schedules import STALE_CLAIM, DigestSchedule, DigestSchedules
+from auditbot.store.schedules import STALE_CLAIM, HandoffSchedule, HandoffSchedules
 from tests.services.world import World
 from tests.store.conftest import postgres_schema
 
@@ -61,7 +61,7 @@ class RecordingPoster:
     failing: set[str] = field(default_factory=set)
     """Schedule ids whose digests fail, as a refused post would."""
 
-    def post_digest(self, schedule: ScheduledDigest, *, start: datetime, end: datetime) -> str:
+    def post_handoff(self, schedule: ScheduledHandoff, *, start: datetime, end: datetime) -> str:
         if schedule.id in self.failing:
             raise AuditbotError("auditbot may not post in #sec-oncall: it is not one of the channels allowed.")
         self.posts.append(Post(self.owner, schedule.id, start, end, self.clock.now()))
@@ -71,18 +71,18 @@ class RecordingPoster:
 @dataclass
 class Replicas:
     clock: ManualClock
-    store: DigestSchedules
+    store: HandoffSchedules
     posts: list[Post] = field(default_factory=list)
-    schedulers: dict[str, DigestScheduler] = field(default_factory=dict)
+    schedulers: dict[str, HandoffScheduler] = field(default_factory=dict)
     posters: dict[str, RecordingPoster] = field(default_factory=dict)
     reports: list[tuple[str, SchedulerReport]] = field(default_factory=list)
 
-    def add(self, owner: str) -> DigestScheduler:
+    def add(self, owner: str) -> HandoffScheduler:
         self.posters[owner] = RecordingPoster(owner, self.clock, self.posts)
-        self.schedulers[owner] = DigestScheduler(self.store, self.posters[owner], self.clock, owner=owner)
+        self.schedulers[owner] = HandoffScheduler(self.store, self.posters[owner], self.clock, owner=owner)
         return self.schedulers[owner]
 
-    def schedule(self, times: str, tz: str = "Europe/Berlin", query: str = "") -> DigestSchedule:
+    def schedule(self, times: str, tz: str = "Europe/Berlin", query: str = "") -> HandoffSchedule:
         return self.store.create(
             team_id="T1", channel_id="C0SECONCAL", times=times, tz=tz, query=query, created_by="U01JANEDOE"
         )
@@ -116,7 +116,7 @@ class Replicas:
             edges += [upcoming] if upcoming is not None else []
         return min(edges)
 
-    def windows(self, schedule: DigestSchedule) -> list[tuple[datetime, datetime]]:
+    def windows(self, schedule: HandoffSchedule) -> list[tuple[datetime, datetime]]:
         return [(p.start, p.end) for p in self.posts if p.schedule_id == schedule.id]
 
 
@@ -135,7 +135,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 @pytest.fixture
 def replicas(database: Database) -> Replicas:
     clock = ManualClock(START)
-    world = Replicas(clock, DigestSchedules(database, clock))
+    world = Replicas(clock, HandoffSchedules(database, clock))
     world.add("replica-a")
     world.add("replica-b")
     return world
@@ -260,13 +260,13 @@ def test_an_unexpected_poster_error_fails_the_slot_without_stopping_the_others(r
     fine = replicas.schedule("09:00,21:00", query="action:user_login")
 
     class Broken(RecordingPoster):
-        def post_digest(self, schedule: ScheduledDigest, *, start: datetime, end: datetime) -> str:
+        def post_handoff(self, schedule: ScheduledHandoff, *, start: datetime, end: datetime) -> str:
             if schedule.id == broken.id:
                 raise RuntimeError("a bug")
-            return super().post_digest(schedule, start=start, end=end)
+            return super().post_handoff(schedule, start=start, end=end)
 
     poster = Broken("replica-a", replicas.clock, replicas.posts)
-    scheduler = DigestScheduler(replicas.store, poster, replicas.clock, owner="replica-a")
+    scheduler = HandoffScheduler(replicas.store, poster, replicas.clock, owner="replica-a")
     replicas.clock.set(utc(28, 8))
     report = scheduler.run_once()
     assert [o.schedule_id for o in report.failed] == [broken.id]
@@ -295,9 +295,9 @@ def test_run_forever_passes_on_the_clock_until_stopped(replicas: Replicas):
 def test_the_scheduler_needs_an_owner_and_a_grace(replicas: Replicas):
     poster = replicas.posters["replica-a"]
     with pytest.raises(ValueError, match="owner"):
-        DigestScheduler(replicas.store, poster, replicas.clock, owner="")
+        HandoffScheduler(replicas.store, poster, replicas.clock, owner="")
     with pytest.raises(ValueError, match="grace"):
-        DigestScheduler(replicas.store, poster, replicas.clock, owner="x", grace=timedelta(0))
+        HandoffScheduler(replicas.store, poster, replicas.clock, owner="x", grace=timedelta(0))
 
 
 # -- filters ------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from auditbot.core.access import AccessPolicy
 from auditbot.core.clock import SystemClock
 from auditbot.core.model import AuditEvent
 from auditbot.playground import Workspace, seed, start_slack_api
-from auditbot.playground.model import Message
+from auditbot.playground.model import WorkspaceMessage
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.delivery import ALERT_EVENT_TYPE, AlertItem
 from auditbot.services.events import EventLookup
@@ -40,8 +40,8 @@ from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
 from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.db import Database, default_url
-from auditbot.store.digest_schedules import DigestSchedules
 from auditbot.store.outbox import Channel, Outbox
+from auditbot.store.schedules import HandoffSchedules
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscription, Subscriptions
 from tests.services.world import World
@@ -107,7 +107,7 @@ class SlackWorld:
         self.subscriptions = Subscriptions(self.store, self.clock)
         self.snoozes = Snoozes(self.store, self.clock)
         self.outbox = Outbox(self.store, self.clock)
-        self.schedules = DigestSchedules(self.store, self.clock)
+        self.schedules = HandoffSchedules(self.store, self.clock)
         self.alerts_changed = 0
         """How many times the app said subscriptions or snoozes changed."""
         self.deps = SlackDeps(
@@ -258,18 +258,20 @@ class SlackWorld:
         headers["content-type"] = ["application/json"]
         return self.dispatch(body, headers)
 
-    def click_on(self, message: Message, action_id: str, value: str, *, user: str = seed.JANE) -> BoltResponse:
+    def click_on(self, message: WorkspaceMessage, action_id: str, value: str, *, user: str = seed.JANE) -> BoltResponse:
         """A click on a button of a message everyone sees in a channel (an alert, a burst summary)."""
         action = {"action_id": action_id, "block_id": "b", "type": "button", "value": value}
         return self.interaction(self._on_message(message, user, action))
 
-    def choose_on(self, message: Message, action_id: str, value: str, *, user: str = seed.JANE) -> BoltResponse:
+    def choose_on(
+        self, message: WorkspaceMessage, action_id: str, value: str, *, user: str = seed.JANE
+    ) -> BoltResponse:
         """A choice in a static select of a message everyone sees in a channel (Snooze, Open details…)."""
         option = {"text": {"type": "plain_text", "text": value[:75] or "x"}, "value": value}
         action = {"action_id": action_id, "block_id": "b", "type": "static_select", "selected_option": option}
         return self.interaction(self._on_message(message, user, action))
 
-    def _on_message(self, message: Message, user: str, action: dict[str, Any]) -> dict[str, Any]:
+    def _on_message(self, message: WorkspaceMessage, user: str, action: dict[str, Any]) -> dict[str, Any]:
         channel = message.channel
         container: dict[str, Any] = {
             "type": "message",
@@ -306,7 +308,7 @@ class SlackWorld:
         """A subscription made directly in the store (as if someone had subscribed earlier)."""
         return self.subscriptions.create(team_id=seed.TEAM.id, channel_id=channel, query=query, created_by=user)
 
-    def post_alert(self, event: AuditEvent, *subscriptions: Subscription) -> Message:
+    def post_alert(self, event: AuditEvent, *subscriptions: Subscription) -> WorkspaceMessage:
         """One alert as delivery posts it: queued in the outbox, posted in the channel, marked sent."""
         item = AlertItem(event, self._name(event), tuple(s.id for s in subscriptions))
         rows = self._queue(subscriptions, [event], batch=f"b-{event.id}")
@@ -317,7 +319,7 @@ class SlackWorld:
         self.outbox.sent(rows, str(answer["ts"]))
         return self.workspace.conversations.get(subscriptions[0].channel_id, str(answer["ts"]))
 
-    def post_burst(self, events: Sequence[AuditEvent], subscription: Subscription, *, batch: str) -> Message:
+    def post_burst(self, events: Sequence[AuditEvent], subscription: Subscription, *, batch: str) -> WorkspaceMessage:
         """A burst as delivery posts it: the summary, then one thread part; returns the summary."""
         items = [AlertItem(e, self._name(e), (subscription.id,)) for e in events]
         rows = self._queue([subscription], events, batch=batch)

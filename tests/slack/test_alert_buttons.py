@@ -15,7 +15,7 @@ import pytest
 
 from auditbot.core.model import AuditEvent
 from auditbot.playground import seed
-from auditbot.playground.model import Message
+from auditbot.playground.model import WorkspaceMessage
 from auditbot.slack import ids
 from auditbot.slack.render.alerts import ACKNOWLEDGED_BLOCK, ack_value, snooze_value
 from tests.services.world import ANCHOR
@@ -32,11 +32,11 @@ def failed_login(slack: SlackWorld, n: int = 0) -> AuditEvent:
     return [e for e in slack.search_world.everything(days=2) if e.action == "user_login_failed"][n]
 
 
-def now_in_channel(slack: SlackWorld, message: Message) -> Message:
+def now_in_channel(slack: SlackWorld, message: WorkspaceMessage) -> WorkspaceMessage:
     return slack.workspace.conversations.get(message.channel, message.ts)
 
 
-def elements(message: Message) -> dict[str, dict[str, Any]]:
+def elements(message: WorkspaceMessage) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for block in message.blocks:
         for element in block.get("elements", []) if block["type"] == "actions" else []:
@@ -44,7 +44,7 @@ def elements(message: Message) -> dict[str, dict[str, Any]]:
     return found
 
 
-def snooze_option(message: Message, label: str) -> str:
+def snooze_option(message: WorkspaceMessage, label: str) -> str:
     options = elements(message)[ids.ALERT_SNOOZE]["options"]
     return str(next(o["value"] for o in options if o["text"]["text"] == label))
 

@@ -18,7 +18,7 @@ from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.slack.guard import read_request
 from auditbot.slack.payloads import read_payload
-from auditbot.store.digest_schedules import DigestSchedule
+from auditbot.store.schedules import HandoffSchedule
 from tests.slack.harness import SlackWorld
 from tests.slack.test_access_matrix import POLICY, guarded_world
 
@@ -30,7 +30,7 @@ def text_of(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def schedules(world: SlackWorld) -> list[DigestSchedule]:
+def schedules(world: SlackWorld) -> list[HandoffSchedule]:
     return world.schedules.of_team(seed.TEAM.id)
 
 

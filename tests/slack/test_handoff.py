@@ -10,9 +10,9 @@ import pytest
 
 from auditbot.playground import seed
 from auditbot.services.handoff import HandoffService
-from auditbot.services.scheduler import DigestScheduler
+from auditbot.services.scheduler import HandoffScheduler
 from auditbot.slack import ids
-from auditbot.slack.digest_poster import SlackDigestPoster
+from auditbot.slack.handoff_poster import SlackHandoffPoster
 from tests.slack.harness import SlackWorld
 from tests.slack.test_app import text_of
 
@@ -83,8 +83,8 @@ def test_a_scheduled_digest_is_posted_in_its_channel_at_the_shift_change(handing
         query="-action:jira_issue_viewed",
         created_by=seed.JANE,
     )
-    scheduler = DigestScheduler(
-        handing.schedules, SlackDigestPoster(handing.deps.handoff, handing.client), handing.clock, owner="r1"
+    scheduler = HandoffScheduler(
+        handing.schedules, SlackHandoffPoster(handing.deps.handoff, handing.client), handing.clock, owner="r1"
     )
     next_slot = datetime(2026, 11, 25, 21, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     handing.clock.advance((next_slot - made_at).total_seconds() + 60)

@@ -21,7 +21,7 @@ from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.slack.directory import SlackDirectory
 from auditbot.slack.guard import access_guard
-from auditbot.slack.listeners import alerts, commands, digests, interactions, subscriptions
+from auditbot.slack.listeners import alerts, commands, interactions, schedules, subscriptions
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.payloads import Click, Command, Who, read_payload
 from auditbot.store.audit_trail import AuditEntry
@@ -226,8 +226,8 @@ USE_CASES: dict[str, tuple[UseCase, str]] = {
         ),
         MAYA,
     ),
-    "schedule": (lambda w, u: digests.schedule(w.deps, w.client, _ignore, who(u), "10:00 UTC"), MAYA),
-    "unschedule": (lambda w, u: digests.unschedule(w.deps, w.client, _ignore, who(u), _schedule(w)), MAYA),
+    "schedule": (lambda w, u: schedules.schedule(w.deps, w.client, _ignore, who(u), "10:00 UTC"), MAYA),
+    "unschedule": (lambda w, u: schedules.unschedule(w.deps, w.client, _ignore, who(u), _schedule(w)), MAYA),
     "bot-log": (lambda w, u: commands.bot_log(w.deps, w.client, _ignore, command_by(u, "bot-log")), MAYA),
     "export": (
         lambda w, u: interactions.export_csv(w.deps, w.client, _ignore, click_by(u, "export_csv", "p1.x|[]|")),

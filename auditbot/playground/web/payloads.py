@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from auditbot.playground.model import Channel, JsonDict, Message, View
+from auditbot.playground.model import Channel, JsonDict, View, WorkspaceMessage
 from auditbot.playground.seed import APP_ID
 from auditbot.playground.shapes import message_json, view_json
 from auditbot.playground.web.blockids import view_with_ids, with_ids
@@ -70,7 +70,7 @@ def _common(ws: Workspace, kind: str, user: str) -> JsonDict:
     }
 
 
-def message_with_ids(ws: Workspace, message: Message) -> JsonDict:
+def message_with_ids(ws: Workspace, message: WorkspaceMessage) -> JsonDict:
     """The message as Slack shows it in payloads, its blocks carrying the ids the client gave them."""
     shaped = message_json(message, ws.team)
     if message.blocks:
@@ -103,7 +103,7 @@ def slash_command(ws: Workspace, *, user: str, channel: Channel, command: str, t
 
 
 def block_actions_in_message(
-    ws: Workspace, *, user: str, channel: Channel, message: Message, action: JsonDict
+    ws: Workspace, *, user: str, channel: Channel, message: WorkspaceMessage, action: JsonDict
 ) -> SlackRequest:
     """A click in a message; its response URL can replace or delete that message, ephemeral or not."""
     payload = _common(ws, "block_actions", user)
@@ -130,7 +130,9 @@ def block_actions_in_view(ws: Workspace, *, user: str, view: View, action: JsonD
     return _interactive(payload)
 
 
-def message_action(ws: Workspace, *, user: str, channel: Channel, message: Message, callback_id: str) -> SlackRequest:
+def message_action(
+    ws: Workspace, *, user: str, channel: Channel, message: WorkspaceMessage, callback_id: str
+) -> SlackRequest:
     """A message shortcut; its response URL answers the person in the channel (it cannot edit their message)."""
     payload = _common(ws, "message_action", user)
     payload.update(
@@ -172,7 +174,7 @@ def block_suggestion(
     value: str,
     view: View | None = None,
     channel: Channel | None = None,
-    message: Message | None = None,
+    message: WorkspaceMessage | None = None,
 ) -> SlackRequest:
     """An options load for an external select, typed ``value`` so far, in a view or in a message."""
     payload = _common(ws, "block_suggestion", user)

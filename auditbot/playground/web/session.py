@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from auditbot.playground import seed
-from auditbot.playground.model import Channel, JsonDict, Message, SlackError, View
+from auditbot.playground.model import Channel, JsonDict, SlackError, View, WorkspaceMessage
 from auditbot.playground.web import payloads
 from auditbot.playground.web.blockids import find_element
 from auditbot.playground.web.choices import ChoiceError, action_json, state_values
@@ -217,7 +217,7 @@ class Actor:
         except SlackError:
             raise UiError(404, f"There is no channel {ref!r} you can see.") from None
 
-    def _message(self, channel_ref: str, ts: str) -> tuple[Channel, Message]:
+    def _message(self, channel_ref: str, ts: str) -> tuple[Channel, WorkspaceMessage]:
         channel = self._channel(channel_ref)
         try:
             message = self.workspace.conversations.get(channel.id, ts)

@@ -24,6 +24,7 @@ from auditbot.core.snooze import snooze_until
 from auditbot.services.delivery import AlertItem
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
+from auditbot.slack.errors import slack_error_code
 from auditbot.slack.listeners.common import open_event, record
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
@@ -170,10 +171,8 @@ def snooze_alert(deps: SlackDeps, client: WebClient, click: Click) -> None:
     try:
         client.chat_postMessage(channel=channel_id, thread_ts=thread or None, **note.as_kwargs())
     except SlackApiError as exc:
-        error = exc.response.get("error", "") if exc.response is not None else ""
-        raise AuditbotError(
-            f"The snooze is set, but the note could not be posted in the thread ({error or 'no answer'})."
-        ) from None
+        error = slack_error_code(exc)
+        raise AuditbotError(f"The snooze is set, but the note could not be posted in the thread ({error}).") from None
 
 
 def _subscriptions(store: Subscriptions, team_id: str, channel_id: str, wanted: tuple[str, ...]) -> list[str]:

@@ -13,7 +13,7 @@ from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners import digests, handoff, subscriptions
+from auditbot.slack.listeners import handoff, schedules, subscriptions
 from auditbot.slack.listeners.common import open_event, show_results
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
@@ -46,7 +46,7 @@ def register(app: Listeners, deps: SlackDeps) -> None:
                 case "subscriptions":
                     subscriptions.list_subscriptions(deps, respond, command.who, sub.args)
                 case "digest":
-                    digests.handle_digest_command(deps, client, respond, command)
+                    schedules.handle_digest_command(deps, client, respond, command)
                 case "handoff":
                     handoff.show_handoff(deps, client, respond, command.who, sub.args)
                 case "unsubscribe" | "pause" | "resume":

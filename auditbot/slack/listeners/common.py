@@ -12,6 +12,7 @@ from auditbot.core.errors import AuditbotError
 from auditbot.core.query import Query
 from auditbot.services.search import ResultPage
 from auditbot.slack.deps import SlackDeps
+from auditbot.slack.errors import slack_error_code
 from auditbot.slack.payloads import Who
 from auditbot.slack.render import render_event_detail, render_results
 from auditbot.slack.replies import Respond, send
@@ -89,7 +90,7 @@ def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
         client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
         raise AuditbotError(
-            f"Slack would not open the window ({slack_error(exc)}).", hint="Click or type it again."
+            f"Slack would not open the window ({slack_error_code(exc)}).", hint="Click or type it again."
         ) from None
 
 
@@ -99,8 +100,3 @@ def open_view_or_log(client: WebClient, trigger_id: str, view: dict[str, Any]) -
         open_view(client, trigger_id, view)
     except AuditbotError as exc:
         logger.warning("could not open a window: %s", exc.message)
-
-
-def slack_error(exc: SlackApiError) -> str:
-    """Slack's error code from a failed Web API call (``not_in_channel``…), for a person's message."""
-    return str(exc.response.get("error", "")) if exc.response is not None else "no answer"

@@ -10,7 +10,8 @@ from auditbot.core.errors import AuditbotError
 from auditbot.services.handoff import HandoffService
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners.common import record, show_results, slack_error
+from auditbot.slack.errors import slack_error_code
+from auditbot.slack.listeners.common import record, show_results
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.payloads import Click, Who, payload_of
 from auditbot.slack.render.handoff import render_handoff, search_for
@@ -56,7 +57,7 @@ def share_handoff(deps: SlackDeps, client: WebClient, respond: Respond, who: Who
         client.chat_postMessage(channel=channel_id, **render_handoff(handoff, tz, shared_by=user_id).as_kwargs())
     except SlackApiError as exc:
         raise AuditbotError(
-            f"Slack did not take the digest ({slack_error(exc)}).",
+            f"Slack did not take the digest ({slack_error_code(exc)}).",
             hint="Invite auditbot to the channel, then share again.",
         ) from None
     record(deps, client, who, "share", query=value, detail="handoff")

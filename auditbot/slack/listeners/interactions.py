@@ -10,6 +10,7 @@ from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
+from auditbot.slack.errors import slack_error_code
 from auditbot.slack.listeners.common import open_event, open_view_or_log, record, search_for, show_page
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
@@ -122,7 +123,7 @@ def export_csv(deps: SlackDeps, client: WebClient, respond: Respond, click: Clic
 
 
 def _post_problem(exc: SlackApiError) -> AuditbotError:
-    error = str(exc.response.get("error", "")) if exc.response is not None else ""
+    error = slack_error_code(exc)
     if error in {"not_in_channel", "channel_not_found"}:
         return AuditbotError(
             "auditbot is not in this channel, so it cannot post here.",

@@ -23,7 +23,8 @@ from auditbot.services.subscribe import SubscribeService
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.directory import kind_from_info
-from auditbot.slack.listeners.common import record, slack_error
+from auditbot.slack.errors import slack_error_code
+from auditbot.slack.listeners.common import record
 from auditbot.slack.listeners.home import home_view
 from auditbot.slack.listeners.permits import decide_for, require
 from auditbot.slack.listeners.registry import Listeners
@@ -139,7 +140,7 @@ def subscribe_confirmed(deps: SlackDeps, client: WebClient, respond: Respond, wh
     try:
         client.chat_postMessage(channel=channel_id, **render_subscription_note(user_id, subscription).as_kwargs())
     except SlackApiError as exc:
-        problem = f"The note in the channel could not be posted ({slack_error(exc)}); alerts will still be tried."
+        problem = f"The note in the channel could not be posted ({slack_error_code(exc)}); alerts will still be tried."
     send(respond, render_subscribed(subscription, problem=problem), replace=True)
     return subscription
 
@@ -253,7 +254,7 @@ def check_target(
                 client.conversations_join(channel=channel_id)
             except SlackApiError as exc:
                 raise AuditbotError(
-                    f"auditbot could not join {shown} ({slack_error(exc)}).",
+                    f"auditbot could not join {shown} ({slack_error_code(exc)}).",
                     hint=f"Invite it: /invite @auditbot in {shown}.",
                 ) from None
     return Target(channel_id, name, kind)
@@ -263,10 +264,10 @@ def _channel_info(client: WebClient, channel_id: str, shown: str) -> dict[str, A
     try:
         answer = client.conversations_info(channel=channel_id)
     except SlackApiError as exc:
-        if slack_error(exc) in ("channel_not_found", "not_in_channel"):
+        if slack_error_code(exc) in ("channel_not_found", "not_in_channel"):
             raise _invite(shown) from None
         raise AuditbotError(
-            f"Slack would not say what {shown} is ({slack_error(exc)}).", hint="Try again in a moment."
+            f"Slack would not say what {shown} is ({slack_error_code(exc)}).", hint="Try again in a moment."
         ) from None
     channel = answer.get("channel")
     if not isinstance(channel, dict):

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ButtonElement
 
-from auditbot.core.digest import actor_label, change
+from auditbot.core.handoff import actor_label, change
 from auditbot.core.model import AuditEvent
 from auditbot.services.handoff import Handoff
 from auditbot.slack import ids

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditbot.core.digest import Aggregates, Tally
+from auditbot.core.handoff import Aggregates, Tally
 from auditbot.core.model import AuditEvent
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.delivery import AlertItem

@@ -1,4 +1,4 @@
-"""``DigestSchedules``: handoff digests posted in a channel at times of day, and who posts each slot.
+"""``HandoffSchedules``: handoff digests posted in a channel at times of day, and who posts each slot.
 
 A schedule belongs to the workspace (anyone allowed may list or remove it); its id is short and
 typeable (``dg-k3x9q2``, the alphabet of subscription ids). Times, zone and filters are stored in
@@ -43,7 +43,7 @@ MAX_ERROR: Final = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class DigestSchedule:
+class HandoffSchedule:
     id: str
     team_id: str
     channel_id: str
@@ -62,7 +62,7 @@ class DigestSchedule:
 
 
 @dataclass(frozen=True, slots=True)
-class DigestRun:
+class HandoffRun:
     """One slot of a schedule, claimed by a replica."""
 
     schedule_id: str
@@ -74,7 +74,7 @@ class DigestRun:
     error: str | None = None
 
 
-class DigestSchedules:
+class HandoffSchedules:
     def __init__(self, db: Database, clock: Clock, *, stale_claim: timedelta = STALE_CLAIM) -> None:
         if stale_claim <= timedelta(0):
             raise ValueError("stale_claim must be positive")
@@ -86,9 +86,9 @@ class DigestSchedules:
 
     def create(
         self, *, team_id: str, channel_id: str, times: str, tz: str, query: str, created_by: str
-    ) -> DigestSchedule:
+    ) -> HandoffSchedule:
         """A new schedule; ``times``, ``tz`` and ``query`` are stored as given (canonical text)."""
-        schedule = DigestSchedule(
+        schedule = HandoffSchedule(
             id=new_id(),
             team_id=team_id,
             channel_id=channel_id,
@@ -113,12 +113,12 @@ class DigestSchedules:
             )
         return schedule
 
-    def get(self, schedule_id: str) -> DigestSchedule | None:
+    def get(self, schedule_id: str) -> HandoffSchedule | None:
         with self._db.read() as conn:
             row = conn.execute(select(digest_schedules).where(digest_schedules.c.id == schedule_id)).first()
         return None if row is None else _schedule(row)
 
-    def of_team(self, team_id: str) -> list[DigestSchedule]:
+    def of_team(self, team_id: str) -> list[HandoffSchedule]:
         """Every schedule of the workspace, oldest first."""
         with self._db.read() as conn:
             rows = conn.execute(
@@ -128,7 +128,7 @@ class DigestSchedules:
             ).all()
         return [_schedule(row) for row in rows]
 
-    def all(self) -> list[DigestSchedule]:
+    def all(self) -> list[HandoffSchedule]:
         """Every schedule of every workspace: what the scheduler looks at on each pass."""
         with self._db.read() as conn:
             rows = conn.execute(select(digest_schedules).order_by(digest_schedules.c.id)).all()
@@ -212,14 +212,14 @@ class DigestSchedules:
                 )
             return changed > 0
 
-    def run(self, schedule_id: str, slot_at: datetime) -> DigestRun | None:
+    def run(self, schedule_id: str, slot_at: datetime) -> HandoffRun | None:
         with self._db.read() as conn:
             row = conn.execute(
                 select(digest_runs).where(digest_runs.c.schedule_id == schedule_id, digest_runs.c.slot_at == slot_at)
             ).first()
         return None if row is None else _run(row)
 
-    def runs(self, schedule_id: str, *, limit: int = 50) -> list[DigestRun]:
+    def runs(self, schedule_id: str, *, limit: int = 50) -> list[HandoffRun]:
         """The schedule's claimed slots, newest first."""
         with self._db.read() as conn:
             rows = conn.execute(
@@ -235,9 +235,9 @@ def new_id() -> str:
     return short_id(ID_PREFIX)
 
 
-def _schedule(row: Row[tuple[object, ...]]) -> DigestSchedule:
+def _schedule(row: Row[tuple[object, ...]]) -> HandoffSchedule:
     m = row._mapping
-    return DigestSchedule(
+    return HandoffSchedule(
         id=str(m["id"]),
         team_id=str(m["team_id"]),
         channel_id=str(m["channel_id"]),
@@ -251,9 +251,9 @@ def _schedule(row: Row[tuple[object, ...]]) -> DigestSchedule:
     )
 
 
-def _run(row: Row[tuple[object, ...]]) -> DigestRun:
+def _run(row: Row[tuple[object, ...]]) -> HandoffRun:
     m = row._mapping
-    return DigestRun(
+    return HandoffRun(
         schedule_id=str(m["schedule_id"]),
         slot_at=m["slot_at"],
         claimed_by=str(m["claimed_by"]),

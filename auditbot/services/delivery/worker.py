@@ -32,266 +32,41 @@ import logging
 import secrets
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from auditbot.core.clock import Clock
-from auditbot.core.errors import AuditbotError
-from auditbot.core.model import AuditEvent
+from auditbot.services.delivery.metadata import NOTICE_EVENT_TYPE, alert_metadata
+from auditbot.services.delivery.ports import (
+    AlertItem,
+    AlertRenderer,
+    ChannelRef,
+    ChannelRefused,
+    DeliveryProblem,
+    DeliveryQueue,
+    InDoubt,
+    JoinRefused,
+    LeaseBook,
+    OutgoingMessage,
+    PendingRow,
+    PostedMessage,
+    PostRejected,
+    RateLimited,
+    SlackDelivery,
+    SnoozeBook,
+    StoredEvents,
+    SubscriptionBook,
+)
 from auditbot.services.repeat import repeat
 
 logger = logging.getLogger(__name__)
 
-ALERT_EVENT_TYPE = "auditbot_alert"
-"""The Slack message-metadata ``event_type`` of every alert message delivery posts."""
-NOTICE_EVENT_TYPE = "auditbot_notice"
-"""The metadata ``event_type`` of delivery's other messages (a snooze's end)."""
 LEASE_NAME = "deliver"
 RECONCILE_MARGIN = timedelta(minutes=2)
 """How far before an attempt the history is read: room for clock skew between us and Slack."""
-
-
-# -- what delivery works with -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AlertItem:
-    """One event to announce in a channel, and the channel's subscriptions it matched."""
-
-    event: AuditEvent
-    action_name: str
-    subscription_ids: tuple[str, ...]
-
-
-class OutgoingMessage(Protocol):
-    """What a renderer hands delivery: Slack's fallback ``text`` and the ``blocks``."""
-
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def blocks(self) -> list[dict[str, Any]]: ...
-
-
-class AlertRenderer(Protocol):
-    def alert(self, item: AlertItem) -> OutgoingMessage: ...
-
-    def burst_summary(self, items: Sequence[AlertItem], *, total: int, batch: str) -> OutgoingMessage: ...
-
-    def burst_part(self, items: Sequence[AlertItem]) -> OutgoingMessage: ...
-
-    def snooze_ended(self, action_name: str, actor_label: str, subscription_id: str) -> OutgoingMessage: ...
-
-    def delivery_paused(
-        self, subscription_id: str, channel_id: str, query: str, error: str, *, join_error: str | None = None
-    ) -> OutgoingMessage: ...
-
-
-@dataclass(frozen=True, slots=True)
-class PostedMessage:
-    """One of our messages found in a channel: its ts and what its metadata says it carries."""
-
-    ts: str
-    batch: str
-    event_ids: tuple[str, ...]
-    summary: bool = False
-    thread_ts: str | None = None
-
-
-class SlackDelivery(Protocol):
-    """The Slack side: post, edit, read back our own messages, tell a person."""
-
-    def post(
-        self, channel_id: str, message: OutgoingMessage, *, metadata: dict[str, Any], thread_ts: str | None = None
-    ) -> str:
-        """The new message's ts; raises a ``DeliveryProblem``."""
-        ...
-
-    def update(self, channel_id: str, ts: str, message: OutgoingMessage) -> None: ...
-
-    def history(self, channel_id: str, oldest: datetime) -> list[PostedMessage]:
-        """Our alert messages in the channel since ``oldest`` (top level only)."""
-        ...
-
-    def replies(self, channel_id: str, thread_ts: str) -> list[PostedMessage]:
-        """Our alert messages in one thread (the replies, not the parent)."""
-        ...
-
-    def join(self, channel_id: str) -> None:
-        """Become a member of a public channel, to read it; raises ``JoinRefused`` when Slack says no."""
-        ...
-
-    def tell(self, user_id: str, message: OutgoingMessage) -> None:
-        """A direct message to a person."""
-        ...
-
-
-class DeliveryProblem(AuditbotError):
-    """A post did not (certainly) go through."""
-
-
-class RateLimited(DeliveryProblem):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"Slack asked to wait {retry_after:.0f} s")
-        self.retry_after = retry_after
-
-
-class InDoubt(DeliveryProblem):
-    """Slack may or may not have the post (a server error, a timeout, a lost answer)."""
-
-
-class ChannelRefused(DeliveryProblem):
-    """Slack will not take posts for this channel, or show it back, until a person acts (the bot was
-    removed, the channel archived or deleted, the token revoked).
-
-    ``join_error`` is set when the bot was not in the channel and Slack refused to let it join to read
-    its own posts back; ``where`` names the channel as people know it (``#it-ops``), when known.
-    """
-
-    def __init__(self, error: str, *, join_error: str | None = None, where: str | None = None) -> None:
-        super().__init__(f"Slack refused: {error}" + (f" (joining refused: {join_error})" if join_error else ""))
-        self.error = error
-        self.join_error = join_error
-        self.where = where
-
-    @property
-    def reason(self) -> str:
-        """The paused subscriptions' last error: Slack's code, and the fix when auditbot knows it."""
-        if self.join_error is None:
-            return self.error
-        where = self.where or "the channel"
-        return (
-            f"{self.error}: auditbot could not join {where} to check which alerts it already posted "
-            f"({self.join_error}); invite @auditbot to {where}"
-        )
-
-
-class JoinRefused(DeliveryProblem):
-    """Slack would not let the bot join a channel (private, archived, a missing scope…)."""
-
-    def __init__(self, error: str, where: str) -> None:
-        super().__init__(f"Slack refused to let auditbot join {where}: {error}")
-        self.error = error
-        self.where = where
-
-
-class PostRejected(DeliveryProblem):
-    """Slack refused this one message (too long, invalid blocks…)."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(f"Slack rejected an alert: {error}")
-        self.error = error
-
-
-class PendingRow(Protocol):
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def subscription_id(self) -> str: ...
-
-    @property
-    def event_id(self) -> str: ...
-
-    @property
-    def org_id(self) -> str: ...
-
-    @property
-    def batch(self) -> str | None: ...
-
-    @property
-    def attempted_at(self) -> datetime | None: ...
-
-
-class ChannelRef(Protocol):
-    @property
-    def team_id(self) -> str: ...
-
-    @property
-    def channel_id(self) -> str: ...
-
-
-class DeliveryQueue(Protocol):
-    """The outbox, as delivery uses it (``auditbot.store.outbox.Outbox``)."""
-
-    def pending_channels(self) -> Sequence[ChannelRef]: ...
-
-    def pending(self, channel: Any, *, limit: int = ...) -> Sequence[PendingRow]: ...
-
-    def attempt(self, alert_ids: Iterable[int], batch: str) -> None: ...
-
-    def sent(self, alert_ids: Iterable[int], message_ts: str, *, thread_ts: str | None = None) -> None: ...
-
-    def failed_attempt(self, alert_ids: Iterable[int], *, in_doubt: bool) -> None: ...
-
-    def not_in_doubt(self, alert_ids: Iterable[int]) -> None: ...
-
-    def give_up(self, alert_ids: Iterable[int]) -> None: ...
-
-
-class SubscriptionRecord(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def channel_id(self) -> str: ...
-
-    @property
-    def query(self) -> str: ...
-
-    @property
-    def created_by(self) -> str: ...
-
-    @property
-    def paused(self) -> bool: ...
-
-
-class SubscriptionBook(Protocol):
-    def get(self, subscription_id: str) -> SubscriptionRecord | None: ...
-
-    def in_channel(self, team_id: str, channel_id: str) -> Sequence[SubscriptionRecord]: ...
-
-    def pause(self, subscription_id: str, *, error: str | None = None) -> bool: ...
-
-
-class EndedSnooze(Protocol):
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def subscription_id(self) -> str: ...
-
-    @property
-    def actor_label(self) -> str | None: ...
-
-    @property
-    def actor_id(self) -> str: ...
-
-    @property
-    def action(self) -> str: ...
-
-
-class SnoozeBook(Protocol):
-    def ended_unannounced(self) -> Sequence[EndedSnooze]: ...
-
-    def announced(self, snooze: Any) -> bool: ...
-
-
-class EventSource(Protocol):
-    def get(self, org_id: str, event_id: str) -> AuditEvent | None: ...
-
-
-class LeaseBook(Protocol):
-    """Named leases (``auditbot.store.leases.Leases``); the lease objects are opaque here."""
-
-    def acquire(self, name: str, owner: str, ttl_seconds: float) -> Any: ...
-
-    def renew(self, lease: Any, ttl_seconds: float | None = None) -> Any: ...
-
-    def release(self, lease: Any) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +142,7 @@ class Delivery:
         slack: SlackDelivery,
         renderer: AlertRenderer,
         subscriptions: SubscriptionBook,
-        events: EventSource,
+        events: StoredEvents,
         names: Callable[[str], str],
         leases: LeaseBook,
         clock: Clock,
@@ -518,7 +293,7 @@ class Delivery:
         rows = plan.rows[item.event.id]
         batch = self._new_key()
         self._queue.attempt(rows, batch)
-        ts = self._post(channel_id, self._render.alert(item), _metadata(batch, [item]), rows, report)
+        ts = self._post(channel_id, self._render.alert(item), alert_metadata(batch, [item]), rows, report)
         if ts is None:
             return False
         self._queue.sent(rows, ts)
@@ -531,7 +306,7 @@ class Delivery:
         every_row = [row for item in items for row in plan.rows[item.event.id]]
         self._queue.attempt(every_row, batch)
         summary = self._render.burst_summary(items, total=len(items), batch=batch)
-        ts = self._post(channel_id, summary, _metadata(batch, [], summary=True), every_row, report)
+        ts = self._post(channel_id, summary, alert_metadata(batch, [], summary=True), every_row, report)
         if ts is None:
             return
         report.messages += 1
@@ -559,7 +334,9 @@ class Delivery:
             part = items[start : start + size]
             rows = [row for item in part for row in plan.rows[item.event.id]]
             message = self._render.burst_part(part)
-            ts = self._post(channel_id, message, _metadata(burst.batch, part), rows, report, thread_ts=burst.parent_ts)
+            ts = self._post(
+                channel_id, message, alert_metadata(burst.batch, part), rows, report, thread_ts=burst.parent_ts
+            )
             if ts is None:
                 return False
             self._queue.sent(rows, ts, thread_ts=burst.parent_ts)
@@ -729,27 +506,3 @@ class _Unstamped:
 
 def _unstamped(row: PendingRow) -> PendingRow:
     return _Unstamped(row.id, row.subscription_id, row.event_id, row.org_id)
-
-
-def _metadata(batch: str, items: Sequence[AlertItem], *, summary: bool = False) -> dict[str, Any]:
-    """Slack message metadata naming the post's batch and events (flat values, as Slack requires)."""
-    return {
-        "event_type": ALERT_EVENT_TYPE,
-        "event_payload": {
-            "batch": batch,
-            "event_ids": ",".join(item.event.id for item in items),
-            "summary": summary,
-        },
-    }
-
-
-def read_metadata(ts: str, metadata: Any, *, thread_ts: str | None = None) -> PostedMessage | None:
-    """Our ``PostedMessage`` from a message's metadata, or ``None`` when it is not one of our alerts."""
-    if not isinstance(metadata, dict) or metadata.get("event_type") != ALERT_EVENT_TYPE:
-        return None
-    payload = metadata.get("event_payload")
-    if not isinstance(payload, dict) or not isinstance(payload.get("batch"), str):
-        return None
-    ids = payload.get("event_ids")
-    event_ids = tuple(i for i in ids.split(",") if i) if isinstance(ids, str) else ()
-    return PostedMessage(ts, payload["batch"], event_ids, payload.get("summary") is True, thread_ts)

@@ -1,4 +1,4 @@
-"""``MirrorDigest``: the handoff digest's numbers (``core.digest.Aggregates``) counted in SQL over the mirror.
+"""``HandoffCounts``: the handoff digest's numbers (``core.digest.Aggregates``) counted in SQL over the mirror.
 
 ``aggregate`` gives, for the events with ``start <= time < end``, exactly what ``EventTally`` gives
 when it is fed the same events newest first (the order ``EventMirror.window`` and ``/events`` return
@@ -47,7 +47,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from auditbot.core.digest import (
+from auditbot.core.handoff import (
     BURST_FAILED_LOGINS,
     FAILED_LOGIN,
     NOTABLE_LIMIT,
@@ -66,7 +66,7 @@ from auditbot.store.db import Database
 from auditbot.store.schema import events
 from auditbot.store.timestamps import UtcDateTime
 
-__all__ = ["MirrorDigest", "NeedsScan"]
+__all__ = ["HandoffCounts", "NeedsScan"]
 
 _KEYS = (events.c.actor_id, events.c.ip, events.c.country)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -87,7 +87,7 @@ class _Ranking:
         return {key for key, _ in self.rows}
 
 
-class MirrorDigest:
+class HandoffCounts:
     """The digest's aggregates over one ``Database``'s event mirror."""
 
     def __init__(self, db: Database) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 
 from auditbot.core.clock import ManualClock
 from auditbot.store.db import Database
-from auditbot.store.digest_schedules import STALE_CLAIM, DigestSchedules, new_id
+from auditbot.store.schedules import STALE_CLAIM, HandoffSchedules, new_id
 from auditbot.store.schema import digest_runs
 from tests.store.conftest import PG_CONNINFO
 from tests.store.events import ANCHOR
@@ -23,11 +23,11 @@ SLOT = ANCHOR.replace(hour=8)
 
 
 @pytest.fixture
-def schedules(store: Database, clock: ManualClock) -> DigestSchedules:
-    return DigestSchedules(store, clock)
+def schedules(store: Database, clock: ManualClock) -> HandoffSchedules:
+    return HandoffSchedules(store, clock)
 
 
-def make(schedules: DigestSchedules, team_id: str = "T1", **changes: str):
+def make(schedules: HandoffSchedules, team_id: str = "T1", **changes: str):
     values = {
         "team_id": team_id,
         "channel_id": "C1",
@@ -142,7 +142,7 @@ def test_a_removed_schedule_takes_its_runs_with_it_and_cannot_be_claimed(schedul
 
 def test_a_stale_claim_needs_a_positive_age(store, clock):
     with pytest.raises(ValueError, match="stale_claim"):
-        DigestSchedules(store, clock, stale_claim=timedelta(0))
+        HandoffSchedules(store, clock, stale_claim=timedelta(0))
 
 
 # -- racing replicas ------------------------------------------------------------------------------------
@@ -158,14 +158,14 @@ def race(target, count: int) -> None:
 
 
 def test_replicas_racing_for_slots_each_win_a_slot_once(store, clock):
-    made = make(DigestSchedules(store, clock))
+    made = make(HandoffSchedules(store, clock))
     slots = [SLOT + timedelta(hours=12 * n) for n in range(8)]
     start = threading.Barrier(6)
     wins: list[tuple[str, datetime]] = []
     guard = threading.Lock()
 
     def replica() -> None:
-        mine = DigestSchedules(store, clock)
+        mine = HandoffSchedules(store, clock)
         start.wait()
         for slot in slots:
             if mine.claim_slot(made.id, slot, threading.current_thread().name):
@@ -178,7 +178,7 @@ def test_replicas_racing_for_slots_each_win_a_slot_once(store, clock):
 
 
 def test_replicas_racing_for_a_stale_claim_one_takes_it_over(store, clock):
-    schedules = DigestSchedules(store, clock)
+    schedules = HandoffSchedules(store, clock)
     made = make(schedules)
     assert schedules.claim_slot(made.id, SLOT, "died-mid-post")
     clock.advance(STALE_CLAIM.total_seconds() + 1)
@@ -187,7 +187,7 @@ def test_replicas_racing_for_a_stale_claim_one_takes_it_over(store, clock):
 
     def replica() -> None:
         start.wait()
-        if DigestSchedules(store, clock).claim_slot(made.id, SLOT, threading.current_thread().name):
+        if HandoffSchedules(store, clock).claim_slot(made.id, SLOT, threading.current_thread().name):
             winners.append(threading.current_thread().name)
 
     race(replica, 6)
@@ -213,7 +213,7 @@ def test_postgres_takeover_waits_for_a_concurrent_claim_and_then_sees_it(postgre
     """A second UPDATE that waited on the row re-checks its condition against the new claim time."""
     with Database(postgres_url) as db:
         db.migrate()
-        schedules = DigestSchedules(db, clock)
+        schedules = HandoffSchedules(db, clock)
         made = make(schedules)
         assert schedules.claim_slot(made.id, SLOT, "died-mid-post")
         clock.advance(STALE_CLAIM.total_seconds() + 1)

@@ -1,4 +1,4 @@
-"""``MirrorDigest`` against ``EventTally``: the same ``Aggregates`` from SQL as from the events one by one.
+"""``HandoffCounts`` against ``EventTally``: the same ``Aggregates`` from SQL as from the events one by one.
 
 The mirror holds 40 days of the seeded sandbox org plus a few hand-made events for the cases the
 generator never makes (mixed-case emails, an actor whose label changes, name-only and id-only actors,
@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from auditbot.core.digest import EventTally, Seen, country_of
+from auditbot.core.handoff import EventTally, Seen, country_of
 from auditbot.core.match import Criteria
 from auditbot.core.model import AuditEvent
 from auditbot.core.query import Query, parse
 from auditbot.sandbox import GeneratedOrg
 from auditbot.store import Database
-from auditbot.store.digest_queries import MirrorDigest, NeedsScan
+from auditbot.store.handoff_counts import HandoffCounts, NeedsScan
 from auditbot.store.mirror import EventMirror
 from tests.store.conftest import postgres_schema
 from tests.store.events import ANCHOR
@@ -89,7 +89,7 @@ def mirrored() -> tuple[AuditEvent, ...]:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def digest(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MirrorDigest]:
+def digest(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HandoffCounts]:
     if request.param == "sqlite":
         with Database(f"sqlite:///{tmp_path_factory.mktemp('digest') / 'auditbot.db'}") as db:
             yield filled(db)
@@ -98,14 +98,14 @@ def digest(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             yield filled(db)
 
 
-def filled(db: Database) -> MirrorDigest:
+def filled(db: Database) -> HandoffCounts:
     db.migrate()
     mirror = EventMirror(db)
     events = mirrored()
     for first in range(0, len(events), 500):
         with db.begin() as conn:
             mirror.upsert(conn, ORG, events[first : first + 500])
-    return MirrorDigest(db)
+    return HandoffCounts(db)
 
 
 def in_window(start: datetime, end: datetime, criteria: Criteria | None = None) -> list[AuditEvent]:
@@ -157,7 +157,7 @@ WINDOWS = {
 
 
 @pytest.mark.parametrize("name", list(WINDOWS))
-def test_aggregates_match_the_tally(digest: MirrorDigest, name: str) -> None:
+def test_aggregates_match_the_tally(digest: HandoffCounts, name: str) -> None:
     start, end, baseline = WINDOWS[name]
     baseline_start = start - baseline if baseline else None
     expected = reference(start, end, baseline_start=baseline_start)
@@ -185,7 +185,7 @@ CRITERIA = {
 
 
 @pytest.mark.parametrize("name", list(CRITERIA))
-def test_criteria_filter_as_core_match_does(digest: MirrorDigest, name: str) -> None:
+def test_criteria_filter_as_core_match_does(digest: HandoffCounts, name: str) -> None:
     start, end = END - timedelta(days=2), END
     wanted = CRITERIA[name]
     expected = reference(start, end, criteria=wanted, baseline_start=start - timedelta(days=14))
@@ -196,7 +196,7 @@ def test_criteria_filter_as_core_match_does(digest: MirrorDigest, name: str) -> 
     assert digest.total(ORG, start, end, criteria=wanted) == expected.total
 
 
-def test_the_hand_made_cases_show(digest: MirrorDigest) -> None:
+def test_the_hand_made_cases_show(digest: HandoffCounts) -> None:
     start, end = END - timedelta(hours=6), END
     got = digest.aggregate(ORG, start, end, baseline_start=start - timedelta(days=30), burst_threshold=3, top=50)
     assert got == reference(start, end, baseline_start=start - timedelta(days=30), burst_threshold=3, top=50)
@@ -220,20 +220,20 @@ def test_the_hand_made_cases_show(digest: MirrorDigest) -> None:
         {"top": 0},
     ],
 )
-def test_options_match_the_tally(digest: MirrorDigest, options: dict[str, Any]) -> None:
+def test_options_match_the_tally(digest: HandoffCounts, options: dict[str, Any]) -> None:
     start, end = END - timedelta(days=3), END
     expected = reference(start, end, baseline_start=start - timedelta(days=7), **options)
     assert digest.aggregate(ORG, start, end, baseline_start=start - timedelta(days=7), **options) == expected
 
 
-def test_notable_events_are_capped_and_counted(digest: MirrorDigest) -> None:
+def test_notable_events_are_capped_and_counted(digest: HandoffCounts) -> None:
     start, end = ANCHOR - timedelta(days=DAYS + 1), END
     got = digest.aggregate(ORG, start, end)
     assert got.notable_total > len(got.notable) == 20
     assert list(got.notable) == sorted(got.notable, key=lambda e: (e.time, e.id))
 
 
-def test_seen_is_what_came_before(digest: MirrorDigest) -> None:
+def test_seen_is_what_came_before(digest: HandoffCounts) -> None:
     start = END - timedelta(days=1)
     seen = digest.seen(ORG, start - timedelta(days=30), start)
     assert seen == seen_in(start - timedelta(days=30), start)
@@ -243,7 +243,7 @@ def test_seen_is_what_came_before(digest: MirrorDigest) -> None:
 @pytest.mark.parametrize(
     "text", ["ip:198.51.100.0/24", "-ip:2001:db8::/32", "product:jira", "location:Sydney", "-location:Germany", "admin"]
 )
-def test_terms_the_columns_cannot_filter_need_a_scan(digest: MirrorDigest, text: str) -> None:
+def test_terms_the_columns_cannot_filter_need_a_scan(digest: HandoffCounts, text: str) -> None:
     wanted = criteria(text)
     with pytest.raises(NeedsScan):
         digest.aggregate(ORG, ANCHOR - timedelta(days=1), END, criteria=wanted)
@@ -251,7 +251,7 @@ def test_terms_the_columns_cannot_filter_need_a_scan(digest: MirrorDigest, text:
         digest.total(ORG, ANCHOR - timedelta(days=1), END, criteria=wanted)
 
 
-def test_an_empty_window_or_org_adds_up_to_nothing(digest: MirrorDigest) -> None:
+def test_an_empty_window_or_org_adds_up_to_nothing(digest: HandoffCounts) -> None:
     later = END + timedelta(days=1)
     empty = digest.aggregate(ORG, later, later + timedelta(hours=8), baseline_start=later - timedelta(days=30))
     assert empty == EventTally(seen=seen_in(later - timedelta(days=30), later)).result()
@@ -260,6 +260,6 @@ def test_an_empty_window_or_org_adds_up_to_nothing(digest: MirrorDigest) -> None
     assert digest.total("another-org", ANCHOR - timedelta(days=1), END) == 0
 
 
-def test_oldest(digest: MirrorDigest) -> None:
+def test_oldest(digest: HandoffCounts) -> None:
     assert digest.oldest(ORG) == mirrored()[-1].time
     assert digest.oldest("another-org") is None

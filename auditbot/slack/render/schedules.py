@@ -31,13 +31,13 @@ from auditbot.slack.render.alerts import channel_text
 from auditbot.slack.render.limits import MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET, Budget, JsonDict, check_blocks, more_line
 from auditbot.slack.render.safe import clean, date, inline_code, md, mention, plain
 from auditbot.slack.render.views import Message
-from auditbot.store.digest_schedules import DigestSchedule
+from auditbot.store.schedules import HandoffSchedule
 
 DIGEST = f"{ids.COMMAND} digest"
 HOW_TO_ADD = f"{DIGEST} schedule #channel 09:00,21:00 Europe/Berlin [filters] adds one"
 
 
-def times_text(schedule: DigestSchedule) -> str:
+def times_text(schedule: HandoffSchedule) -> str:
     """``09:00, 21:00 (Europe/Berlin)``, escaped."""
     times = ", ".join(md(t, 5) for t in schedule.times.split(","))
     return f"{md(times, 400)} ({md(schedule.tz, 60)})"
@@ -48,7 +48,7 @@ def filters_text(query: str, limit: int = 1600) -> str:
 
 
 def render_digest_scheduled(
-    schedule: DigestSchedule,
+    schedule: HandoffSchedule,
     *,
     next_at: datetime | None,
     zone_note: str | None = None,
@@ -79,7 +79,7 @@ def render_digest_scheduled(
     return Message(text=kit.fallback(fallback), blocks=blocks)
 
 
-def render_digest_note(user_id: str, schedule: DigestSchedule) -> Message:
+def render_digest_note(user_id: str, schedule: HandoffSchedule) -> Message:
     """The note in the channel: "@jane scheduled the handoff digest here at 09:00, 21:00 (Europe/Berlin) (dg-x)"."""
     who = mention(user_id) or "Someone"
     text = (
@@ -92,7 +92,7 @@ def render_digest_note(user_id: str, schedule: DigestSchedule) -> Message:
     return Message(text=kit.fallback(fallback), blocks=blocks)
 
 
-def render_digest_unscheduled(schedule: DigestSchedule) -> Message:
+def render_digest_unscheduled(schedule: HandoffSchedule) -> Message:
     """The answer to ``/audit digest unschedule``."""
     s = schedule
     text = (
@@ -105,7 +105,7 @@ def render_digest_unscheduled(schedule: DigestSchedule) -> Message:
 
 
 def render_digest_schedules(
-    schedules: Sequence[DigestSchedule],
+    schedules: Sequence[HandoffSchedule],
     *,
     next_slots: Mapping[str, datetime | None] | None = None,
     text: str | None = None,
@@ -122,7 +122,7 @@ def render_digest_schedules(
 
 
 def _entries(
-    schedules: Sequence[DigestSchedule], next_slots: Mapping[str, datetime | None], budget: Budget
+    schedules: Sequence[HandoffSchedule], next_slots: Mapping[str, datetime | None], budget: Budget
 ) -> list[JsonDict]:
     if not schedules:
         return [kit.section(md(f"No digest schedules yet. {HOW_TO_ADD}.", 300))]
@@ -142,7 +142,7 @@ def _entries(
     return entries
 
 
-def _entry(s: DigestSchedule, next_at: datetime | None) -> JsonDict:
+def _entry(s: HandoffSchedule, next_at: datetime | None) -> JsonDict:
     owner = mention(s.created_by) or md(s.created_by, 40)
     details = [f"by {owner}", f"created {date(s.created_at)}"]
     details.append(f"last run {date(s.last_run_at)}" if s.last_run_at else "not run yet")

@@ -32,11 +32,12 @@ from auditbot.core.timespec import shorten
 from auditbot.services.scheduler import digest_query
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners.common import record, slack_error
+from auditbot.slack.errors import slack_error_code
+from auditbot.slack.listeners.common import record
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.subscriptions import check_target
 from auditbot.slack.payloads import Command, Who
-from auditbot.slack.render.digests import (
+from auditbot.slack.render.schedules import (
     render_digest_note,
     render_digest_scheduled,
     render_digest_schedules,
@@ -44,7 +45,7 @@ from auditbot.slack.render.digests import (
 )
 from auditbot.slack.replies import Respond, send
 from auditbot.slack.text import leading_channel, unslack
-from auditbot.store.digest_schedules import ID_PREFIX, DigestSchedule, DigestSchedules
+from auditbot.store.schedules import ID_PREFIX, HandoffSchedule, HandoffSchedules
 
 DIGEST = f"{ids.COMMAND} digest"
 EXAMPLE = f"{DIGEST} schedule #sec-oncall {TIMES_EXAMPLE} Europe/Berlin -actor:svc@example.com"
@@ -109,7 +110,7 @@ def schedule(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, tex
     try:
         client.chat_postMessage(channel=channel_id, **render_digest_note(user_id, made).as_kwargs())
     except SlackApiError as exc:
-        problem = f"The note in the channel could not be posted ({slack_error(exc)}); digests will still be tried."
+        problem = f"The note in the channel could not be posted ({slack_error_code(exc)}); digests will still be tried."
     next_at = next_slot(times, zone, now)
     send(respond, render_digest_scheduled(made, next_at=next_at, zone_note=zone_note, problem=problem))
 
@@ -164,7 +165,7 @@ def unschedule(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, r
     send(respond, render_digest_unscheduled(found))
 
 
-def find(store: DigestSchedules, team_id: str, raw_id: str) -> DigestSchedule:
+def find(store: HandoffSchedules, team_id: str, raw_id: str) -> HandoffSchedule:
     """The workspace's schedule with this id (``dg-`` may be left off)."""
     wanted = raw_id.strip().lower()
     if not wanted:
@@ -177,23 +178,23 @@ def find(store: DigestSchedules, team_id: str, raw_id: str) -> DigestSchedule:
     return found
 
 
-def _next(schedule: DigestSchedule, now: datetime) -> datetime | None:
+def _next(schedule: HandoffSchedule, now: datetime) -> datetime | None:
     try:
         return next_slot(parse_times(schedule.times), parse_zone(schedule.tz), now)
     except AuditbotError:
         return None
 
 
-def _detail(schedule: DigestSchedule) -> str:
+def _detail(schedule: HandoffSchedule) -> str:
     return f"digest {schedule.id} in {schedule.channel_id} at {schedule.times} {schedule.tz}"
 
 
-def _haystack(schedule: DigestSchedule) -> str:
+def _haystack(schedule: HandoffSchedule) -> str:
     s = schedule
     return " ".join((s.id, s.channel_id, s.times, s.tz, s.query, s.created_by, s.last_error or "")).casefold()
 
 
-def _store(deps: SlackDeps) -> DigestSchedules:
+def _store(deps: SlackDeps) -> HandoffSchedules:
     if deps.schedules is None:
         raise AuditbotError(
             "Digest schedules need a store: auditbot keeps them in its database, and none is configured.",

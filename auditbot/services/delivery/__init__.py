@@ -1,0 +1,57 @@
+"""Alert delivery: the worker (``worker``), what it works with (``ports``) and the metadata its
+messages carry (``metadata``)."""
+
+from auditbot.services.delivery.metadata import ALERT_EVENT_TYPE, NOTICE_EVENT_TYPE, read_metadata
+from auditbot.services.delivery.ports import (
+    AlertItem,
+    AlertRenderer,
+    ChannelRef,
+    ChannelRefused,
+    DeliveryProblem,
+    DeliveryQueue,
+    EndedSnooze,
+    InDoubt,
+    JoinRefused,
+    LeaseBook,
+    OutgoingMessage,
+    PendingRow,
+    PostedMessage,
+    PostRejected,
+    RateLimited,
+    SlackDelivery,
+    SnoozeBook,
+    StoredEvents,
+    SubscriptionBook,
+    SubscriptionRecord,
+)
+from auditbot.services.delivery.worker import Delivery, DeliveryReport, DeliverySettings, LeaseLost
+
+__all__ = [
+    "ALERT_EVENT_TYPE",
+    "NOTICE_EVENT_TYPE",
+    "AlertItem",
+    "AlertRenderer",
+    "ChannelRef",
+    "ChannelRefused",
+    "Delivery",
+    "DeliveryProblem",
+    "DeliveryQueue",
+    "DeliveryReport",
+    "DeliverySettings",
+    "EndedSnooze",
+    "InDoubt",
+    "JoinRefused",
+    "LeaseBook",
+    "LeaseLost",
+    "OutgoingMessage",
+    "PendingRow",
+    "PostRejected",
+    "PostedMessage",
+    "RateLimited",
+    "SlackDelivery",
+    "SnoozeBook",
+    "StoredEvents",
+    "SubscriptionBook",
+    "SubscriptionRecord",
+    "read_metadata",
+]
