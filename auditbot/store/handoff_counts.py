@@ -26,8 +26,8 @@ How it matches ``EventTally``:
   them) and exact IP addresses are filters on the columns. An IPv6 address matches every spelling
   of it that parses to the same address, as in ``core.match``: the window's distinct IPv6 spellings
   are read and compared in Python (``filter_clauses``, which mirror search uses too, also filters
-  products on their column). For the digest, anything else (IP ranges, products, places, free text)
-  is not filtered here, and ``NeedsScan`` (``core.digest``'s, re-exported here) is raised so that
+  products on their column, as the digest does). Anything else (IP ranges, places, free text)
+  is not filtered here, and ``NeedsScan`` (``core.handoff``'s, re-exported here) is raised so that
   the caller reads the events instead.
 
 On PostgreSQL the queries of one call run in one ``REPEATABLE READ`` transaction, so they all see
@@ -322,8 +322,6 @@ def check_filterable(criteria: Criteria | None) -> None:
     terms = [
         term
         for term, values in (
-            ("product", query.products),
-            ("-product", query.not_products),
             ("location", query.locations),
             ("-location", query.not_locations),
             ("free text", query.text),

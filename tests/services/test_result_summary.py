@@ -43,10 +43,11 @@ COUNTED_IN_SQL = [
     'group:"Group management" last:2d',
     "-actor:atlassian-internal-system -action:user_login last:2d",
     "ip:192.0.2.12,203.0.113.25 last:2d",
+    "product:jira last:2d",
+    "-product:confluence last:2d",
 ]
 NOT_IN_SQL = [
     "ip:198.51.100.0/24 last:2d",
-    "product:jira last:2d",
     'location:"Sydney, Australia" last:2d',
 ]
 
