@@ -198,8 +198,9 @@ def searchable_text(event: AuditEvent) -> str:
 def text_check(texts: Iterable[str]) -> Check | None:
     """Free text as alerts read it: every word of every term must appear (case-insensitively) in the event.
 
-    The Admin API does not document what its ``q`` matches; the sandbox answers ``q`` with this same
-    ``searchable_text``, so a subscription and a search over the sandbox agree."""
+    The Admin API does not document what its ``q`` matches; the sandbox reads ``q`` over the same
+    fields in its own code (``auditbot.sandbox.freetext``), so a subscription and a search over the
+    sandbox agree, and a change to one reading shows up as a disagreement."""
     words = [w.casefold() for text in texts for w in text.split()]
     if not words:
         return None

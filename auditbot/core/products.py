@@ -1,8 +1,9 @@
 """Which Atlassian products an event belongs to, for ``product:`` terms.
 
 The API documents the filter's values but not how events map to them; this is auditbot's one
-rule, shared by the sandbox (which must answer ``product=`` like the API) and by matching on
-our side (``-product:``, alerts, the mirror):
+rule for matching on our side (``-product:``, alerts, the mirror). The sandbox answers
+``product=`` by the same rule in its own code (``auditbot.sandbox.products``), so the two are
+checked against each other rather than agreeing by construction:
 
 - an action named after a product belongs to it (``jira_*``, ``confluence_*``, ``bitbucket_*``,
   ``loom_*``, ``guard_detect_*``; ``data_classification_policy_update`` is Guard Detect);

@@ -8,16 +8,15 @@ See ``api.py`` for the request pipeline, ``endpoints.py`` for paging, ``filters.
 semantics, ``faults.py`` for fault injection and ``generate.py`` for the org.
 """
 
-from auditbot.core.products import PRODUCTS
 from auditbot.sandbox.api import DEFAULT_API_KEY, SandboxApi, load_actions
 from auditbot.sandbox.faults import FAULT_KINDS, FaultKind, FaultPlan, FaultSpecError, parse_rates
 from auditbot.sandbox.generate import GeneratedOrg
 from auditbot.sandbox.incidents import Incident
 from auditbot.sandbox.loader import EventsFileError, load_events_file
 from auditbot.sandbox.messages import SandboxRequest, SandboxResponse
+from auditbot.sandbox.products import PRODUCTS, event_products
 from auditbot.sandbox.ratelimit import RateLimits
 from auditbot.sandbox.server import RunningSandbox, start_server
-from auditbot.sandbox.store import event_products
 
 __all__ = [
     "DEFAULT_API_KEY",

@@ -84,11 +84,6 @@ class FaultPlan:
         with self._lock:
             self._queue.extend(checked)
 
-    def set_rates(self, rates: Mapping[FaultKind, float]) -> None:
-        checked = check_rates(rates)
-        with self._lock:
-            self._rates = checked
-
     def clear(self) -> None:
         with self._lock:
             self._queue.clear()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from auditbot.core.products import PRODUCTS
+from auditbot.sandbox.products import PRODUCTS
 from auditbot.sandbox.responses import problem
 from auditbot.sandbox.store import IndexedEvent
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from auditbot.core.match import searchable_text
-from auditbot.core.model import AuditEvent
-from auditbot.core.products import products_for
 from auditbot.sandbox.builders import Json, to_us
+from auditbot.sandbox.freetext import search_text
+from auditbot.sandbox.products import event_products
 
 RETENTION = timedelta(days=180)
 """Events older than this (by event time) are not served."""
@@ -45,7 +44,7 @@ class IndexedEvent:
     """Lower-cased ``city``, ``countryName`` and ``regionName`` of the event's location."""
     products: frozenset[str]
     text: str
-    """Case-folded searchable text for ``q`` (``auditbot.core.match.searchable_text``: alerts read free text alike)."""
+    """Case-folded text that ``q``'s words are looked for in (``freetext.search_text``)."""
     _page_json: bytes | None = field(default=None, repr=False)
     _stream_json: bytes | None = field(default=None, repr=False)
 
@@ -66,7 +65,7 @@ class IndexedEvent:
             ip=str(location.get("ip") or ""),
             place=place,
             products=event_products(raw),
-            text=searchable_text(AuditEvent.model_validate(raw)),
+            text=search_text(raw),
         )
 
     @property
@@ -93,20 +92,6 @@ class IndexedEvent:
     def visible(self, now_us: int) -> bool:
         """Processed by ``now`` and inside the retention period."""
         return self.processed_us <= now_us and self.time_us >= now_us - RETENTION_US
-
-
-def event_products(raw: Mapping[str, Any]) -> frozenset[str]:
-    """The ``product`` filter values of an API-shaped event, by auditbot's one rule (``core.products``)."""
-    attributes = raw.get("attributes")
-    if not isinstance(attributes, Mapping):
-        return frozenset()
-    values = []
-    for key in ("context", "container"):
-        items = attributes.get(key)
-        for item in items if isinstance(items, list) else ():
-            if isinstance(item, Mapping) and isinstance(item.get("attributes"), Mapping):
-                values.append(item["attributes"].get("product"))
-    return products_for(str(attributes.get("action", "")), values)
 
 
 class EventIndex:

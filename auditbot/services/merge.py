@@ -43,10 +43,6 @@ class MergedScan:
     retry_after: float | None = None
 
 
-def is_merged_cursor(cursor: str | None) -> bool:
-    return cursor is not None and cursor.startswith(PREFIX)
-
-
 def encode(streams: Sequence[_Stream]) -> str | None:
     if all(s.done for s in streams):
         return None

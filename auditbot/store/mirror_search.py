@@ -1,11 +1,12 @@
 """``MirrorSearchSource``: the event mirror and the stream cursors as search's ``MirrorSource``.
 
-The status of an org's mirror comes from its stream cursor: ``newest_processed_at``, ``updated_at``,
-``read_to_end_at`` and ``failed_at`` as stored, and ``covered_from`` - the start of what the mirror holds - from the
-cursor's own ``covered_from`` when the ingest schema has one. Until then it falls back to the
-time of the oldest event mirrored for the org: right after a complete backfill, but an
-over-estimate of coverage if the backfill window began in a quiet stretch (it then starts at the
-first event rather than the window's start, which only sends a few more searches live).
+The status of an org's mirror comes from its stream cursor, read in one query: ``newest_processed_at``,
+``updated_at``, ``read_to_end_at`` and ``failed_at`` as stored, and ``covered_from`` - the start of what
+the mirror holds: the backfill's start, moved forward by pruning (``StreamCursors.cover``). A cursor
+row written before migration 0002 has no ``covered_from``; for it the status falls back to the time of
+the oldest event mirrored for the org: right after a complete backfill, but an over-estimate of
+coverage if the backfill window began in a quiet stretch (it then starts at the first event rather
+than the window's start, which only sends a few more searches live).
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def test_product_list_and_products_nobody_uses(client: httpx.Client, api: Sandbo
     assert both == ids_where(org, lambda e: bool(e.products & {"jira", "confluence"}))
 
 
-def test_products_of_raw_events_follow_the_shared_rule() -> None:
+def test_products_of_raw_events_follow_the_documented_rule() -> None:
     def event(action: str, container: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         return {"attributes": {"action": action, "container": container or [], "context": []}}
 

@@ -202,6 +202,7 @@ def test_app_home_shows_the_org_and_quick_queries(slack: SlackWorld):
     published = [v for v in slack.workspace.views_for(seed.JANE) if v.type == "home"]
     assert published, "Slack accepted the Home view"
     view = slack.calls("views.publish")[-1]["view"]
+    assert "Connected to *the built-in sandbox org*" in text_of(view), "the harness's org is the sandbox's"
     query = buttons(view)[ids.quick_query_id(1)]
     slack.click(ids.quick_query_id(1), query, container="view")
     assert slack.calls("chat.postMessage")[-1]["channel"] == seed.JANE

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import StatementError
 
 from auditbot.core.errors import AuditbotError
 from auditbot.store import Database, StoreError, default_url, mask_url
@@ -124,7 +125,7 @@ def test_timestamps_come_back_aware_utc_and_naive_ones_are_refused(store):
     with store.read() as conn:
         stored = conn.execute(select(leases.c.expires_at)).scalar_one()
     assert stored == ANCHOR and stored.utcoffset() is not None and stored.tzname() == "UTC"
-    with pytest.raises(Exception, match="naive datetime"), store.begin() as conn:
+    with pytest.raises(StatementError, match=r"\(builtins\.ValueError\) naive datetime"), store.begin() as conn:
         conn.execute(insert(leases).values(name="b", owner="x", expires_at=ANCHOR.replace(tzinfo=None), token=1))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from auditbot.slack.render.safe import units
 
@@ -41,11 +41,6 @@ JsonDict = dict[str, Any]
 
 class RenderLimitError(ValueError):
     """A rendered payload breaks a Block Kit limit (a renderer bug: renderers pack to fit)."""
-
-
-def to_dicts(blocks: Iterable[Block]) -> list[JsonDict]:
-    """Each block as JSON, through slack_sdk's own validation."""
-    return [block.to_dict() for block in blocks]
 
 
 def text_units(value: object) -> int:
