@@ -12,9 +12,6 @@ from typing import Literal, Protocol
 
 from auditbot.core.model import AuditAction, AuditEvent, EventPage
 
-PRODUCTS = ("bitbucket", "confluence", "guard_detect", "jira", "loom")
-"""The ``product`` values the API accepts (its OpenAPI enum)."""
-
 SortOrder = Literal["asc", "desc"]
 
 

@@ -31,6 +31,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_add
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from auditbot.core.products import PRODUCTS
 from auditbot.core.querysyntax import (
     FORBIDDEN_RE,
     MAX_QUERY_LENGTH,
@@ -62,8 +63,6 @@ __all__ += ["QueryError", "TermSpan", "TimeWindow", "format_query", "parse", "sp
 Address = IPv4Address | IPv6Address
 Network = IPv4Network | IPv6Network
 IPValue = Address | Network
-PRODUCTS = ("bitbucket", "confluence", "guard_detect", "jira", "loom")
-"""The Admin API's product enum."""
 _PRODUCT_ALIASES = {"guard": "guard_detect", "atlassian_guard": "guard_detect"}
 DEFAULT_WINDOW = timedelta(days=7)
 
