@@ -25,6 +25,8 @@ from auditbot.core.access import AccessPolicy, Decision, Permission, Place
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.core.paging import PageStateCodec
 from auditbot.services.alert_matching import AlertMatcher
+from auditbot.services.alert_state import AlertStateService
+from auditbot.services.bot_trail import BotTrailService
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.delivery import Delivery, DeliverySettings
 from auditbot.services.events import EventLookup
@@ -39,10 +41,10 @@ from auditbot.slack.directory import SlackDirectory, SlackUserGroups
 from auditbot.slack.guard import access_guard
 from auditbot.slack.integrity import SLACK_HOOKS, integrity_middleware, response_url_allowed
 from auditbot.slack.payloads import Who
+from auditbot.slack.render.alerts import actor_name
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
-from auditbot.store.alert_state import StoredAlertState
 from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database, default_url
@@ -226,11 +228,31 @@ def slack_deps(
     """Everything the Slack listeners use; the API key's health is learned from every Admin API answer."""
     key_health = KeyHealth(clock, expires=settings.api_key_expires)
     connection.client.auth_observer = key_health.observe
-    trail = BotTrail(AuditTrail(store, clock), security_channel=settings.security_channel) if store else None
+    trail = (
+        BotTrail(BotTrailService(AuditTrail(store, clock)), security_channel=settings.security_channel)
+        if store
+        else None
+    )
     search = search_service(connection, settings, clock, page_size=SLACK_PAGE_SIZE, secret=secret, store=store)
     budget = connection.client.budget
     mirror_source = (
         MirrorSearchSource(store, EventMirror(store, clock=clock), StreamCursors(store, clock=clock)) if store else None
+    )
+    events = EventLookup(
+        connection.client, local=EventMirror(store, clock=clock) if store else None, org_id=connection.org_id
+    )
+    alert_state = (
+        AlertStateService(
+            Outbox(store, clock),
+            Snoozes(store, clock),
+            Subscriptions(store, clock),
+            events,
+            clock,
+            action_name=lambda action: search.catalog.snapshot().get(action).display_name,
+            actor_label=actor_name,
+        )
+        if store
+        else None
     )
     handoff = HandoffService(
         connection.client,
@@ -239,16 +261,14 @@ def slack_deps(
         org_id=connection.org_id,
         digest=HandoffCounts(store) if store else None,
         mirror=mirror_source,
-        alerts=StoredAlertState(Outbox(store, clock), Snoozes(store, clock)) if store else None,
+        alerts=alert_state,
         freshness=timedelta(seconds=settings.mirror_freshness_seconds),
         budget_note=lambda: _budget_note(budget.status(EVENTS)),
     )
     return SlackDeps(
         search=search,
         catalog=search.catalog,
-        events=EventLookup(
-            connection.client, local=EventMirror(store, clock=clock) if store else None, org_id=connection.org_id
-        ),
+        events=events,
         exporter=Exporter(search, search.codec),
         clock=clock,
         zones=UserZones(clock),
@@ -258,8 +278,7 @@ def slack_deps(
         key_health=key_health,
         redact_shared=settings.redact_shared,
         subscriptions=Subscriptions(store, clock) if store else None,
-        snoozes=Snoozes(store, clock) if store else None,
-        outbox=Outbox(store, clock) if store else None,
+        alert_state=alert_state,
         handoff=handoff,
         schedules=HandoffSchedules(store, clock) if store else None,
         budgets=lambda: tuple(

@@ -23,6 +23,7 @@ from auditbot.core.errors import AuditbotError
 from auditbot.core.match import Subscribed, SubscriptionIndex
 from auditbot.core.model import AuditEvent
 from auditbot.core.query import parse
+from auditbot.services.alert_ports import SnoozeRepo
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.plan import resolve
 
@@ -44,24 +45,6 @@ class SubscriptionSource(Protocol):
     def active(self) -> Sequence[ActiveSubscription]: ...
 
 
-class ActiveSnooze(Protocol):
-    @property
-    def subscription_id(self) -> str: ...
-
-    @property
-    def actor_id(self) -> str: ...
-
-    @property
-    def action(self) -> str: ...
-
-    @property
-    def until(self) -> datetime: ...
-
-
-class SnoozeSource(Protocol):
-    def active(self) -> Sequence[ActiveSnooze]: ...
-
-
 class AlertMatcher:
     def __init__(
         self,
@@ -69,7 +52,7 @@ class AlertMatcher:
         catalog: ActionCatalog,
         clock: Clock,
         *,
-        snoozes: SnoozeSource | None = None,
+        snoozes: SnoozeRepo | None = None,
         refresh_seconds: float = 30.0,
     ) -> None:
         self._source = source

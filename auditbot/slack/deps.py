@@ -1,7 +1,7 @@
 """What the Slack listeners work with: the services, and a few facts about the connected org.
 
-The alert parts (``subscriptions``, ``snoozes``, ``outbox``) need a store; without one the
-subscription commands say so. ``alerts_changed`` is called after every change to subscriptions or
+The alert parts (``subscriptions``, ``alert_state``) need a store; without one the subscription
+commands and the alert buttons say so. ``alerts_changed`` is called after every change to subscriptions or
 snoozes, so alert matching picks it up. ``access`` (with ``user_groups``) is the policy the access
 guard applies; the subscription commands ask it whether a subscription may post in a channel.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from auditbot.core.access import AccessPolicy
 from auditbot.core.clock import Clock
+from auditbot.services.alert_state import AlertStateService
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
@@ -23,9 +24,7 @@ from auditbot.slack.directory import UserGroups
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
-from auditbot.store.outbox import Outbox
 from auditbot.store.schedules import HandoffSchedules
-from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
 
 DEFAULT_QUICK_QUERIES: tuple[tuple[str, str], ...] = (
@@ -56,9 +55,8 @@ class SlackDeps:
     """A line for App Home about the local mirror (ingest's last run), when ingest runs."""
     subscriptions: Subscriptions | None = None
     """The workspace's alert subscriptions; None (no store) turns the subscription commands off."""
-    snoozes: Snoozes | None = None
-    outbox: Outbox | None = None
-    """Delivered alerts, for Acknowledge."""
+    alert_state: AlertStateService | None = None
+    """Acknowledge and snooze, for the buttons on alerts."""
     alerts_changed: Callable[[], None] = field(default=lambda: None)  # nothing to tell by default
     """Called after subscriptions or snoozes change (``AlertMatcher.invalidate``)."""
     access: AccessPolicy | None = None

@@ -1,25 +1,26 @@
-"""Recording what people do with auditbot in its own audit trail, and mirroring it to a security channel."""
+"""The bot's trail as the Slack app uses it: each entry recorded by ``BotTrailService`` and mirrored
+to a security channel, when one is configured, through the client of the request it describes."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from auditbot.services.bot_trail import BotTrailService, NewTrailEntry, TrailEntry
 from auditbot.slack.errors import slack_error_code
 from auditbot.slack.render.safe import md, mention
-from auditbot.store.audit_trail import AuditEntry, AuditTrail
 
 logger = logging.getLogger(__name__)
 
 
 class BotTrail:
-    """The audit trail as the Slack app uses it; recording never breaks the request it describes."""
+    """Recording never breaks the request it describes (the service logs a store failure; the mirror
+    logs Slack's refusal)."""
 
-    def __init__(self, trail: AuditTrail, *, security_channel: str | None = None) -> None:
-        self._trail = trail
+    def __init__(self, service: BotTrailService, *, security_channel: str | None = None) -> None:
+        self._service = service
         self._channel = security_channel
 
     def record(
@@ -34,31 +35,27 @@ class BotTrail:
         channel_id: str | None = None,
         detail: str | None = None,
     ) -> None:
-        entry: dict[str, Any] = {
-            "team_id": team_id,
-            "user_id": user_id,
-            "kind": kind,
-            "outcome": outcome,
-            "query": query,
-            "channel_id": channel_id,
-            "detail": detail,
-        }
-        try:
-            self._trail.record(**entry)
-        except Exception:
-            logger.exception("could not record %s in the audit trail", kind)
-        if self._channel and client is not None:
-            self._mirror(client, entry)
+        entry = NewTrailEntry(team_id, user_id, kind, outcome, query=query, channel_id=channel_id, detail=detail)
+        mirror = SecurityChannel(client, self._channel) if self._channel and client is not None else None
+        self._service.record(entry, mirror=mirror)
 
-    def recent(self, *, text: str | None = None, limit: int = 30) -> list[AuditEntry]:
-        return self._trail.recent(limit=limit, text=text or None)
+    def recent(self, *, text: str | None = None, limit: int = 30) -> list[TrailEntry]:
+        return self._service.recent(text=text, limit=limit)
 
-    def _mirror(self, client: WebClient, entry: dict[str, Any]) -> None:
-        who = mention(entry["user_id"]) or md(entry["user_id"], 40)
-        line = f"*{md(entry['kind'], 40)}* {md(entry['outcome'], 20)} by {who}"
-        if entry["query"]:
-            line += f": `{md(entry['query'], 300)}`"
+
+class SecurityChannel:
+    """A ``TrailMirror``: one line per entry in a Slack channel."""
+
+    def __init__(self, client: WebClient, channel_id: str) -> None:
+        self._client = client
+        self._channel = channel_id
+
+    def mirror(self, entry: NewTrailEntry) -> None:
+        who = mention(entry.user_id) or md(entry.user_id, 40)
+        line = f"*{md(entry.kind, 40)}* {md(entry.outcome, 20)} by {who}"
+        if entry.query:
+            line += f": `{md(entry.query, 300)}`"
         try:
-            client.chat_postMessage(channel=str(self._channel), text=line, unfurl_links=False, unfurl_media=False)
+            self._client.chat_postMessage(channel=self._channel, text=line, unfurl_links=False, unfurl_media=False)
         except SlackApiError as exc:
             logger.warning("could not mirror the audit trail to the security channel: %s", slack_error_code(exc))

@@ -41,6 +41,8 @@ class AuditEntry:
 
 
 class AuditTrail:
+    """Implements ``auditbot.services.bot_trail.TrailRepo``."""
+
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock

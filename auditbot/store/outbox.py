@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, or_, select, update
 
 from auditbot.core.clock import Clock
 from auditbot.core.model import AuditEvent
@@ -50,7 +50,7 @@ class Channel:
 
 @dataclass(frozen=True, slots=True)
 class PostedAlert:
-    """A delivered alert, for acknowledgements and the handoff."""
+    """A delivered alert (``auditbot.services.alert_ports.PostedAlertRecord``), for the handoff."""
 
     subscription_id: str
     event_id: str
@@ -62,6 +62,8 @@ class PostedAlert:
 
 
 class Outbox:
+    """Implements ``auditbot.services.alert_ports.OutboxRepo``."""
+
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
@@ -172,9 +174,10 @@ class Outbox:
 
     def acknowledge(self, channel_id: str, event_id: str, user_id: str) -> datetime | None:
         """Mark the alert for ``event_id`` in ``channel_id`` acknowledged; when, or None if there is none.
-        A second click keeps the first acknowledgement."""
+        A second click keeps the first acknowledgement: the write only touches rows nobody acknowledged,
+        so of two clicks at once the database lets one through."""
         now = self._clock.now()
-        in_channel = select(subscriptions.c.id).where(subscriptions.c.channel_id == channel_id).scalar_subquery()
+        in_channel = _in_channel(channel_id)
         with self._db.begin() as conn:
             conn.execute(
                 update(outbox)
@@ -193,14 +196,45 @@ class Outbox:
         return acked
 
     def acknowledge_batch(self, channel_id: str, batch: str, user_id: str) -> int:
-        """Acknowledge every alert of one post (a burst's summary and its thread); how many were new."""
-        in_channel = select(subscriptions.c.id).where(subscriptions.c.channel_id == channel_id).scalar_subquery()
+        """Acknowledge every alert of one post (a burst's summary and its thread) that nobody acknowledged
+        yet; how many were new (none when someone else's click got there first)."""
         with self._db.begin() as conn:
             return conn.execute(
                 update(outbox)
-                .where(outbox.c.batch == batch, outbox.c.subscription_id.in_(in_channel), outbox.c.acked_at.is_(None))
+                .where(
+                    outbox.c.batch == batch,
+                    outbox.c.subscription_id.in_(_in_channel(channel_id)),
+                    outbox.c.acked_at.is_(None),
+                )
                 .values(acked_by=user_id, acked_at=self._clock.now())
             ).rowcount
+
+    def first_acknowledgement(self, channel_id: str, event_id: str) -> tuple[str, datetime] | None:
+        """(who, when) acknowledged the alert for ``event_id`` in ``channel_id`` first."""
+        return self._first_acknowledgement(channel_id, outbox.c.event_id == event_id)
+
+    def first_acknowledgement_in(self, channel_id: str, message_ts: str) -> tuple[str, datetime] | None:
+        """(who, when) acknowledged first among the alerts posted in one message of ``channel_id`` or in
+        its thread (a burst's summary and its parts)."""
+        return self._first_acknowledgement(
+            channel_id, or_(outbox.c.message_ts == message_ts, outbox.c.thread_ts == message_ts)
+        )
+
+    def _first_acknowledgement(self, channel_id: str, which: ColumnElement[bool]) -> tuple[str, datetime] | None:
+        with self._db.read() as conn:
+            row = conn.execute(
+                select(outbox.c.acked_by, outbox.c.acked_at)
+                .where(
+                    which,
+                    outbox.c.subscription_id.in_(_in_channel(channel_id)),
+                    outbox.c.acked_at.is_not(None),
+                    outbox.c.acked_by.is_not(None),
+                    outbox.c.acked_by != "",
+                )
+                .order_by(outbox.c.acked_at, outbox.c.id)
+                .limit(1)
+            ).first()
+        return (str(row.acked_by), row.acked_at) if row is not None else None
 
     def posted(self, team_id: str, *, since: datetime, unacknowledged: bool = False) -> list[PostedAlert]:
         """Alerts delivered in the workspace since ``since`` (created then or later), oldest first."""
@@ -239,6 +273,11 @@ class Outbox:
         if ids:
             with self._db.begin() as conn:
                 conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(**values))
+
+
+def _in_channel(channel_id: str) -> ScalarSelect[str]:
+    """The ids of the subscriptions posting in ``channel_id``."""
+    return select(subscriptions.c.id).where(subscriptions.c.channel_id == channel_id).scalar_subquery()
 
 
 def alert_writer(queue: Outbox, matcher: Matcher) -> Callable[[Executor, str, Sequence[AuditEvent]], None]:

@@ -1,6 +1,7 @@
 """``Snoozes``: one actor's action muted on one subscription until a time, and whether its end was announced.
 
-Snoozing the same (subscription, actor, action) again moves its end instead of adding a row.
+Snoozing the same (subscription, actor, action) again moves its end instead of adding a row: one
+upsert on the table's unique key, so two clicks at once cannot make two rows or fail on the key.
 """
 
 from __future__ import annotations
@@ -8,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from auditbot.core.clock import Clock
 from auditbot.store.db import Database
+from auditbot.store.executor import dialect_name
 from auditbot.store.schema import snoozes, subscriptions
 
 
@@ -31,6 +34,8 @@ class Snooze:
 
 
 class Snoozes:
+    """Implements ``auditbot.services.alert_ports.SnoozeRepo``."""
+
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
@@ -46,26 +51,28 @@ class Snoozes:
         message_ts: str | None = None,
         actor_label: str | None = None,
     ) -> Snooze:
-        now = self._clock.now()
+        """Mute ``actor_id`` doing ``action`` on the subscription until ``until``. One row per (subscription,
+        actor, action), kept by the table's unique key: snoozing again, even at the same moment from
+        another replica, moves the end of that row (and forgets its end was announced)."""
         values = {
             "until": until,
             "created_by": created_by,
-            "created_at": now,
+            "created_at": self._clock.now(),
             "message_ts": message_ts,
             "actor_label": actor_label,
         }
-        key = (
-            snoozes.c.subscription_id == subscription_id,
-            snoozes.c.actor_id == actor_id,
-            snoozes.c.action == action,
-        )
+        key = {"subscription_id": subscription_id, "actor_id": actor_id, "action": action}
         with self._db.begin() as conn:
-            changed = conn.execute(update(snoozes).where(*key).values(**values, announced_at=None)).rowcount
-            if not changed:
-                conn.execute(
-                    insert(snoozes).values(subscription_id=subscription_id, actor_id=actor_id, action=action, **values)
+            insert = postgresql.insert if dialect_name(conn) == "postgresql" else sqlite.insert
+            conn.execute(
+                insert(snoozes)
+                .values(**key, **values)
+                .on_conflict_do_update(
+                    index_elements=[snoozes.c.subscription_id, snoozes.c.actor_id, snoozes.c.action],
+                    set_={**values, "announced_at": None},
                 )
-            row = conn.execute(select(snoozes).where(*key)).one()
+            )
+            row = conn.execute(select(snoozes).filter_by(**key)).one()
         return _snooze(row)
 
     def active(self) -> list[Snooze]:

@@ -26,6 +26,8 @@ from auditbot.core.model import AuditEvent
 from auditbot.playground import Workspace, seed, start_slack_api
 from auditbot.playground.model import WorkspaceMessage
 from auditbot.sandbox import GeneratedOrg
+from auditbot.services.alert_state import AlertStateService
+from auditbot.services.bot_trail import BotTrailService
 from auditbot.services.delivery import ALERT_EVENT_TYPE, AlertItem
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
@@ -33,7 +35,7 @@ from auditbot.services.keyhealth import KeyHealth
 from auditbot.slack import ids
 from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.render.alerts import render_alert, render_burst_part, render_burst_summary
+from auditbot.slack.render.alerts import actor_name, render_alert, render_burst_part, render_burst_summary
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.request_gate import RequestGate
 from auditbot.slack.trail import BotTrail
@@ -101,7 +103,7 @@ class SlackWorld:
         self.data_dir = Path(tempfile.mkdtemp(prefix="auditbot-test-"))
         self.store = Database(default_url(self.data_dir))
         self.store.migrate()
-        self.trail = BotTrail(AuditTrail(self.store, self.clock), security_channel=security_channel)
+        self.trail = BotTrail(BotTrailService(AuditTrail(self.store, self.clock)), security_channel=security_channel)
         self.key_health = KeyHealth(self.clock)
         w.client.auth_observer = self.key_health.observe
         self.subscriptions = Subscriptions(self.store, self.clock)
@@ -110,10 +112,11 @@ class SlackWorld:
         self.schedules = HandoffSchedules(self.store, self.clock)
         self.alerts_changed = 0
         """How many times the app said subscriptions or snoozes changed."""
+        events = EventLookup(w.client)
         self.deps = SlackDeps(
             search=w.search,
             catalog=w.catalog,
-            events=EventLookup(w.client),
+            events=events,
             exporter=Exporter(w.search, w.codec),
             clock=self.clock,
             zones=UserZones(self.clock),
@@ -123,8 +126,15 @@ class SlackWorld:
             trail=self.trail,
             key_health=self.key_health,
             subscriptions=self.subscriptions,
-            snoozes=self.snoozes,
-            outbox=self.outbox,
+            alert_state=AlertStateService(
+                self.outbox,
+                self.snoozes,
+                self.subscriptions,
+                events,
+                self.clock,
+                action_name=lambda action: w.catalog.snapshot().get(action).display_name,
+                actor_label=actor_name,
+            ),
             alerts_changed=self._alerts_changed,
             access=AccessPolicy(open=True),
             schedules=self.schedules,

@@ -19,12 +19,12 @@ from auditbot.core.access import DENIED_MESSAGE, AccessPolicy, Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
+from auditbot.services.bot_trail import TrailEntry
 from auditbot.slack.directory import SlackDirectory
 from auditbot.slack.guard import access_guard
 from auditbot.slack.listeners import alerts, commands, interactions, schedules, subscriptions
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.payloads import Click, Command, Who, read_payload
-from auditbot.store.audit_trail import AuditEntry
 from auditbot.wiring import denial_recorder
 from tests.slack.harness import SlackWorld
 from tests.slack.test_access_matrix import POLICY, Late
@@ -68,7 +68,7 @@ class Guarded:
         schedules = sorted((s.id, s.times, s.query) for s in w.schedules.of_team(seed.TEAM.id))
         return subs, schedules, len(w.snoozes.of_team(seed.TEAM.id)), w.alerts_changed
 
-    def newest(self) -> AuditEntry:
+    def newest(self) -> TrailEntry:
         return self.world.trail.recent(limit=1)[0]
 
 

@@ -1,9 +1,10 @@
-"""What delivery works with: the alert items and messages, Slack and the store's queues as protocols,
-and the problems Slack's answers become (``DeliveryProblem`` and its kinds)."""
+"""What delivery works with: the alert items and messages, Slack and the store as protocols, and the
+problems Slack's answers become (``DeliveryProblem`` and its kinds). The outbox and the snoozes are
+``auditbot.services.alert_ports``'s, shared with matching and alert state."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -143,52 +144,6 @@ class PostRejected(DeliveryProblem):
         self.error = error
 
 
-class PendingRow(Protocol):
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def subscription_id(self) -> str: ...
-
-    @property
-    def event_id(self) -> str: ...
-
-    @property
-    def org_id(self) -> str: ...
-
-    @property
-    def batch(self) -> str | None: ...
-
-    @property
-    def attempted_at(self) -> datetime | None: ...
-
-
-class ChannelRef(Protocol):
-    @property
-    def team_id(self) -> str: ...
-
-    @property
-    def channel_id(self) -> str: ...
-
-
-class DeliveryQueue(Protocol):
-    """The outbox, as delivery uses it (``auditbot.store.outbox.Outbox``)."""
-
-    def pending_channels(self) -> Sequence[ChannelRef]: ...
-
-    def pending(self, channel: Any, *, limit: int = ...) -> Sequence[PendingRow]: ...
-
-    def attempt(self, alert_ids: Iterable[int], batch: str) -> None: ...
-
-    def sent(self, alert_ids: Iterable[int], message_ts: str, *, thread_ts: str | None = None) -> None: ...
-
-    def failed_attempt(self, alert_ids: Iterable[int], *, in_doubt: bool) -> None: ...
-
-    def not_in_doubt(self, alert_ids: Iterable[int]) -> None: ...
-
-    def give_up(self, alert_ids: Iterable[int]) -> None: ...
-
-
 class SubscriptionRecord(Protocol):
     @property
     def id(self) -> str: ...
@@ -212,29 +167,6 @@ class SubscriptionBook(Protocol):
     def in_channel(self, team_id: str, channel_id: str) -> Sequence[SubscriptionRecord]: ...
 
     def pause(self, subscription_id: str, *, error: str | None = None) -> bool: ...
-
-
-class EndedSnooze(Protocol):
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def subscription_id(self) -> str: ...
-
-    @property
-    def actor_label(self) -> str | None: ...
-
-    @property
-    def actor_id(self) -> str: ...
-
-    @property
-    def action(self) -> str: ...
-
-
-class SnoozeBook(Protocol):
-    def ended_unannounced(self) -> Sequence[EndedSnooze]: ...
-
-    def announced(self, snooze: Any) -> bool: ...
 
 
 class StoredEvents(Protocol):

@@ -39,24 +39,21 @@ from functools import partial
 from typing import Any
 
 from auditbot.core.clock import Clock
+from auditbot.services.alert_ports import ChannelRef, OutboxRepo, PendingRow, SnoozeRepo
 from auditbot.services.delivery.metadata import NOTICE_EVENT_TYPE, alert_metadata
 from auditbot.services.delivery.ports import (
     AlertItem,
     AlertRenderer,
-    ChannelRef,
     ChannelRefused,
     DeliveryProblem,
-    DeliveryQueue,
     InDoubt,
     JoinRefused,
     LeaseBook,
     OutgoingMessage,
-    PendingRow,
     PostedMessage,
     PostRejected,
     RateLimited,
     SlackDelivery,
-    SnoozeBook,
     StoredEvents,
     SubscriptionBook,
 )
@@ -138,7 +135,7 @@ class _Plan:
 class Delivery:
     def __init__(
         self,
-        queue: DeliveryQueue,
+        queue: OutboxRepo,
         slack: SlackDelivery,
         renderer: AlertRenderer,
         subscriptions: SubscriptionBook,
@@ -148,7 +145,7 @@ class Delivery:
         clock: Clock,
         *,
         owner: str,
-        snoozes: SnoozeBook | None = None,
+        snoozes: SnoozeRepo | None = None,
         settings: DeliverySettings | None = None,
         new_key: Callable[[], str] | None = None,
     ) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from auditbot.services.bot_trail import TrailEntry
 from auditbot.slack.render import kit
 from auditbot.slack.render.limits import MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET, Budget, check_blocks, more_line
 from auditbot.slack.render.safe import date, inline_code, md, mention
 from auditbot.slack.render.views import Message
-from auditbot.store.audit_trail import AuditEntry
 
 _OUTCOME = {"ok": "✓", "denied": "⛔ denied", "error": "⚠ error"}
 
 
-def render_bot_log(entries: Sequence[AuditEntry], *, text: str | None = None) -> Message:
+def render_bot_log(entries: Sequence[TrailEntry], *, text: str | None = None) -> Message:
     title = "auditbot's own log" + (f" matching {md(text, 100)}" if text else "")
     head = [kit.header(title), kit.context(kit.mrkdwn("Every query, share, export and denial, newest first."))]
     budget = Budget(MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET)
@@ -35,7 +35,7 @@ def render_bot_log(entries: Sequence[AuditEntry], *, text: str | None = None) ->
     return Message(text=f"auditbot's own log: {len(entries)} entries", blocks=blocks)
 
 
-def _line(entry: AuditEntry) -> str:
+def _line(entry: TrailEntry) -> str:
     who = mention(entry.user_id) or md(entry.user_id, 40)
     parts = [f"{date(entry.at)} · *{md(entry.kind, 40)}* {_OUTCOME.get(entry.outcome, md(entry.outcome, 20))}"]
     parts.append(f"by {who}" + (f" in {inline_code(entry.channel_id, 40)}" if entry.channel_id else ""))

@@ -4,13 +4,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from auditbot.services.bot_trail import TrailEntry
 from auditbot.slack.render.botlog import render_bot_log
-from auditbot.store.audit_trail import AuditEntry
 
 from .support import CORPUS, assert_safe, assert_within_limits
 
 
-def entry(n: int = 1, **fields: str) -> AuditEntry:
+def entry(n: int = 1, **fields: str) -> TrailEntry:
     values = {
         "team_id": "T1",
         "user_id": "U0JANE001",
@@ -21,7 +21,7 @@ def entry(n: int = 1, **fields: str) -> AuditEntry:
         "detail": "page 2",
     }
     values.update(fields)
-    return AuditEntry(id=n, at=datetime(2026, 11, 25, 9, n % 60, tzinfo=UTC), **values)
+    return TrailEntry(id=n, at=datetime(2026, 11, 25, 9, n % 60, tzinfo=UTC), **values)
 
 
 def test_entries_show_who_what_where_and_how_it_went():

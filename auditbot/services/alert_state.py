@@ -1,0 +1,181 @@
+"""Alert state: what the buttons on an alert change, and what the handoff reads back.
+
+* **Acknowledge** one alert or a whole burst. The first person stays: the outbox writes only rows
+  nobody acknowledged yet, in one statement, so of two clicks at once (on two replicas, say) the
+  database lets one through, and both are then told the same name, read back from the rows.
+* **Snooze** one actor doing one action on the alert's subscriptions (those still posting in the
+  channel) until a time read in the clicker's zone; snoozing again moves the end.
+* **Open alerts and running snoozes**, for the handoff (``auditbot.services.handoff.AlertState``).
+
+Listeners parse a click, call one method here and render what it returns; the words of a refusal
+are the same for every surface, so they are raised here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from auditbot.core.clock import Clock
+from auditbot.core.errors import AuditbotError
+from auditbot.core.model import AuditEvent
+from auditbot.core.snooze import snooze_until
+from auditbot.services.alert_ports import OutboxRepo, SnoozeRepo
+from auditbot.services.delivery import AlertItem, SubscriptionBook
+from auditbot.services.events import EventLookup
+from auditbot.services.handoff import OpenAlert, RunningSnooze
+
+NOTHING_CHANGED = "Nothing was changed."
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledged:
+    """One alert acknowledged: by whom first (this person or an earlier one) and when."""
+
+    by: str
+    """The first acknowledger's user id ("" if the record does not say)."""
+    at: datetime
+    alert: AlertItem | None
+    """The alert to show again, marked; None when its event cannot be read now."""
+
+
+@dataclass(frozen=True, slots=True)
+class BurstAcknowledged:
+    """A burst acknowledged: by whom first and when, and how many of its alerts this click acknowledged."""
+
+    by: str
+    at: datetime
+    new: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snoozed:
+    """What a snooze muted, and until when."""
+
+    subscription_ids: tuple[str, ...]
+    actor: str
+    """How the actor is named (``actor_label``), as kept with the snooze."""
+    action: str
+    action_name: str
+    until: datetime
+
+
+class AlertStateService:
+    """Acknowledgements and snoozes over the outbox and the snoozes tables.
+
+    ``action_name`` names an action as the catalog does; ``actor_label`` names an event's actor as
+    alerts show it (kept with a snooze, to announce its end by name)."""
+
+    def __init__(
+        self,
+        outbox: OutboxRepo,
+        snoozes: SnoozeRepo,
+        subscriptions: SubscriptionBook,
+        events: EventLookup,
+        clock: Clock,
+        *,
+        action_name: Callable[[str], str],
+        actor_label: Callable[[AuditEvent], str],
+    ) -> None:
+        self._outbox = outbox
+        self._snoozes = snoozes
+        self._subscriptions = subscriptions
+        self._events = events
+        self._clock = clock
+        self._action_name = action_name
+        self._actor_label = actor_label
+
+    # -- acknowledge ------------------------------------------------------------------------------
+
+    def acknowledge(
+        self, channel_id: str, event_id: str, user_id: str, *, subscription_ids: Sequence[str] = ()
+    ) -> Acknowledged:
+        """[Acknowledge] on the channel's alert for ``event_id``: recorded unless someone was first.
+        ``subscription_ids`` are those the alert names (none: every one posting in the channel)."""
+        when = self._outbox.acknowledge(channel_id, event_id, user_id)
+        if when is None:
+            raise AuditbotError("auditbot has no record of this alert in this channel.", hint=NOTHING_CHANGED)
+        by, at = self._outbox.first_acknowledgement(channel_id, event_id) or ("", when)
+        return Acknowledged(by, at, self._alert(event_id, tuple(subscription_ids)))
+
+    def acknowledge_burst(self, channel_id: str, batch: str, user_id: str, *, message_ts: str) -> BurstAcknowledged:
+        """[Acknowledge all] on a burst's summary (posted as ``message_ts``): every alert of the burst
+        nobody acknowledged; when none was left, who acknowledged it first."""
+        before = self._clock.now()
+        new = self._outbox.acknowledge_batch(channel_id, batch, user_id)
+        if new:
+            return BurstAcknowledged(user_id, before, new)
+        first = self._outbox.first_acknowledgement_in(channel_id, message_ts) if message_ts else None
+        if first is None:
+            raise AuditbotError("auditbot has no record of these alerts in this channel.", hint=NOTHING_CHANGED)
+        by, at = first
+        return BurstAcknowledged(by, at, 0)
+
+    def _alert(self, event_id: str, subscription_ids: tuple[str, ...]) -> AlertItem | None:
+        try:
+            event = self._events.get(event_id)
+            return AlertItem(event, self._action_name(event.action), subscription_ids)
+        except AuditbotError:
+            return None
+
+    # -- snooze -----------------------------------------------------------------------------------
+
+    def snooze(
+        self,
+        team_id: str,
+        channel_id: str,
+        user_id: str,
+        *,
+        event_id: str,
+        choice: str,
+        tz: ZoneInfo,
+        subscription_ids: Sequence[str] = (),
+        message_ts: str | None = None,
+    ) -> Snoozed:
+        """Mute the event's actor doing its action on ``subscription_ids`` (none: every one posting in the
+        channel) until ``choice`` (``auditbot.core.snooze.CHOICES``) read in ``tz``. Subscriptions that
+        no longer post in the channel are left out; when none is left, nothing changes."""
+        wanted = self._posting_here(team_id, channel_id, subscription_ids)
+        event = self._events.get(event_id)
+        until = snooze_until(choice, self._clock.now(), tz)
+        actor = self._actor_label(event)
+        for subscription_id in wanted:
+            self._snoozes.snooze(
+                subscription_id,
+                actor_id=event.actor.id,
+                action=event.action,
+                until=until,
+                created_by=user_id,
+                message_ts=message_ts or None,
+                actor_label=actor,
+            )
+        return Snoozed(tuple(wanted), actor, event.action, self._action_name(event.action), until)
+
+    def _posting_here(self, team_id: str, channel_id: str, named: Sequence[str]) -> list[str]:
+        here = {s.id for s in self._subscriptions.in_channel(team_id, channel_id)}
+        found = sorted(here) if not named else [s for s in named if s in here]
+        if not found:
+            raise AuditbotError(
+                "The subscription behind this alert is gone, so there is nothing to snooze.",
+                hint="/audit subscriptions lists the current ones.",
+            )
+        return found
+
+    # -- what the handoff reads -------------------------------------------------------------------
+
+    def open_alerts(self, team_id: str, since: datetime) -> list[OpenAlert]:
+        """Alerts delivered since ``since`` that nobody acknowledged, one per (channel, event)."""
+        found: dict[tuple[str, str], OpenAlert] = {}
+        for alert in self._outbox.posted(team_id, since=since, unacknowledged=True):
+            key = (alert.channel_id, alert.event_id)
+            found.setdefault(key, OpenAlert(alert.channel_id, alert.event_id, alert.subscription_id, alert.message_ts))
+        return list(found.values())
+
+    def snoozes(self, team_id: str) -> list[RunningSnooze]:
+        """The workspace's running snoozes, soonest end first."""
+        return [
+            RunningSnooze(s.subscription_id, s.actor_label or s.actor_id, s.action, s.until)
+            for s in self._snoozes.of_team(team_id)
+        ]

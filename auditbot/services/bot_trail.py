@@ -1,0 +1,127 @@
+"""auditbot's own trail: every query, share, export, subscription or schedule change and every
+denial, kept with who, what, where and how it went, and read back newest first.
+
+Recording never breaks the request it describes: a store that cannot take the entry is logged, and
+the entry is still handed to the mirror (a security channel, say) when there is one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TrailEntry:
+    """One entry of the trail, as it is shown."""
+
+    id: int
+    at: datetime
+    team_id: str
+    user_id: str
+    kind: str
+    outcome: str
+    """``"ok"``, ``"denied"`` or ``"error"``."""
+    query: str | None
+    channel_id: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewTrailEntry:
+    """What a request asks to have recorded (the store adds the id and the time)."""
+
+    team_id: str
+    user_id: str
+    kind: str
+    outcome: str = "ok"
+    query: str | None = None
+    channel_id: str | None = None
+    detail: str | None = None
+
+
+class TrailRecord(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def team_id(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def query(self) -> str | None: ...
+
+    @property
+    def channel_id(self) -> str | None: ...
+
+    @property
+    def detail(self) -> str | None: ...
+
+
+class TrailRepo(Protocol):
+    """The trail's table (``auditbot.store.audit_trail.AuditTrail``)."""
+
+    def record(
+        self,
+        *,
+        team_id: str,
+        user_id: str,
+        kind: str,
+        outcome: str,
+        query: str | None = None,
+        channel_id: str | None = None,
+        detail: str | None = None,
+    ) -> None: ...
+
+    def recent(self, *, limit: int = ..., text: str | None = None) -> Sequence[TrailRecord]: ...
+
+
+class TrailMirror(Protocol):
+    """Somewhere else each entry is also told (a security channel); it must not raise for its own failures."""
+
+    def mirror(self, entry: NewTrailEntry) -> None: ...
+
+
+class BotTrailService:
+    def __init__(self, repo: TrailRepo) -> None:
+        self._repo = repo
+
+    def record(self, entry: NewTrailEntry, *, mirror: TrailMirror | None = None) -> None:
+        """Keep ``entry``, then hand it to ``mirror``; a store failure is logged, not raised."""
+        try:
+            self._repo.record(
+                team_id=entry.team_id,
+                user_id=entry.user_id,
+                kind=entry.kind,
+                outcome=entry.outcome,
+                query=entry.query,
+                channel_id=entry.channel_id,
+                detail=entry.detail,
+            )
+        except Exception:
+            logger.exception("could not record %s in the audit trail", entry.kind)
+        if mirror is not None:
+            mirror.mirror(entry)
+
+    def recent(self, *, text: str | None = None, limit: int = 30) -> list[TrailEntry]:
+        """The newest ``limit`` entries, narrowed to those whose query or detail holds ``text``."""
+        return [
+            TrailEntry(r.id, r.at, r.team_id, r.user_id, r.kind, r.outcome, r.query, r.channel_id, r.detail)
+            for r in self._repo.recent(limit=limit, text=text or None)
+        ]

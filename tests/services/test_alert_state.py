@@ -1,0 +1,330 @@
+"""AlertStateService over the real store, on a SQLite file and on PostgreSQL: the first acknowledgement
+stays and later clicks are told whose it was, a burst is acknowledged at once, a snooze reaches every
+subscription still posting in the channel, and two replicas clicking at once agree on one person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from auditbot.core.clock import ManualClock
+from auditbot.core.errors import AuditbotError
+from auditbot.core.model import AuditEvent
+from auditbot.core.snooze import FOUR_HOURS, ONE_HOUR
+from auditbot.services.alert_state import AlertStateService, BurstAcknowledged
+from auditbot.services.delivery import AlertItem
+from auditbot.services.events import EventLookup
+from auditbot.services.handoff import OpenAlert, RunningSnooze
+from auditbot.store import Database
+from auditbot.store.outbox import Channel, Outbox
+from auditbot.store.snoozes import Snoozes
+from auditbot.store.subscriptions import Subscription, Subscriptions
+from tests.services.world import ANCHOR, World
+from tests.store.conftest import postgres_schema
+
+TEAM, HERE, ELSEWHERE = "T1", "C0ALERTS", "C0OTHER"
+JANE, RAVI = "U0JANE", "U0RAVI"
+UTC_ZONE = ZoneInfo("UTC")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A fresh, migrated database for each test."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'auditbot.db'}"
+        with Database(url) as db:
+            db.migrate()
+        yield url
+        return
+    with postgres_schema() as url:
+        with Database(url) as db:
+            db.migrate()
+        yield url
+
+
+class Replica:
+    """One process's view of the store: its own connections, repositories and alert state service."""
+
+    def __init__(self, url: str, world: World, *, outbox: type[Outbox] = Outbox) -> None:
+        self.db = Database(url)
+        clock = world.clock
+        self.outbox = outbox(self.db, clock)
+        self.snoozes = Snoozes(self.db, clock)
+        self.subscriptions = Subscriptions(self.db, clock)
+        self.service = AlertStateService(
+            self.outbox,
+            self.snoozes,
+            self.subscriptions,
+            EventLookup(world.client),
+            clock,
+            action_name=lambda action: world.catalog.snapshot().get(action).display_name,
+            actor_label=lambda event: event.actor.label,
+        )
+
+
+class Alerts:
+    """A workspace whose channel got alerts the way delivery posts them."""
+
+    def __init__(self, url: str, world: World) -> None:
+        self.url = url
+        self.world = world
+        self.clock: ManualClock = world.clock
+        self.replica = Replica(url, world)
+        self.service = self.replica.service
+        self._ts = 0
+
+    def close(self) -> None:
+        self.replica.db.close()
+
+    def subscribe(self, channel: str = HERE) -> Subscription:
+        return self.replica.subscriptions.create(team_id=TEAM, channel_id=channel, query="x", created_by=JANE)
+
+    def events(self, n: int) -> list[AuditEvent]:
+        return self.world.everything(days=1)[:n]
+
+    def post(self, events: Sequence[AuditEvent], *subscriptions: Subscription, burst: bool = False) -> str:
+        """Queue the events for the subscriptions, post them as one message (a burst: a summary and one
+        part in its thread) and mark them sent; the ts of the message people click on."""
+        outbox = self.replica.outbox
+        with self.replica.db.begin() as conn:
+            outbox.add(conn, "org", [(s.id, e.id) for s in subscriptions for e in events])
+        wanted = {e.id for e in events}
+        rows = [p.id for p in outbox.pending(Channel(TEAM, subscriptions[0].channel_id)) if p.event_id in wanted]
+        top = self._next_ts()
+        outbox.attempt(rows, f"b-{top}")
+        if burst:
+            outbox.sent(rows, self._next_ts(), thread_ts=top)
+        else:
+            outbox.sent(rows, top)
+        return top
+
+    def acked(self) -> set[tuple[str, str | None]]:
+        since = ANCHOR - timedelta(days=1)
+        return {(p.event_id, p.acked_by) for p in self.replica.outbox.posted(TEAM, since=since)}
+
+    def _next_ts(self) -> str:
+        self._ts += 1
+        return f"1764072000.{self._ts:06d}"
+
+
+@pytest.fixture
+def alerts(db_url: str, world: World) -> Iterator[Alerts]:
+    made = Alerts(db_url, world)
+    yield made
+    made.close()
+
+
+# -- acknowledge ------------------------------------------------------------------------------------------
+
+
+def test_the_first_acknowledgement_stays_and_a_later_click_is_told_whose_it_was(alerts: Alerts):
+    sub = alerts.subscribe()
+    (event,) = alerts.events(1)
+    alerts.post([event], sub)
+
+    first = alerts.service.acknowledge(HERE, event.id, JANE, subscription_ids=[sub.id])
+    assert (first.by, first.at) == (JANE, ANCHOR)
+    name = alerts.world.catalog.snapshot().get(event.action).display_name
+    assert first.alert == AlertItem(event, name, (sub.id,)), "the alert to show again"
+
+    alerts.clock.advance(600)
+    second = alerts.service.acknowledge(HERE, event.id, RAVI)
+    assert (second.by, second.at) == (JANE, ANCHOR)
+    assert second.alert is not None and second.alert.subscription_ids == ()
+    assert alerts.acked() == {(event.id, JANE)}
+
+
+def test_an_alert_matching_two_subscriptions_is_acknowledged_for_both(alerts: Alerts):
+    one, two = alerts.subscribe(), alerts.subscribe()
+    (event,) = alerts.events(1)
+    alerts.post([event], one, two)
+    alerts.service.acknowledge(HERE, event.id, JANE)
+    since = ANCHOR - timedelta(days=1)
+    assert {(p.subscription_id, p.acked_by) for p in alerts.replica.outbox.posted(TEAM, since=since)} == {
+        (one.id, JANE),
+        (two.id, JANE),
+    }
+
+
+def test_an_alert_the_channel_never_got_is_not_acknowledged(alerts: Alerts):
+    here, there = alerts.subscribe(), alerts.subscribe(ELSEWHERE)
+    posted, elsewhere = alerts.events(2)
+    alerts.post([posted], here)
+    alerts.post([elsewhere], there)
+    for channel, event_id in ((HERE, elsewhere.id), (ELSEWHERE, posted.id), (HERE, "no-such-event")):
+        with pytest.raises(AuditbotError, match="no record of this alert in this channel"):
+            alerts.service.acknowledge(channel, event_id, JANE)
+    assert alerts.acked() == {(posted.id, None), (elsewhere.id, None)}
+
+
+def test_an_alert_whose_event_cannot_be_read_now_is_acknowledged_all_the_same(alerts: Alerts):
+    sub = alerts.subscribe()
+    (event,) = alerts.events(1)
+    gone = event.model_copy(update={"id": "event-the-api-does-not-know"})
+    alerts.post([gone], sub)
+    done = alerts.service.acknowledge(HERE, gone.id, JANE)
+    assert (done.by, done.at, done.alert) == (JANE, ANCHOR, None)
+
+
+def test_acknowledge_all_takes_every_alert_of_the_burst_once(alerts: Alerts):
+    sub = alerts.subscribe()
+    burst = alerts.events(5)
+    summary = alerts.post(burst, sub, burst=True)
+    batch = f"b-{summary}"
+
+    first = alerts.service.acknowledge_burst(HERE, batch, JANE, message_ts=summary)
+    assert (first.by, first.at, first.new) == (JANE, ANCHOR, 5)
+    alerts.clock.advance(60)
+    again = alerts.service.acknowledge_burst(HERE, batch, RAVI, message_ts=summary)
+    assert (again.by, again.at, again.new) == (JANE, ANCHOR, 0), "a stale copy's click is told who was first"
+    assert alerts.acked() == {(e.id, JANE) for e in burst}
+
+    for channel, which, ts in ((ELSEWHERE, batch, summary), (HERE, "b-unknown", "1.2"), (HERE, "b-unknown", "")):
+        with pytest.raises(AuditbotError, match="no record of these alerts"):
+            alerts.service.acknowledge_burst(channel, which, RAVI, message_ts=ts)
+
+
+# -- two replicas, one database ---------------------------------------------------------------------------
+
+
+def outbox_that(before: str, meanwhile: Callable[[], object]) -> type[Outbox]:
+    """An outbox whose method ``before`` first lets ``meanwhile`` run: another replica's click landing
+    at that point of this one (explicitly, so no thread timing decides the order)."""
+
+    class Interleaved(Outbox):
+        def acknowledge(self, channel_id: str, event_id: str, user_id: str) -> datetime | None:
+            if before == "acknowledge":
+                meanwhile()
+            return super().acknowledge(channel_id, event_id, user_id)
+
+        def first_acknowledgement(self, channel_id: str, event_id: str) -> tuple[str, datetime] | None:
+            if before == "first_acknowledgement":
+                meanwhile()
+            return super().first_acknowledgement(channel_id, event_id)
+
+        def acknowledge_batch(self, channel_id: str, batch: str, user_id: str) -> int:
+            if before == "acknowledge_batch":
+                meanwhile()
+            return super().acknowledge_batch(channel_id, batch, user_id)
+
+    return Interleaved
+
+
+@pytest.mark.parametrize(
+    ("ravi_lands_before", "first"),
+    [("acknowledge", RAVI), ("first_acknowledgement", JANE)],
+    ids=["before-janes-write", "between-janes-write-and-her-read"],
+)
+def test_two_replicas_clicking_at_the_same_moment_agree_on_who_was_first(
+    alerts: Alerts, world: World, ravi_lands_before: str, first: str
+):
+    sub = alerts.subscribe()
+    (event,) = alerts.events(1)
+    alerts.post([event], sub)
+    ravi = Replica(alerts.url, world)
+    told: list[str] = []
+    jane = Replica(
+        alerts.url,
+        world,
+        outbox=outbox_that(ravi_lands_before, lambda: told.append(ravi.service.acknowledge(HERE, event.id, RAVI).by)),
+    )
+    try:
+        janes = jane.service.acknowledge(HERE, event.id, JANE)  # the clock stands still: the same moment
+    finally:
+        jane.db.close()
+        ravi.db.close()
+    assert told == [first] and janes.by == first, "both are told the same person"
+    assert alerts.acked() == {(event.id, first)}
+
+
+def test_two_replicas_acknowledging_one_burst_at_once_take_it_once(alerts: Alerts, world: World):
+    sub = alerts.subscribe()
+    burst = alerts.events(3)
+    summary = alerts.post(burst, sub, burst=True)
+    ravi = Replica(alerts.url, world)
+    told: list[BurstAcknowledged] = []
+    jane = Replica(
+        alerts.url,
+        world,
+        outbox=outbox_that(
+            "acknowledge_batch",
+            lambda: told.append(ravi.service.acknowledge_burst(HERE, f"b-{summary}", RAVI, message_ts=summary)),
+        ),
+    )
+    try:
+        janes = jane.service.acknowledge_burst(HERE, f"b-{summary}", JANE, message_ts=summary)
+    finally:
+        jane.db.close()
+        ravi.db.close()
+    [ravis] = told
+    assert (ravis.by, ravis.new) == (RAVI, 3)
+    assert (janes.by, janes.new) == (RAVI, 0)
+    assert alerts.acked() == {(e.id, RAVI) for e in burst}
+
+
+# -- snooze -----------------------------------------------------------------------------------------------
+
+
+def test_a_snooze_reaches_every_subscription_posting_in_the_channel(alerts: Alerts):
+    one, two, there = alerts.subscribe(), alerts.subscribe(), alerts.subscribe(ELSEWHERE)
+    (event,) = alerts.events(1)
+    ts = alerts.post([event], one, two)
+
+    snoozed = alerts.service.snooze(TEAM, HERE, JANE, event_id=event.id, choice=ONE_HOUR, tz=UTC_ZONE, message_ts=ts)
+
+    assert snoozed.subscription_ids == tuple(sorted([one.id, two.id]))
+    name = alerts.world.catalog.snapshot().get(event.action).display_name
+    assert (snoozed.actor, snoozed.action, snoozed.action_name) == (event.actor.label, event.action, name)
+    assert snoozed.until == ANCHOR + timedelta(hours=1)
+    records = alerts.replica.snoozes.of_team(TEAM)
+    assert sorted(s.subscription_id for s in records) == sorted([one.id, two.id]), f"not {there.id}"
+    for record in records:
+        assert (record.actor_id, record.action, record.until) == (event.actor.id, event.action, snoozed.until)
+        assert (record.created_by, record.message_ts, record.actor_label) == (JANE, ts, event.actor.label)
+
+
+def test_a_snooze_keeps_to_the_named_subscriptions_that_still_post_here(alerts: Alerts):
+    one, two, there = alerts.subscribe(), alerts.subscribe(), alerts.subscribe(ELSEWHERE)
+    (event,) = alerts.events(1)
+    alerts.post([event], one, two)
+    snoozed = alerts.service.snooze(
+        TEAM, HERE, JANE, event_id=event.id, choice=ONE_HOUR, tz=UTC_ZONE, subscription_ids=[two.id, there.id]
+    )
+    assert snoozed.subscription_ids == (two.id,)
+    with pytest.raises(AuditbotError, match="nothing to snooze"):
+        alerts.service.snooze(
+            TEAM, HERE, JANE, event_id=event.id, choice=ONE_HOUR, tz=UTC_ZONE, subscription_ids=[there.id]
+        )
+    assert [s.subscription_id for s in alerts.replica.snoozes.of_team(TEAM)] == [two.id]
+
+
+def test_snoozing_again_moves_the_end_of_the_same_record(alerts: Alerts):
+    sub = alerts.subscribe()
+    (event,) = alerts.events(1)
+    alerts.post([event], sub)
+    alerts.service.snooze(TEAM, HERE, JANE, event_id=event.id, choice=ONE_HOUR, tz=UTC_ZONE)
+    (before,) = alerts.replica.snoozes.of_team(TEAM)
+    alerts.service.snooze(TEAM, HERE, RAVI, event_id=event.id, choice=FOUR_HOURS, tz=UTC_ZONE)
+    (after,) = alerts.replica.snoozes.of_team(TEAM)
+    assert (after.id, after.until, after.created_by) == (before.id, ANCHOR + timedelta(hours=4), RAVI)
+
+
+# -- what the handoff reads -------------------------------------------------------------------------------
+
+
+def test_the_handoff_reads_open_alerts_once_per_event_and_the_running_snoozes(alerts: Alerts):
+    one, two = alerts.subscribe(), alerts.subscribe()
+    acked, open_ = alerts.events(2)
+    alerts.post([acked], one)
+    ts = alerts.post([open_], one, two)
+    alerts.service.acknowledge(HERE, acked.id, JANE)
+    alerts.service.snooze(TEAM, HERE, JANE, event_id=open_.id, choice=ONE_HOUR, tz=UTC_ZONE, subscription_ids=[one.id])
+
+    assert alerts.service.open_alerts(TEAM, ANCHOR - timedelta(hours=1)) == [OpenAlert(HERE, open_.id, one.id, ts)]
+    assert alerts.service.snoozes(TEAM) == [
+        RunningSnooze(one.id, open_.actor.label, open_.action, ANCHOR + timedelta(hours=1))
+    ]
+    assert alerts.service.open_alerts("T-other", ANCHOR - timedelta(hours=1)) == []
