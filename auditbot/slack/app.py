@@ -21,7 +21,7 @@ from auditbot.slack.retry import retry_handlers
 logger = logging.getLogger(__name__)
 
 
-def slack_client(token: str, *, base_url: str | None = None, clock: Clock | None = None) -> WebClient:
+def slack_client(token: str | None, *, base_url: str | None = None, clock: Clock | None = None) -> WebClient:
     """A Web API client that waits out 429s and retries 5xx and connection errors a few times."""
     client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL)
     client.retry_handlers = retry_handlers(clock or SystemClock())
