@@ -1,8 +1,10 @@
 """Where a process starts: ``build_runtime`` builds everything it needs, before anything uses it.
 
-``auditbot run``, ``auditbot demo``, ``auditbot ingest``, the benchmarks and the Slack test harness
-all call it, each with its own settings and a few overrides (a clock, a Slack client pointed at the
-playground, a store of their own, an org already connected), so they all run the production wiring.
+``auditbot run``, ``auditbot demo``, ``auditbot ingest`` and the Slack test harness (and the
+benchmarks through it) all call it, each with its own settings and a few overrides (a clock, a
+running sandbox, a store of their own, an org already connected), so they all run the production
+wiring. ``auditbot search`` and ``auditbot render`` need only an org: ``org.connect`` and
+``org.terminal_search``.
 
 In order, it builds: the store and its ``Repositories``; the API key's health watch and the org
 connection (``org.connect``, with its observers); the Slack Web client; search; then, before

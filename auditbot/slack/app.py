@@ -41,8 +41,9 @@ def build_app(
 ) -> App:
     """The app. Over HTTP every request must carry a valid signature, so a signing secret is required;
     Socket Mode requests arrive over an authenticated websocket and are not signed. ``middleware``
-    (Bolt global middleware: access checks, request integrity) runs before every listener, in order,
-    after ``PayloadReader``, which reads each request once into the typed value they all use.
+    (Bolt global middleware, in the order ``slack.middleware.chain`` gives: request integrity, access,
+    the search limit) runs before every listener, in order, after ``PayloadReader``, which reads each
+    request once into the typed value they all use.
     An error that says the request had a shape the code did not expect (``READING_ERRORS``: a
     missing key, a list for an object…), raised by Bolt before ``PayloadReader`` has read the
     request, is answered 400 with one rate-limited warning line and no traceback. Once the request
