@@ -43,7 +43,7 @@ from auditbot.runtime.org import (
     page_state_secret,
     search_service,
 )
-from auditbot.runtime.slack import access_policy, middleware, slack_deps, user_groups
+from auditbot.runtime.slack import access_policy, slack_deps, slack_middleware, user_groups
 from auditbot.runtime.workers import (
     IngestStatus,
     Worker,
@@ -222,15 +222,12 @@ def build_runtime(
             secret=page_state_secret(settings),
             repositories=repositories,
         )
-        following = repositories is not None and settings.ingest
-        status = (
-            IngestStatus(
-                repositories, connection.org_id, clock, freshness=timedelta(seconds=settings.mirror_freshness_seconds)
-            )
-            if following and repositories is not None
-            else None
-        )
-        matcher = alert_matcher(repositories, search.catalog, clock) if following and repositories else None
+        status: IngestStatus | None = None
+        matcher: AlertMatcher | None = None
+        if repositories is not None and settings.ingest:  # this process follows the log: App Home says how
+            freshness = timedelta(seconds=settings.mirror_freshness_seconds)
+            status = IngestStatus(repositories, connection.org_id, clock, freshness=freshness)
+            matcher = alert_matcher(repositories, search.catalog, clock)
         deps = slack_deps(
             connection,
             settings,
@@ -253,7 +250,7 @@ def build_runtime(
             slack=client,
             deps=deps,
             middleware=tuple(
-                middleware(settings, clock, deps, client, response_prefixes=settings.response_url_prefixes)
+                slack_middleware(settings, clock, deps, client, response_prefixes=settings.response_url_prefixes)
             ),
             key_health=key_health,
             ingest_status=status,

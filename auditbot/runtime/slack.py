@@ -108,7 +108,7 @@ def slack_deps(
     )
 
 
-def middleware(
+def slack_middleware(
     settings: Settings, clock: Clock, deps: SlackDeps, client: WebClient, *, response_prefixes: Sequence[str] = ()
 ) -> list[Middleware]:
     """The middleware for every request (``slack.middleware.chain`` decides the order), guarding with
