@@ -1,4 +1,4 @@
-"""The ``auditbot`` command: the composition root, where settings become running parts.
+"""The ``auditbot`` command: picks the subcommand and runs it (``auditbot.runtime`` builds the running parts).
 
 Each subcommand module provides ``add_arguments(parser)`` and ``run(args) -> int``; ``args.clock``
 is the clock it runs on (the system clock, or one a test injects). Errors that auditbot raises on

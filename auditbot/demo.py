@@ -22,27 +22,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from auditbot.atlassian import AdminApiClient, RequestBudget
-from auditbot.atlassian.budget import EVENTS_STREAM
 from auditbot.config import Settings
 from auditbot.core.clock import Clock, ManualClock, OffsetClock, SystemClock
-from auditbot.follow import following
 from auditbot.playground import Workspace, seed
+from auditbot.runtime import build_runtime
 from auditbot.sandbox import RateLimits, RunningSandbox, SandboxApi, start_server
 from auditbot.sandbox.generate import GeneratedOrg
-from auditbot.slack.app import build_app, slack_client
 from auditbot.slack.request_gate import RequestGate
 from auditbot.slack.serve import EVENTS_PATH, wsgi_app
-from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database
-from auditbot.store.mirror import EventMirror
-from auditbot.store.mirror_search import MirrorSearchSource
+from auditbot.store.repositories import Repositories
 from auditbot.store.subscriptions import Subscriptions
-from auditbot.wiring import OrgConnection, guards, open_store, slack_deps
+
+if TYPE_CHECKING:
+    from auditbot.playground.web import RunningPlayground
 
 DEMO_TOKEN = "xoxb-playground-demo"
 DEMO_ALERTS = (
@@ -55,6 +52,7 @@ DEMO_FIRST_ALERTS = 3
 arrive at once (however quiet the sandbox org's last hours were), then new ones as they happen."""
 DEMO_RATE_PER_MINUTE = 60
 """The demo's sandbox answers 60 searches a minute so clicking around stays quick (a real org: 10)."""
+DEMO_STREAM_RATE_PER_MINUTE = 60
 DEMO_BACKFILL_DAYS = 30
 DEMO_READY_SECONDS = 60.0
 """``start_demo`` waits at most this long for ingest's first read to the end of the log (a few seconds)."""
@@ -113,21 +111,10 @@ def start_demo(
     try:
         data_dir = Path(tempfile.mkdtemp(prefix="auditbot-demo-"))
         closers.append(lambda: shutil.rmtree(data_dir, ignore_errors=True))
-        store = open_store(settings.model_copy(update={"database_url": None, "data_dir": data_dir}))
-        closers.append(store.close)
         org = GeneratedOrg(seed, anchor=clock.now(), days=DEMO_BACKFILL_DAYS, activity=activity)
         sandbox_api = SandboxApi(org, org_id=org.org_id, clock=clock, limits=RateLimits.of(rate_per_minute))
         sandbox = start_server(sandbox_api)
         closers.append(sandbox.close)
-        limits = {"events": rate_per_minute, "event": rate_per_minute, "event-actions": rate_per_minute}
-        client = AdminApiClient.create(
-            org_id=sandbox.org_id,
-            api_key=SecretStr(sandbox.api_key),
-            base_url=sandbox.base_url,
-            clock=clock,
-            budget=RequestBudget(clock, {**limits, EVENTS_STREAM: 60}),
-        )
-        closers.append(client.close)
         workspace = Workspace(clock, tokens=(DEMO_TOKEN,))
         signing_secret = secrets.token_hex(32)
         playground = start_playground(
@@ -138,18 +125,16 @@ def start_demo(
             skip=skippable.skip if skippable is not None else None,
         )
         closers.append(playground.close)
-        connection = OrgConnection(client, sandbox.org_id, sandbox_url=sandbox.base_url)
-        deps = slack_deps(connection, settings, clock, secret=secrets.token_bytes(32), store=store)
-        slack = slack_client(DEMO_TOKEN, base_url=playground.api_url, clock=clock)
-        app = build_app(
-            deps,
-            client=slack,
-            signing_secret=signing_secret,
-            listener_threads=settings.listener_threads,
-            middleware=guards(
-                settings, clock, deps, slack, open_access=True, response_prefixes=(playground.root_url + "/hooks/",)
-            ),
+        runtime = build_runtime(
+            demo_settings(settings, data_dir, rate_per_minute=rate_per_minute, playground=playground),
+            clock,
+            sandbox=sandbox,
+            open_access=True,
         )
+        closers.append(runtime.close)
+        store = runtime.store
+        assert store is not None
+        app = runtime.app(signing_secret=signing_secret)
         health = lambda: {"org": sandbox.org_id, "sandbox": True}  # noqa: E731
         gate = RequestGate(signing_secret, clock=SystemClock())  # signatures carry real time
         server = create_server(
@@ -164,16 +149,7 @@ def start_demo(
 
         closers.append(stop_app)
         subscribe_demo_channel(store, clock, sandbox_api)
-        follow = following(
-            connection,
-            store,
-            settings.model_copy(update={"backfill_days": DEMO_BACKFILL_DAYS}),
-            clock,
-            deps,
-            interval=DEMO_INGEST_SECONDS,
-            slack_token=DEMO_TOKEN,
-            slack_api_url=playground.api_url,
-        )
+        follow = runtime.workers()
         follow.__enter__()
         closers.append(lambda: follow.__exit__(None, None, None))
         wait_until_mirrored(store, clock, sandbox.org_id, within=DEMO_READY_SECONDS)
@@ -186,10 +162,35 @@ def start_demo(
         raise
 
 
+def demo_settings(
+    settings: Settings, data_dir: Path, *, rate_per_minute: int, playground: RunningPlayground
+) -> Settings:
+    """The demo's settings: a throwaway SQLite store, the sandbox org (never a configured one) at its
+    rates, the last 30 days read every 5 s, and Slack played by the playground (its token, Web API
+    and response URLs)."""
+    return settings.model_copy(
+        update={
+            "atlassian_org_id": None,
+            "atlassian_api_key": None,
+            "database_url": None,
+            "data_dir": data_dir,
+            "events_rate_per_minute": rate_per_minute,
+            "stream_rate_per_minute": DEMO_STREAM_RATE_PER_MINUTE,
+            "backfill_days": DEMO_BACKFILL_DAYS,
+            "ingest_interval_seconds": DEMO_INGEST_SECONDS,
+            "ingest": True,
+            "slack_bot_token": SecretStr(DEMO_TOKEN),
+            "slack_api_url": playground.api_url,
+            "response_url_prefixes": (playground.root_url + "/hooks/",),
+            "state_secret": SecretStr(secrets.token_hex(32)),
+        }
+    )
+
+
 def wait_until_mirrored(store: Database, clock: Clock, org_id: str, *, within: float) -> bool:
     """Wait until ingest has read the org's log to its end once (so the first search is answered from
     the mirror), at most ``within`` seconds; whether it has. If not, searches go to the API meanwhile."""
-    status = MirrorSearchSource(store, EventMirror(store, clock=clock), StreamCursors(store, clock=clock))
+    status = Repositories(store, clock).mirror_search
     deadline = clock.monotonic() + within
     while True:
         current = status.status(org_id)

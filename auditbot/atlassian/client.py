@@ -101,8 +101,11 @@ class AdminApiClient:
         budget: RequestBudget | None = None,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        auth_observer: Callable[[ApiUnauthorized | None], None] | None = None,
+        response_observer: ResponseObserver | None = None,
     ) -> AdminApiClient:
-        """A client with its own ``httpx.Client`` (Bearer auth, JSON, timeouts)."""
+        """A client with its own ``httpx.Client`` (Bearer auth, JSON, timeouts); the observers are
+        told of every answer (see ``__init__``)."""
         http = httpx.Client(
             base_url=base_url,
             headers={"Authorization": f"Bearer {api_key.get_secret_value()}", "Accept": "application/json"},
@@ -110,7 +113,16 @@ class AdminApiClient:
             transport=transport,
             follow_redirects=False,
         )
-        return cls(http, org_id, clock=clock, budget=budget, retry=retry, rng=rng)
+        return cls(
+            http,
+            org_id,
+            clock=clock,
+            budget=budget,
+            retry=retry,
+            rng=rng,
+            auth_observer=auth_observer,
+            response_observer=response_observer,
+        )
 
     def close(self) -> None:
         self._http.close()

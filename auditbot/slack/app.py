@@ -21,7 +21,7 @@ from auditbot.slack.retry import retry_handlers
 logger = logging.getLogger(__name__)
 
 
-def slack_client(token: str, *, base_url: str | None = None, clock: Clock | None = None) -> WebClient:
+def slack_client(token: str | None, *, base_url: str | None = None, clock: Clock | None = None) -> WebClient:
     """A Web API client that waits out 429s and retries 5xx and connection errors a few times."""
     client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL)
     client.retry_handlers = retry_handlers(clock or SystemClock())
@@ -41,8 +41,9 @@ def build_app(
 ) -> App:
     """The app. Over HTTP every request must carry a valid signature, so a signing secret is required;
     Socket Mode requests arrive over an authenticated websocket and are not signed. ``middleware``
-    (Bolt global middleware: access checks, request integrity) runs before every listener, in order,
-    after ``PayloadReader``, which reads each request once into the typed value they all use.
+    (Bolt global middleware, in the order ``slack.middleware.chain`` gives: request integrity, access,
+    the search limit) runs before every listener, in order, after ``PayloadReader``, which reads each
+    request once into the typed value they all use.
     An error that says the request had a shape the code did not expect (``READING_ERRORS``: a
     missing key, a list for an object…), raised by Bolt before ``PayloadReader`` has read the
     request, is answered 400 with one rate-limited warning line and no traceback. Once the request

@@ -4,6 +4,10 @@ The alert parts (``subscriptions``, ``alert_state``) need a store; without one t
 commands and the alert buttons say so. ``alerts_changed`` is called after every change to subscriptions or
 snoozes, so alert matching picks it up. ``access`` (with ``user_groups``) is the policy the access
 guard applies; the subscription commands ask it whether a subscription may post in a channel.
+
+``auditbot.runtime.build_runtime`` builds it, with every part made before it; it is frozen, so what a
+listener sees is what was built (a test that wants other parts builds another with
+``dataclasses.replace``).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ DEFAULT_QUICK_QUERIES: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class SlackDeps:
     search: SearchService
     catalog: ActionCatalog
@@ -52,7 +56,7 @@ class SlackDeps:
     key_health: KeyHealth | None = None
     redact_shared: bool = False
     mirror_status: Callable[[], str | None] | None = None
-    """A line for App Home about the local mirror (ingest's last run), when ingest runs."""
+    """A line for App Home about the local mirror (how fresh it is, and ingest's last run), when there is a store."""
     subscriptions: Subscriptions | None = None
     """The workspace's alert subscriptions; None (no store) turns the subscription commands off."""
     alert_state: AlertStateService | None = None

@@ -29,12 +29,11 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from sqlalchemy import text
 
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.logs import REQUEST_ID
@@ -42,7 +41,6 @@ from auditbot.metrics import IngestProgress, Metrics
 from auditbot.slack.http_limits import DeadlineServer, HttpLimits, waitress_adjustments
 from auditbot.slack.refusals import UNREADABLE, raised_where, throttle_logger
 from auditbot.slack.request_gate import Refused, RequestGate
-from auditbot.store.db import Database
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -69,14 +67,20 @@ def new_request_id() -> str:
     return secrets.token_hex(6)
 
 
+class Pingable(Protocol):
+    """The store, as readiness sees it (``Database.ping``): raises when it does not answer."""
+
+    def ping(self) -> None: ...
+
+
 class Readiness:
-    """What ``GET /readyz`` checks: the store answers ``SELECT 1``, ingest's lag is under the limit
+    """What ``GET /readyz`` checks: the store answers a trivial query, ingest's lag is under the limit
     (when ingest runs on this replica and has finished a pass), and the process is not shutting down."""
 
     def __init__(
         self,
         *,
-        store: Database | None = None,
+        store: Pingable | None = None,
         ingest: IngestProgress | None = None,
         max_lag_seconds: float = 600.0,
     ) -> None:
@@ -111,8 +115,7 @@ class Readiness:
     def _check_store(self) -> dict[str, Any]:
         assert self._store is not None
         try:
-            with self._store.read() as conn:
-                conn.execute(text("SELECT 1")).scalar_one()
+            self._store.ping()
         except Exception as exc:
             if self._was_ready is not False:
                 logger.warning("readiness: the store did not answer: %s", exc)

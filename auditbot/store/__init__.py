@@ -4,7 +4,7 @@
 ``Database.migrate()`` brings its schema up to date. The repositories take a ``Database`` and hand
 out plain domain values: ``EventMirror`` (the local copy of the audit log), ``StreamCursors`` (where
 the stream reader stands), ``Leases`` (who may work on what, with fencing tokens) and ``AuditTrail``
-(auditbot's own audit trail).
+(auditbot's own audit trail). ``Repositories(db, clock)`` builds one of each for a process.
 """
 
 from auditbot.store.audit_trail import AuditEntry, AuditTrail
@@ -13,6 +13,7 @@ from auditbot.store.db import Database
 from auditbot.store.errors import StaleLeaseError, StoreError
 from auditbot.store.leases import Lease, Leases, check_lease
 from auditbot.store.mirror import EventMirror
+from auditbot.store.repositories import Repositories
 from auditbot.store.urls import default_url, mask_url
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "EventMirror",
     "Lease",
     "Leases",
+    "Repositories",
     "StaleLeaseError",
     "StoreError",
     "StreamCursor",

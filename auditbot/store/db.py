@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -103,6 +103,11 @@ class Database:
                 raise self._unusable(exc) from exc
             with transaction:
                 yield session
+
+    def ping(self) -> None:
+        """Ask the database a trivial question (``SELECT 1``); raises ``StoreError`` when it does not answer."""
+        with self.read() as conn:
+            conn.execute(text("SELECT 1")).scalar_one()
 
     def close(self) -> None:
         """Close every pooled connection; the ``Database`` reconnects if used again."""

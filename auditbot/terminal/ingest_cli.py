@@ -9,18 +9,14 @@ Several replicas may run it against one PostgreSQL store: one holds the org's le
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import sys
 import threading
-from datetime import timedelta
 
 from auditbot.config import load_settings
 from auditbot.core.errors import ConfigError
-from auditbot.services.ingest import Ingestor, IngestReport
-from auditbot.store.ingest_store import SqlIngestStore
+from auditbot.runtime import build_runtime
+from auditbot.services.ingest import IngestReport
 from auditbot.terminal.printable import printable
-from auditbot.wiring import connect, open_store
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,38 +41,25 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.page_limit <= 500:
         raise ConfigError("--page-limit must be between 1 and 500.")
     clock = args.clock
-    database = open_store(settings)
-    try:
-        with connect(settings, clock) as connection:
-            if connection.sandbox_url:
-                print(
-                    f"auditbot: no organization configured; ingesting the built-in sandbox org at "
-                    f"{connection.sandbox_url}",
-                    file=sys.stderr,
-                )
-            ingestor = Ingestor(
-                connection.client,
-                SqlIngestStore(database, clock),
-                clock,
-                org_id=connection.org_id,
-                owner=f"{socket.gethostname()}:{os.getpid()}",
-                backfill=timedelta(days=backfill_days),
-                retention=timedelta(days=settings.retention_days),
-                page_limit=args.page_limit,
+    with build_runtime(settings, clock) as runtime:
+        connection = runtime.connection
+        if connection.sandbox_url:
+            print(
+                f"auditbot: no organization configured; ingesting the built-in sandbox org at {connection.sandbox_url}",
+                file=sys.stderr,
             )
-            if args.once:
-                report = ingestor.run_once()
-                ingestor.release()
-                _print(report)
-                return 1 if report.leader and report.error else 0
-            stop = threading.Event()
-            try:
-                ingestor.run_forever(stop, interval=interval, on_report=_print)
-            except KeyboardInterrupt:
-                stop.set()
-            return 0
-    finally:
-        database.close()
+        ingestor = runtime.ingestor(queue_alerts=False, backfill_days=backfill_days, page_limit=args.page_limit)
+        if args.once:
+            report = ingestor.run_once()
+            ingestor.release()
+            _print(report)
+            return 1 if report.leader and report.error else 0
+        stop = threading.Event()
+        try:
+            ingestor.run_forever(stop, interval=interval, on_report=_print)
+        except KeyboardInterrupt:
+            stop.set()
+        return 0
 
 
 def _print(report: IngestReport) -> None:

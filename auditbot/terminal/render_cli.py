@@ -31,6 +31,7 @@ from auditbot.core.model import AuditEvent
 from auditbot.core.paging import PageState, PageStateCodec
 from auditbot.core.query import Query, parse
 from auditbot.core.timespec import TimeWindow
+from auditbot.runtime.org import SLACK_PAGE_SIZE, connect, terminal_search
 from auditbot.services.catalog import humanise
 from auditbot.services.delivery import AlertItem
 from auditbot.services.result_summary import Summarizer
@@ -39,7 +40,6 @@ from auditbot.slack.render import render_event_detail, render_results
 from auditbot.slack.render.alerts import PART_EVENTS, render_alert, render_burst_part, render_burst_summary
 from auditbot.terminal.options import add_max_wait, add_query, query_text, wait_limit, zone
 from auditbot.terminal.printable import json_text
-from auditbot.wiring import SLACK_PAGE_SIZE, connect, search_service
 
 KINDS = ("results", "detail", "alert", "burst")
 EXAMPLE_SUBSCRIPTION = "sub-example"
@@ -84,9 +84,7 @@ def search_page(query: Query, tz: ZoneInfo, page_size: int, args: argparse.Names
     settings = load_settings()
     clock = wait_limit(args, args.clock)
     with connect(settings, clock) as connection:
-        service = search_service(
-            connection, settings, clock, page_size=page_size, secret=os.urandom(32), max_wait=args.max_wait
-        )
+        service = terminal_search(connection, settings, clock, page_size=page_size, max_wait=args.max_wait)
         return service.search(query, tz=tz)
 
 

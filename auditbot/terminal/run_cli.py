@@ -17,20 +17,15 @@ from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from types import FrameType
 
-from auditbot.atlassian.budget import EVENT, EVENT_ACTIONS, EVENTS, EVENTS_STREAM
 from auditbot.config import Settings, load_settings
 from auditbot.core.clock import SystemClock
 from auditbot.core.errors import ConfigError
-from auditbot.follow import following
 from auditbot.logs import configure_logging
 from auditbot.metrics import Metrics
-from auditbot.slack.app import build_app, slack_client
+from auditbot.runtime import build_runtime
 from auditbot.slack.http_limits import HttpLimits, fit_open_files
-from auditbot.slack.keywatch import admin_notifier
 from auditbot.slack.request_gate import RequestGate
 from auditbot.slack.serve import EVENTS_PATH, HttpServer, Readiness, listener_pool, serve_socket_mode, wsgi_app
-from auditbot.store.outbox import Outbox
-from auditbot.wiring import connect, guards, open_store, page_state_secret, slack_deps
 
 logger = logging.getLogger("auditbot.run")
 
@@ -55,49 +50,22 @@ def run(args: argparse.Namespace) -> int:
     with (
         stop_on_signals(stop),
         metrics.counting_errors(),
-        open_store(settings) as store,
-        connect(settings, clock) as connection,
+        build_runtime(settings, clock, metrics=metrics) as runtime,
     ):
+        connection = runtime.connection
         if connection.sandbox_url:
             print("auditbot: no organization configured; answering from the built-in sandbox org", file=sys.stderr)
-        deps = slack_deps(connection, settings, clock, secret=page_state_secret(settings), store=store)
-        budget = connection.client.budget
-        connection.client.response_observer = metrics.observe_api
-        metrics.watch_budgets(lambda: [budget.status(path) for path in (EVENTS, EVENT, EVENT_ACTIONS, EVENTS_STREAM)])
-        outbox = Outbox(store, clock)
-        metrics.watch_outbox(lambda: outbox.count("pending"))
-        client = slack_client(settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, clock=clock)
-        if deps.key_health is not None:
-            deps.key_health.on_change(admin_notifier(client, settings.admins))
         signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         listeners = listener_pool(settings.work_threads)
-        app = build_app(
-            deps,
-            client=client,
-            signing_secret=signing_secret,
-            socket_mode=socket_mode,
-            executor=listeners,
-            middleware=guards(settings, clock, deps, client, response_prefixes=settings.response_url_prefixes),
-        )
-        follow = following(
-            connection,
-            store,
-            settings,
-            clock,
-            deps,
-            slack_token=settings.slack_bot_token.get_secret_value(),
-            slack_api_url=settings.slack_api_url,
-            metrics=metrics,
-            stop=stop,
-        )
+        app = runtime.app(signing_secret=signing_secret, socket_mode=socket_mode, executor=listeners)
         stopped_as_asked = True
-        with follow if settings.ingest else nullcontext():
+        with runtime.workers(stop) if settings.ingest else nullcontext():
             if socket_mode:
                 assert settings.slack_app_token is not None
                 serve_socket_mode(app, settings.slack_app_token.get_secret_value(), stop)
             else:
                 readiness = Readiness(
-                    store=store,
+                    store=runtime.store,
                     ingest=metrics.ingest if settings.ingest else None,
                     max_lag_seconds=settings.ready_max_lag_seconds,
                 )

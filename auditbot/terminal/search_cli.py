@@ -8,18 +8,17 @@ says so and exits 1; with ``--all`` each page has that allowance.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from zoneinfo import ZoneInfo
 
 from auditbot.config import load_settings
 from auditbot.core.errors import ConfigError
 from auditbot.core.query import parse
+from auditbot.runtime.org import connect, terminal_search
 from auditbot.services.search import ResultPage
 from auditbot.terminal import table
 from auditbot.terminal.options import add_max_wait, add_query, query_text, wait_limit, zone
 from auditbot.terminal.printable import json_text
-from auditbot.wiring import connect, search_service
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,9 +44,7 @@ def run(args: argparse.Namespace) -> int:
                 f"searching the built-in sandbox org at {connection.sandbox_url}",
                 file=sys.stderr,
             )
-        service = search_service(
-            connection, settings, clock, page_size=args.page_size, secret=os.urandom(32), max_wait=args.max_wait
-        )
+        service = terminal_search(connection, settings, clock, page_size=args.page_size, max_wait=args.max_wait)
         page = service.search(query, tz=tz)
         _print(page, tz, args.json, first=True)
         while args.all and page.next_state:

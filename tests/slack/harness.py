@@ -1,4 +1,4 @@
-"""The real Bolt app, driven by signed requests, over the sandbox org and the Slack stand-in.
+"""The real Bolt app as ``build_runtime`` wires it, driven by signed requests, over the sandbox and Slack stand-ins.
 
 Requests are signed with the app's signing secret and dispatched straight into ``App.dispatch``;
 the app's Web API client and every response_url point at the loopback Slack stand-in. Listener
@@ -13,39 +13,32 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from pydantic import SecretStr
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from auditbot.config import load_settings
 from auditbot.core.access import AccessPolicy
 from auditbot.core.clock import SystemClock
 from auditbot.core.model import AuditEvent
 from auditbot.playground import Workspace, seed, start_slack_api
 from auditbot.playground.model import WorkspaceMessage
+from auditbot.runtime import OrgConnection, build_runtime
 from auditbot.sandbox import GeneratedOrg
-from auditbot.services.alert_state import AlertStateService
-from auditbot.services.bot_trail import BotTrailService
 from auditbot.services.delivery import ALERT_EVENT_TYPE, AlertItem
-from auditbot.services.events import EventLookup
-from auditbot.services.export import Exporter
-from auditbot.services.keyhealth import KeyHealth
 from auditbot.slack import ids
-from auditbot.slack.app import build_app, slack_client
+from auditbot.slack.app import build_app
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.render.alerts import actor_name, render_alert, render_burst_part, render_burst_summary
-from auditbot.slack.render.views import RateBudget
+from auditbot.slack.render.alerts import render_alert, render_burst_part, render_burst_summary
 from auditbot.slack.request_gate import RequestGate
-from auditbot.slack.trail import BotTrail
-from auditbot.slack.users import UserZones
-from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.db import Database, default_url
-from auditbot.store.outbox import Channel, Outbox
-from auditbot.store.schedules import HandoffSchedules
-from auditbot.store.snoozes import Snoozes
-from auditbot.store.subscriptions import Subscription, Subscriptions
+from auditbot.store.outbox import Channel
+from auditbot.store.subscriptions import Subscription
 from tests.services.world import World
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -84,7 +77,14 @@ def signed_gate() -> RequestGate:
     return RequestGate(SIGNING_SECRET, clock=SystemClock())
 
 
+OPEN = AccessPolicy(open=True)
+
+
 class SlackWorld:
+    """The app as ``build_runtime`` builds it, over the world's sandbox client, a SQLite store and
+    the Slack stand-in. ``access`` is the policy the listeners check against (default: open);
+    ``with_deps`` rebuilds the app over other parts (``SlackDeps`` is frozen)."""
+
     def __init__(
         self,
         org: GeneratedOrg,
@@ -93,64 +93,68 @@ class SlackWorld:
         middleware: Sequence[Callable[..., Any]] = (),
         security_channel: str | None = None,
         scopes: Sequence[str] | None = None,
+        access: AccessPolicy | None = OPEN,
     ) -> None:
         self.search_world = World(org, per_minute=per_minute, page_size=10)
         self.clock = self.search_world.clock
         self.workspace = Workspace(self.clock) if scopes is None else Workspace(self.clock, scopes=scopes)
         self.slack = start_slack_api(self.workspace)
-        self.client = slack_client("xoxb-test", base_url=self.slack.api_url, clock=self.clock)
         w = self.search_world
         self.data_dir = Path(tempfile.mkdtemp(prefix="auditbot-test-"))
         self.store = Database(default_url(self.data_dir))
         self.store.migrate()
-        self.trail = BotTrail(BotTrailService(AuditTrail(self.store, self.clock)), security_channel=security_channel)
-        self.key_health = KeyHealth(self.clock)
-        w.client.auth_observer = self.key_health.observe
-        self.subscriptions = Subscriptions(self.store, self.clock)
-        self.snoozes = Snoozes(self.store, self.clock)
-        self.outbox = Outbox(self.store, self.clock)
-        self.schedules = HandoffSchedules(self.store, self.clock)
+        settings = load_settings({}).model_copy(
+            update={
+                "data_dir": self.data_dir,
+                "security_channel": security_channel,
+                "slack_bot_token": SecretStr("xoxb-test"),
+                "slack_api_url": self.slack.api_url,
+                "ingest": False,  # no ingest here: tests fill the mirror and the outbox themselves
+            }
+        )
+        self.runtime = build_runtime(
+            settings,
+            self.clock,
+            store=self.store,
+            connection=OrgConnection(w.client, w.sandbox.org_id, sandbox_url="http://sandbox.test/admin"),
+        )
+        w.client.auth_observer = self.runtime.key_health.observe  # the world built its client itself
+        self.client = self.runtime.slack
+        self.key_health = self.runtime.key_health
+        stored = self.runtime.repositories
+        assert stored is not None
+        self.subscriptions = stored.subscriptions
+        self.snoozes = stored.snoozes
+        self.outbox = stored.outbox
+        self.schedules = stored.schedules
         self.alerts_changed = 0
         """How many times the app said subscriptions or snoozes changed."""
-        events = EventLookup(w.client)
-        self.deps = SlackDeps(
-            search=w.search,
-            catalog=w.catalog,
-            events=events,
-            exporter=Exporter(w.search, w.codec),
-            clock=self.clock,
-            zones=UserZones(self.clock),
-            org_id=w.sandbox.org_id,
-            sandbox=True,
-            budgets=lambda: (RateBudget("events", 10, 7, 0.0),),
-            trail=self.trail,
-            key_health=self.key_health,
-            subscriptions=self.subscriptions,
-            alert_state=AlertStateService(
-                self.outbox,
-                self.snoozes,
-                self.subscriptions,
-                events,
-                self.clock,
-                action_name=lambda action: w.catalog.snapshot().get(action).display_name,
-                actor_label=actor_name,
-            ),
-            alerts_changed=self._alerts_changed,
-            access=AccessPolicy(open=True),
-            schedules=self.schedules,
-        )
-        self.app: App = build_app(
+        self.deps = replace(self.runtime.deps, access=access, alerts_changed=self._alerts_changed)
+        assert self.deps.trail is not None
+        self.trail = self.deps.trail
+        self._middleware = middleware
+        self.app: App = self._build()
+
+    def with_deps(self, **changes: Any) -> SlackDeps:
+        """The app rebuilt over ``deps`` with these fields changed (the same middleware in front)."""
+        self.deps = replace(self.deps, **changes)
+        self.app = self._build()
+        return self.deps
+
+    def _build(self) -> App:
+        return build_app(
             self.deps,
             client=self.client,
             signing_secret=SIGNING_SECRET,
             executor=InlineExecutor(),
-            middleware=middleware,
+            middleware=self._middleware,
         )
 
     def _alerts_changed(self) -> None:
         self.alerts_changed += 1
 
     def close(self) -> None:
+        self.runtime.close()
         self.slack.close()
         self.store.close()
         shutil.rmtree(self.data_dir, ignore_errors=True)

@@ -24,7 +24,7 @@ from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.slack import ids
 from auditbot.slack.directory import LookupFailed, SlackDirectory, SlackUserGroups, UserGroups, kind_from_info
-from auditbot.slack.guard import access_guard
+from auditbot.slack.middleware.guard import access_guard
 from auditbot.slack.payloads import Who
 from tests.slack.harness import SlackWorld, signed
 from tests.slack.test_app import buttons

@@ -260,6 +260,6 @@ def test_a_button_nobody_listens_for_is_not_handled(slack: SlackWorld):
 
 
 def test_app_home_says_how_far_behind_the_mirror_is(slack: SlackWorld):
-    slack.deps.mirror_status = lambda: "The local copy of the audit log is 42 s behind (3 new events last run)."
+    slack.with_deps(mirror_status=lambda: "The local copy of the audit log is 42 s behind (3 new events last run).")
     slack.home_opened()
     assert "42 s behind" in text_of(slack.calls("views.publish")[-1]["view"])

@@ -16,7 +16,7 @@ import pytest
 from auditbot.core.access import DENIED_MESSAGE, Permission
 from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
-from auditbot.slack.guard import read_request
+from auditbot.slack.middleware.guard import read_request
 from auditbot.slack.payloads import read_payload
 from auditbot.store.schedules import HandoffSchedule
 from tests.slack.harness import SlackWorld
@@ -144,7 +144,7 @@ def test_a_private_channel_auditbot_is_not_in_asks_for_an_invitation(slack: Slac
 
 
 def test_without_a_store_the_commands_say_they_need_one(slack: SlackWorld):
-    slack.deps.schedules = None
+    slack.with_deps(schedules=None)
     for text in ("schedule 09:00", "schedules", "unschedule dg-abc234"):
         assert "Digest schedules need a store" in digest(slack, text)
 
@@ -219,7 +219,7 @@ def test_an_unknown_id_says_how_to_find_ids(slack: SlackWorld):
 def guarded(org: GeneratedOrg) -> Iterator[SlackWorld]:
     """Jane is an admin, Maya a viewer; auditbot answers in #sec-alerts and the (shared) #ext-acme-security."""
     world, _ = guarded_world(org, POLICY)
-    world.deps.access = POLICY
+    world.with_deps(access=POLICY)
     try:
         yield world
     finally:

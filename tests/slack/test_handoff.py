@@ -20,7 +20,7 @@ from tests.slack.test_app import text_of
 @pytest.fixture
 def handing(slack: SlackWorld) -> SlackWorld:
     w = slack.search_world
-    slack.deps.handoff = HandoffService(w.client, w.catalog, slack.clock, org_id=w.sandbox.org_id, max_api_pages=50)
+    slack.with_deps(handoff=HandoffService(w.client, w.catalog, slack.clock, org_id=w.sandbox.org_id, max_api_pages=50))
     return slack
 
 

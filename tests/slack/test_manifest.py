@@ -64,7 +64,7 @@ def test_the_manifests_scopes_are_enough_for_every_feature(org):
     from auditbot.core.access import AccessPolicy
     from auditbot.playground import seed
     from auditbot.slack.directory import SlackDirectory
-    from auditbot.slack.guard import access_guard
+    from auditbot.slack.middleware.guard import access_guard
     from tests.slack.harness import SlackWorld
     from tests.slack.test_app import buttons
 
@@ -76,8 +76,7 @@ def test_the_manifests_scopes_are_enough_for_every_feature(org):
         def kind_of(self, channel_id: str):
             return SlackDirectory(holder[0].client, timer=holder[0].clock.monotonic).kind_of(channel_id)
 
-    world = SlackWorld(org, scopes=scopes, middleware=[access_guard(policy, Directory())])
-    world.deps.access = policy
+    world = SlackWorld(org, scopes=scopes, middleware=[access_guard(policy, Directory())], access=policy)
     holder.append(world)
     try:
         world.command("action:user_login last:2d")

@@ -2,7 +2,7 @@
 encoded, and every state-changing use case checks its permission again itself.
 
 Signed requests go into the real app guarded as in production (the access guard, its refusals written to the bot's
-trail by ``wiring.denial_recorder``). Policy: Jane is an admin, Maya a viewer, Ravi nobody.
+trail by ``runtime.slack.denial_recorder``). Policy: Jane is an admin, Maya a viewer, Ravi nobody.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -18,14 +18,14 @@ import pytest
 from auditbot.core.access import DENIED_MESSAGE, AccessPolicy, Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.playground import seed
+from auditbot.runtime.slack import denial_recorder
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.bot_trail import TrailEntry
 from auditbot.slack.directory import SlackDirectory
-from auditbot.slack.guard import access_guard
 from auditbot.slack.listeners import alerts, commands, interactions, schedules, subscriptions
 from auditbot.slack.listeners.permits import require
+from auditbot.slack.middleware.guard import access_guard
 from auditbot.slack.payloads import Click, Command, Who, read_payload
-from auditbot.wiring import denial_recorder
 from tests.slack.harness import SlackWorld
 from tests.slack.test_access_matrix import POLICY, Late
 
@@ -73,14 +73,13 @@ class Guarded:
 
 
 def production_guarded(org: GeneratedOrg, policy: AccessPolicy = POLICY) -> SlackWorld:
-    """A world whose access guard writes its refusals into the bot's trail, as ``wiring.guards`` sets it up."""
+    """A world whose access guard writes its refusals into the bot's trail, as ``build_runtime`` sets it up."""
     late = Late()
     recorders: list[Callable[..., None]] = []
     guard = access_guard(policy, late, on_decision=lambda *args: recorders[0](*args))
-    world = SlackWorld(org, middleware=[guard])
+    world = SlackWorld(org, middleware=[guard], access=policy)
     late.directory = SlackDirectory(world.client, timer=world.clock.monotonic)
     recorders.append(denial_recorder(world.deps, world.client))
-    world.deps.access = policy
     return world
 
 
@@ -175,8 +174,7 @@ def test_an_admin_is_understood_in_every_encoding(org: GeneratedOrg, encoding: s
 @pytest.fixture
 def unguarded(org: GeneratedOrg) -> Iterator[SlackWorld]:
     """No access guard in front: only the use cases' own checks stand between a request and the store."""
-    world = SlackWorld(org)
-    world.deps.access = POLICY
+    world = SlackWorld(org, access=POLICY)
     try:
         yield world
     finally:
@@ -272,5 +270,5 @@ def test_the_check_asks_the_same_policy_for_the_same_person(unguarded: SlackWorl
     require(unguarded.deps, None, who(MAYA), Permission.SEARCH, "ack")
     with pytest.raises(AuditbotError):
         require(unguarded.deps, None, who(MAYA), Permission.EXPORT, "export")
-    unguarded.deps.access = None  # no guard set up: nothing to check against
-    require(unguarded.deps, None, who(RAVI), Permission.ADMIN, "pause")
+    unset = replace(unguarded.deps, access=None)  # no guard set up: nothing to check against
+    require(unset, None, who(RAVI), Permission.ADMIN, "pause")

@@ -33,7 +33,7 @@ from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.slack import ids
 from auditbot.slack.app import build_app
-from auditbot.slack.integrity import integrity_middleware
+from auditbot.slack.middleware import chain
 from auditbot.slack.refusals import RefusalLog, throttle_logger
 from auditbot.slack.request_gate import MAX_JSON_DEPTH, RequestGate
 from auditbot.slack.serve import wsgi_app
@@ -124,9 +124,7 @@ def world(org: GeneratedOrg) -> Iterator[SlackWorld]:
 @pytest.fixture
 def front(world: SlackWorld) -> Front:
     """The world's app rebuilt with fresh integrity middleware and refusal logs, behind a new gate."""
-    guards = integrity_middleware(
-        world.clock, per_minute=1000, extra_response_prefixes=(world.slack.root_url + "/hooks/",)
-    )
+    guards = chain(world.clock, per_minute=1000, response_prefixes=(world.slack.root_url + "/hooks/",))
     world.app = build_app(
         world.deps, client=world.client, signing_secret=SIGNING_SECRET, executor=InlineExecutor(), middleware=guards
     )

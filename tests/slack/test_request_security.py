@@ -1,9 +1,9 @@
 """The signature and replay test matrix: each request kind crossed with each way a request can be forged or repeated.
 
-Requests go through the real app (Bolt's signature check, then the integrity middleware in the order
-``integrity_middleware`` gives) into the Slack stand-in, where every effect is counted: replies through
-response_urls, modals opened, Home tabs published, messages posted. The search limit runs on the
-world's ManualClock; nothing sleeps.
+Requests go through the real app (Bolt's signature check, then the integrity middleware in the
+order ``middleware.chain`` gives without an access guard) into the Slack stand-in, where every
+effect is counted: replies through response_urls, modals opened, Home tabs published, messages
+posted. The search limit runs on the world's ManualClock; nothing sleeps.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.slack import ids
 from auditbot.slack.app import build_app
-from auditbot.slack.integrity import (
-    integrity_middleware,
+from auditbot.slack.middleware import chain
+from auditbot.slack.middleware.integrity import (
     interaction_key,
     replay_guard,
     response_url_allowed,
@@ -43,9 +43,7 @@ SLOW_DOWN = "You're searching faster than auditbot allows (3 a minute). Ready in
 def world(org: GeneratedOrg) -> Iterator[SlackWorld]:
     """The harness's world, its app rebuilt with the integrity middleware on the world's own clock."""
     world = SlackWorld(org)
-    guards = integrity_middleware(
-        world.clock, per_minute=PER_MINUTE, extra_response_prefixes=(world.slack.root_url + "/hooks/",)
-    )
+    guards = chain(world.clock, per_minute=PER_MINUTE, response_prefixes=(world.slack.root_url + "/hooks/",))
     world.app = build_app(
         world.deps, client=world.client, signing_secret=SIGNING_SECRET, executor=InlineExecutor(), middleware=guards
     )
@@ -274,7 +272,7 @@ def test_what_makes_two_deliveries_the_same(body: dict[str, object], key: str | 
 
 
 def test_the_guards_run_in_the_documented_order() -> None:
-    names = [guard.__name__ for guard in integrity_middleware(ManualClock(), per_minute=5)]
+    names = [guard.__name__ for guard in chain(ManualClock(), per_minute=5)]
     assert names == ["replay", "dedupe", "response_url", "rate_limit"]
 
 

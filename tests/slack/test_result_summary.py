@@ -17,7 +17,7 @@ from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.search import SearchService
 from auditbot.slack import ids
-from auditbot.slack.throttle import counts_as_search
+from auditbot.slack.middleware.throttle import counts_as_search
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
@@ -36,15 +36,17 @@ def mirrored(org: GeneratedOrg) -> Iterator[SlackWorld]:
         fill_mirror(world.store, org)
         w = world.search_world
         source = MirrorSearchSource(world.store, EventMirror(world.store), StreamCursors(world.store))
-        world.deps.search = SearchService(
-            w.client,
-            w.catalog,
-            w.codec,
-            world.clock,
-            page_size=10,
-            mirror=source,
-            org_id=org.org_id,
-            counter=MirrorSummary(world.store),
+        world.with_deps(
+            search=SearchService(
+                w.client,
+                w.catalog,
+                w.codec,
+                world.clock,
+                page_size=10,
+                mirror=source,
+                org_id=org.org_id,
+                counter=MirrorSummary(world.store),
+            )
         )
         yield world
     finally:

@@ -163,7 +163,7 @@ def test_a_tampered_subscribe_button_is_refused(slack: SlackWorld):
 
 
 def test_without_a_store_the_commands_say_alerts_need_one(slack: SlackWorld):
-    slack.deps.subscriptions = None
+    slack.with_deps(subscriptions=None)
     for command in ("subscribe action:added_org_admin", "subscriptions", "pause sub-abc234"):
         slack.command(command)
         assert "Alerts need a store" in text_of(slack.last_reply())
@@ -176,7 +176,7 @@ def test_without_a_store_the_commands_say_alerts_need_one(slack: SlackWorld):
 def guarded(org: GeneratedOrg) -> Iterator[SlackWorld]:
     """Jane is an admin, Maya a viewer; auditbot answers in #sec-alerts and the (shared) #ext-acme-security."""
     world, _ = guarded_world(org, POLICY)
-    world.deps.access = POLICY
+    world.with_deps(access=POLICY)
     try:
         yield world
     finally:
@@ -223,7 +223,7 @@ def test_viewers_may_list_but_not_press_the_buttons(guarded: SlackWorld):
 
 
 def test_without_an_access_policy_only_the_current_channel_may_be_subscribed(slack: SlackWorld):
-    slack.deps.access = None
+    slack.with_deps(access=None)
     assert "can only post in the conversation where they are made" in text_of(
         dry_run(slack, "<#C0ITOPS001|it-ops> action:added_org_admin")
     )

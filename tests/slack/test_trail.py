@@ -70,7 +70,7 @@ def test_a_rejected_api_key_shows_in_app_home_and_reaches_the_admins(slack: Slac
 
 
 def test_shared_pages_can_mask_emails_and_addresses(slack: SlackWorld):
-    slack.deps.redact_shared = True
+    slack.with_deps(redact_shared=True)
     slack.command("action:user_login last:2d")
     private = text_of(slack.last_reply())
     slack.click(ids.SHARE_PAGE, buttons(slack.last_reply())[ids.SHARE_PAGE])

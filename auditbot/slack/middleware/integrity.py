@@ -1,17 +1,18 @@
-"""Request integrity: Bolt global middleware that runs after Bolt's own signature check, before any listener.
+"""Request integrity: three Bolt global middlewares that run after Bolt's own signature check.
 
 Bolt's ``RequestVerification`` already answers 401 to a bad or missing signature and to a
-timestamp more than 5 minutes from now. These guards close what it leaves open, in this order
-(``integrity_middleware`` returns them so):
+timestamp more than 5 minutes from now. These guards close what it leaves open:
 
-1. ``replay_guard``: a correctly signed request captured and sent again within those 5 minutes
-   (same ``x-slack-signature`` and timestamp) is refused with 401, like Bolt's own refusal.
-2. ``dedupe_guard``: the same interaction delivered twice has one effect. A second delivery (Slack's
-   event retries with ``X-Slack-Retry-Num``, a double click, a re-signed copy) is acked with 200 and
-   no listener runs. Options loads (block_suggestion) are never deduplicated: typing repeats.
-3. ``response_url_guard``: a payload's response_url must be https on Slack's hooks host (or, in demo
-   mode only, the playground's own loopback root, passed explicitly); otherwise 400 before any listener.
-4. ``user_rate_limit`` (in ``auditbot.slack.throttle``): a friendly per-person search limit.
+* ``replay_guard``: a correctly signed request captured and sent again within those 5 minutes
+  (same ``x-slack-signature`` and timestamp) is refused with 401, like Bolt's own refusal.
+* ``dedupe_guard``: the same interaction delivered twice has one effect. A second delivery (Slack's
+  event retries with ``X-Slack-Retry-Num``, a double click, a re-signed copy) is acked with 200 and
+  no listener runs. Options loads (block_suggestion) are never deduplicated: typing repeats.
+* ``response_url_guard``: a payload's response_url must be https on Slack's hooks host (or, in demo
+  mode only, the playground's own loopback root, passed explicitly); otherwise 400 before any listener.
+
+Their order among the other middlewares (the access guard, the per-person search limit) is decided
+in one place, ``auditbot.slack.middleware.chain``; build the list there, not by hand.
 
 Memories are in-process TTL caches on the injected clock; with several replicas, route a workspace
 to one replica or accept that a duplicate landing on another replica is not caught.
@@ -33,18 +34,16 @@ from cachetools import TTLCache
 from slack_bolt import BoltRequest, BoltResponse
 
 from auditbot.core.clock import Clock
-from auditbot.slack.throttle import Middleware, user_rate_limit
+from auditbot.slack.middleware.throttle import Middleware
 
 __all__ = [
     "SLACK_HOOKS",
     "Middleware",
     "dedupe_guard",
-    "integrity_middleware",
     "interaction_key",
     "replay_guard",
     "response_url_allowed",
     "response_url_guard",
-    "user_rate_limit",
 ]
 
 SLACK_HOOKS = "https://hooks.slack.com/"
@@ -184,18 +183,6 @@ def response_url_guard(allowed_prefixes: Sequence[str] = (SLACK_HOOKS,)) -> Midd
         return None
 
     return response_url
-
-
-def integrity_middleware(
-    clock: Clock, *, per_minute: int, extra_response_prefixes: Sequence[str] = ()
-) -> list[Middleware]:
-    """The four guards in order: replay, dedupe, response_url, rate limit; pass to ``build_app(middleware=…)``."""
-    return [
-        replay_guard(clock),
-        dedupe_guard(clock),
-        response_url_guard((SLACK_HOOKS, *extra_response_prefixes)),
-        user_rate_limit(clock, per_minute),
-    ]
 
 
 def _header(request: BoltRequest, name: str) -> str:

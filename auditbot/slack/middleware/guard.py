@@ -125,14 +125,12 @@ def access_guard(
     admin_subcommands: Collection[str] = ADMIN_SUBCOMMANDS,
     action_permissions: Mapping[str, Permission] = ACTION_PERMISSIONS,
 ) -> Callable[..., BoltResponse | None]:
-    """The middleware for ``build_app(middleware=[...])``, which runs it after ``PayloadReader``.
+    """The access middleware (``chain`` puts it in its place), which runs after ``PayloadReader``.
     ``groups`` looks up user group membership (default: none); ``response_url_ok`` vets a
     response_url before the denial is posted to it. A request that was not read is refused."""
     group_lookup = groups or NoGroups()
 
-    def access_guard_middleware(
-        client: WebClient, context: BoltContext, next_: Callable[[], None]
-    ) -> BoltResponse | None:
+    def access(client: WebClient, context: BoltContext, next_: Callable[[], None]) -> BoltResponse | None:
         payload = context.get(CONTEXT_KEY)
         if payload is None:
             logger.warning("refused a request that was not read before the access guard")
@@ -153,7 +151,7 @@ def access_guard(
         logger.info("denied %s by %r at %s: %s", asking.kind, asking.person, place, decision.reason)
         return _refuse(asking, client, context, decision.message, response_url_ok)
 
-    return access_guard_middleware
+    return access
 
 
 def _decide(

@@ -1,4 +1,4 @@
-"""Ingest beside the app: a background thread per process, and the line App Home shows about it."""
+"""The background workers beside the app: ingest in a thread per process, and the line App Home shows about it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from auditbot.config import load_settings
 from auditbot.core.clock import SystemClock
-from auditbot.follow import describe, following
+from auditbot.runtime import build_runtime
+from auditbot.runtime.workers import describe
 from auditbot.services.ingest import IngestReport
 from auditbot.services.mirror_source import Freshness, mirror_freshness
 from auditbot.store.cursors import StreamCursors
-from auditbot.wiring import connect, open_store, slack_deps
 
 
 def test_the_app_home_line_says_how_the_mirror_is_doing():
@@ -27,13 +27,11 @@ def test_the_app_home_line_says_how_the_mirror_is_doing():
     assert "has not read the audit log to its end yet" in describe(never, None)
 
 
-def test_following_fills_the_mirror_in_the_background_and_stops_cleanly(tmp_path):
+def test_the_workers_fill_the_mirror_in_the_background_and_stop_cleanly(tmp_path):
     settings = load_settings({"AUDITBOT_DATA_DIR": str(tmp_path), "AUDITBOT_BACKFILL_DAYS": "2"})
-    clock = SystemClock()
-    with open_store(settings) as store, connect(settings, clock) as connection:
-        deps = slack_deps(connection, settings, clock, secret=b"s" * 32, store=store)
-        with following(connection, store, settings, clock, deps, interval=60):
-            status = deps.mirror_status
+    with build_runtime(settings, SystemClock()) as runtime:
+        with runtime.workers(interval=60):
+            status = runtime.deps.mirror_status
             assert status is not None
             done = threading.Event()
             for _ in range(1800):  # the first run's end, however busy the machine (the test's timeout bounds it)
@@ -42,5 +40,6 @@ def test_following_fills_the_mirror_in_the_background_and_stops_cleanly(tmp_path
                     break
                 done.wait(0.05)
             assert done.is_set(), status()
-        cursor = StreamCursors(store).get(connection.org_id)
+        assert runtime.store is not None
+        cursor = StreamCursors(runtime.store).get(runtime.connection.org_id)
         assert cursor is not None and cursor.covered_from is not None
