@@ -18,10 +18,11 @@ from auditbot.services.alert_state import AlertStateService, BurstAcknowledged
 from auditbot.services.delivery import AlertItem
 from auditbot.services.events import EventLookup
 from auditbot.services.handoff import OpenAlert, RunningSnooze
+from auditbot.services.subscriptions import Subscription
 from auditbot.store import Database
 from auditbot.store.outbox import Channel, Outbox
 from auditbot.store.snoozes import Snoozes
-from auditbot.store.subscriptions import Subscription, Subscriptions
+from auditbot.store.subscriptions import Subscriptions
 from tests.services.world import ANCHOR, World
 from tests.store.conftest import postgres_schema
 

@@ -27,7 +27,7 @@ TABLES = {
     "digest_schedules",
     "digest_runs",
 }
-HEAD = "0005"
+HEAD = "0006"
 
 
 def tables(db: Database) -> set[str]:
@@ -96,14 +96,14 @@ def test_constraints_carry_the_conventional_names(store):
 SECOND = '''"""Add a note to events (test only).
 
 Revision ID: 0099
-Revises: 0005
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
