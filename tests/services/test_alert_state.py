@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
+from itertools import count
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,6 +29,7 @@ from tests.store.conftest import postgres_schema
 
 TEAM, HERE, ELSEWHERE = "T1", "C0ALERTS", "C0OTHER"
 JANE, RAVI = "U0JANE", "U0RAVI"
+_QUERIES = count()
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -81,7 +83,9 @@ class Alerts:
         self.replica.db.close()
 
     def subscribe(self, channel: str = HERE) -> Subscription:
-        return self.replica.subscriptions.create(team_id=TEAM, channel_id=channel, query="x", created_by=JANE)
+        """A subscription of its own query (a channel is subscribed to a query once)."""
+        query = f"x{next(_QUERIES)}"
+        return self.replica.subscriptions.create(team_id=TEAM, channel_id=channel, query=query, created_by=JANE)
 
     def events(self, n: int) -> list[AuditEvent]:
         return self.world.everything(days=1)[:n]
