@@ -24,7 +24,7 @@ from pydantic import AliasChoices
 from auditbot.config import Settings
 from auditbot.core.errors import AuditbotError
 from auditbot.core.query import parse
-from auditbot.core.schedule import parse_times, parse_zone
+from auditbot.core.schedule import parse_times, parse_zone, split_schedule
 from auditbot.slack.listeners import commands, schedules
 
 README = Path(__file__).parent.parent / "README.md"
@@ -123,7 +123,7 @@ def check(example: str) -> None:
             inner, _, args = rest.partition(" ")
             assert inner in DIGEST_VERBS, f"{inner!r} is not a digest subcommand ({sorted(DIGEST_VERBS)})"
             if inner == "schedule":
-                times, zone, filters = schedules.split_schedule(without_channel(args))
+                times, zone, filters = split_schedule(without_channel(args))
                 parse_times(times)
                 if zone is not None:
                     parse_zone(zone)

@@ -42,6 +42,7 @@ TIMES_HINT = f"Give times of day on the 24-hour clock, separated by commas, for 
 ZONE_HINT = f"Use an IANA time zone name, for example {ZONE_EXAMPLE}, America/New_York or UTC."
 
 _TIME_RE = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
+_WORD = re.compile(r"\S+")
 _DAYS_BEHIND = 3
 """Local days looked at before an instant's own: more than any zone's offset and DST change need."""
 
@@ -142,6 +143,27 @@ def looks_like_zone(word: str) -> bool:
         return False
     folded = word.strip().casefold()
     return "/" in folded or folded in _folded() or folded in _cities()
+
+
+def split_schedule(text: str) -> tuple[str, str | None, str]:
+    """(times, time zone if given, filters) from a schedule as typed after its channel.
+
+    The times are the first word, and the words after it while commas join them (``09:00, 21:00``);
+    the next word is a time zone when it is meant as one (``looks_like_zone``); the rest is filters.
+    """
+    words = list(_WORD.finditer(text))
+    if not words:
+        return "", None, ""
+    taken = 1
+    while taken < len(words) and (words[taken - 1][0].endswith(",") or words[taken][0].startswith(",")):
+        taken += 1
+    times = "".join(w[0] for w in words[:taken])
+    zone = None
+    if taken < len(words) and looks_like_zone(words[taken][0]):
+        zone = words[taken][0]
+        taken += 1
+    filters = text[words[taken].start() :].strip() if taken < len(words) else ""
+    return times, zone, filters
 
 
 @cache

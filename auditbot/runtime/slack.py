@@ -25,7 +25,9 @@ from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
 from auditbot.services.handoff import HandoffService
 from auditbot.services.keyhealth import KeyHealth
+from auditbot.services.schedules import ScheduleService
 from auditbot.services.search import SearchService
+from auditbot.services.subscriptions import SubscriptionPreview, SubscriptionService
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.directory import SlackDirectory, SlackUserGroups, UserGroups
 from auditbot.slack.middleware import Access, Middleware, chain
@@ -71,6 +73,7 @@ def slack_deps(
     """Everything the Slack listeners use (``search``: ``org.search_service`` with Slack's page size, which
     never waits for the budget); the alert, schedule and trail parts need ``repositories``."""
     stored = repositories
+    changed = alerts_changed or _nothing
     budget = connection.client.budget
     events = EventLookup(connection.client, local=stored.mirror if stored else None, org_id=connection.org_id)
     alert_state = (
@@ -110,13 +113,17 @@ def slack_deps(
         key_health=key_health,
         redact_shared=settings.redact_shared,
         mirror_status=mirror_status,
-        subscriptions=stored.subscriptions if stored else None,
+        subscriptions=(
+            SubscriptionService(stored.subscriptions, SubscriptionPreview(search, clock), changed=changed)
+            if stored
+            else None
+        ),
         alert_state=alert_state,
-        alerts_changed=alerts_changed or _nothing,
+        alerts_changed=changed,
         access=access,
         handoff=handoff,
         user_groups=groups,
-        schedules=stored.schedules if stored else None,
+        schedules=ScheduleService(stored.schedules, search.catalog, clock) if stored else None,
         budgets=lambda: tuple(
             RateBudget(s.path, s.limit, s.remaining, s.ready_in)
             for s in (budget.status(path) for path in (EVENTS, EVENT, EVENT_ACTIONS, EVENTS_STREAM))

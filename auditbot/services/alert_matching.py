@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Protocol
 
 from auditbot.core.clock import Clock
 from auditbot.core.errors import AuditbotError
@@ -26,29 +25,15 @@ from auditbot.core.query import parse
 from auditbot.services.alert_ports import SnoozeRepo
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.plan import resolve
+from auditbot.services.subscriptions import ActiveSubscriptions
 
 logger = logging.getLogger(__name__)
-
-
-class ActiveSubscription(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def query(self) -> str: ...
-
-    @property
-    def created_at(self) -> datetime: ...
-
-
-class SubscriptionSource(Protocol):
-    def active(self) -> Sequence[ActiveSubscription]: ...
 
 
 class AlertMatcher:
     def __init__(
         self,
-        source: SubscriptionSource,
+        source: ActiveSubscriptions,
         catalog: ActionCatalog,
         clock: Clock,
         *,

@@ -23,9 +23,10 @@ from auditbot.core.errors import AuditbotError
 from auditbot.core.model import AuditEvent
 from auditbot.core.snooze import snooze_until
 from auditbot.services.alert_ports import OutboxRepo, SnoozeRepo
-from auditbot.services.delivery import AlertItem, SubscriptionBook
+from auditbot.services.delivery import AlertItem
 from auditbot.services.events import EventLookup
 from auditbot.services.handoff import OpenAlert, RunningSnooze
+from auditbot.services.subscriptions import ChannelSubscriptions
 
 NOTHING_CHANGED = "Nothing was changed."
 
@@ -72,7 +73,7 @@ class AlertStateService:
         self,
         outbox: OutboxRepo,
         snoozes: SnoozeRepo,
-        subscriptions: SubscriptionBook,
+        subscriptions: ChannelSubscriptions,
         events: EventLookup,
         clock: Clock,
         *,

@@ -14,27 +14,25 @@ A schedule posts a digest at times of day in a time zone (``core.schedule``). Ev
   the schedule list shows, and the report and the log say so. The next slot's digest still covers
   only its own shift.
 
-The filters of a schedule are an ordinary query without time terms (``digest_query``); the time
-window is always the slot's.
+The schedules and their slots are ``services.schedules``' (``ScheduleSlots``); the time window of a
+digest is always its slot's.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from auditbot.core.clock import Clock
 from auditbot.core.errors import AuditbotError
-from auditbot.core.query import Query, parse
 from auditbot.core.schedule import latest_slot, parse_times, parse_zone, previous_slot
 from auditbot.core.timespec import duration_text
-from auditbot.services.catalog import CatalogSnapshot
-from auditbot.services.plan import resolve
 from auditbot.services.repeat import repeat
+from auditbot.services.schedules import HandoffSchedule, ScheduleSlots
 
 logger = logging.getLogger(__name__)
 
@@ -44,62 +42,16 @@ INTERVAL = 30.0
 """Seconds between passes: well inside ``GRACE``."""
 
 
-class ScheduledHandoff(Protocol):
-    """A digest schedule as the scheduler and the poster see it (``store.digest_schedules.HandoffSchedule``)."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def team_id(self) -> str: ...
-
-    @property
-    def channel_id(self) -> str: ...
-
-    @property
-    def times(self) -> str:
-        """Canonical times of day: ``09:00,21:00``."""
-        ...
-
-    @property
-    def tz(self) -> str:
-        """The IANA time zone of the times."""
-        ...
-
-    @property
-    def query(self) -> str:
-        """Canonical filter text, without time terms; empty for every event."""
-        ...
-
-    @property
-    def created_by(self) -> str: ...
-
-    @property
-    def created_at(self) -> datetime: ...
-
-
 class HandoffPoster(Protocol):
     """Posts one handoff digest in a schedule's channel."""
 
-    def post_handoff(self, schedule: ScheduledHandoff, *, start: datetime, end: datetime) -> str:
+    def post_handoff(self, schedule: HandoffSchedule, *, start: datetime, end: datetime) -> str:
         """Post the digest of the events in ``[start, end)`` (aware UTC) matching ``schedule.query`` in
         ``schedule.channel_id``; the posted message's ts. Raises ``AuditbotError`` when it could not,
         with a message a person can act on (it is shown as the schedule's last error). It should return
         well within the store's stale-claim age (five minutes): after that another replica may take the
         slot over and post it again."""
         ...
-
-
-class HandoffScheduleBook(Protocol):
-    """The schedules and their claimed slots (``store.digest_schedules.HandoffSchedules``)."""
-
-    def all(self) -> Sequence[ScheduledHandoff]: ...
-
-    def claim_slot(self, schedule_id: str, slot_at: datetime, owner: str) -> bool: ...
-
-    def posted(self, schedule_id: str, slot_at: datetime, message_ts: str) -> object: ...
-
-    def failed(self, schedule_id: str, slot_at: datetime, error: str) -> object: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +82,7 @@ class HandoffScheduler:
 
     def __init__(
         self,
-        schedules: HandoffScheduleBook,
+        schedules: ScheduleSlots,
         poster: HandoffPoster,
         clock: Clock,
         *,
@@ -203,7 +155,7 @@ class HandoffScheduler:
             on_report=on_report,
         )
 
-    def _post(self, schedule: ScheduledHandoff, slot: datetime, start: datetime) -> tuple[bool, SlotOutcome]:
+    def _post(self, schedule: HandoffSchedule, slot: datetime, start: datetime) -> tuple[bool, SlotOutcome]:
         """Post the slot's digest and record how it went: (posted, what happened)."""
         try:
             ts = self._poster.post_handoff(schedule, start=start, end=slot)
@@ -226,28 +178,3 @@ def _skipped_note(late: timedelta, grace: timedelta) -> str:
         f"Skipped: auditbot was not running at the slot ({duration_text(late)} ago, past the {duration_text(grace)} "
         "grace period), so no stale digest was posted."
     )
-
-
-# -- filters ----------------------------------------------------------------------------------------
-
-
-def digest_query(text: str, snapshot: CatalogSnapshot) -> Query:
-    """``text`` read as a digest's filters and resolved against the action catalog; may be empty.
-
-    Raises ``QueryError`` (pointing at the term) when it does not parse, names an unknown action or
-    group, or has a time term: each digest covers the time since the previous slot. ``.canonical``
-    of the result is the text to store.
-    """
-    query = parse(text)
-    for term, spec in (("since", query.since), ("until", query.until)):
-        if spec is not None:
-            typed = f"{term}:{spec}"
-            without = query.replace(since=None, until=None).canonical
-            raise query.error_at(
-                term,
-                spec,
-                f"A digest's filters say which events, not when ({typed})",
-                hint=f"Remove {typed}: each digest covers the time since the one before it.",
-                suggestions=[without] if without else (),
-            )
-    return resolve(query, snapshot).query

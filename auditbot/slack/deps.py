@@ -23,13 +23,13 @@ from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
 from auditbot.services.handoff import HandoffService
 from auditbot.services.keyhealth import KeyHealth
+from auditbot.services.schedules import ScheduleService
 from auditbot.services.search import SearchService
+from auditbot.services.subscriptions import SubscriptionService
 from auditbot.slack.directory import UserGroups
 from auditbot.slack.render.views import RateBudget
 from auditbot.slack.trail import BotTrail
 from auditbot.slack.users import UserZones
-from auditbot.store.schedules import HandoffSchedules
-from auditbot.store.subscriptions import Subscriptions
 
 DEFAULT_QUICK_QUERIES: tuple[tuple[str, str], ...] = (
     ("Admins granted, last 7 days", "action:added_org_admin last:7d"),
@@ -57,8 +57,9 @@ class SlackDeps:
     redact_shared: bool = False
     mirror_status: Callable[[], str | None] | None = None
     """A line for App Home about the local mirror (how fresh it is, and ingest's last run), when there is a store."""
-    subscriptions: Subscriptions | None = None
-    """The workspace's alert subscriptions; None (no store) turns the subscription commands off."""
+    subscriptions: SubscriptionService | None = None
+    """The workspace's alert subscriptions (it tells alert matching of every change); None (no store)
+    turns the subscription commands off."""
     alert_state: AlertStateService | None = None
     """Acknowledge and snooze, for the buttons on alerts."""
     alerts_changed: Callable[[], None] = field(default=lambda: None)  # nothing to tell by default
@@ -70,5 +71,5 @@ class SlackDeps:
     """The on-call handoff digest (``/audit handoff``)."""
     user_groups: UserGroups | None = None
     """User group lookups for ``access`` when it names groups (as the access guard has)."""
-    schedules: HandoffSchedules | None = None
+    schedules: ScheduleService | None = None
     """Scheduled handoff digests (``/audit digest schedule``); None (no store) turns those commands off."""

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from auditbot.core.errors import AuditbotError
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.handoff import HandoffService
-from auditbot.services.scheduler import ScheduledHandoff
+from auditbot.services.schedules import HandoffSchedule
 from auditbot.slack.errors import slack_error_code
 from auditbot.slack.render.handoff import render_handoff
 
@@ -23,7 +23,7 @@ class SlackHandoffPoster:
         self._handoff = handoff
         self._client = client
 
-    def post_handoff(self, schedule: ScheduledHandoff, *, start: datetime, end: datetime) -> str:
+    def post_handoff(self, schedule: HandoffSchedule, *, start: datetime, end: datetime) -> str:
         query = self._handoff.parse(schedule.query)
         digest = self._handoff.handoff_window(query, TimeWindow(start, end), team_id=schedule.team_id)
         message = render_handoff(digest, ZoneInfo(schedule.tz), scheduled=schedule.id)

@@ -1,8 +1,10 @@
-"""``HandoffSchedules``: handoff digests posted in a channel at times of day, and who posts each slot.
+"""``HandoffSchedules``: handoff digests posted in a channel at times of day, and who posts each slot
+(``services.schedules.ScheduleRepo``).
 
-A schedule belongs to the workspace (anyone allowed may list or remove it); its id is short and
-typeable (``dg-k3x9q2``, the alphabet of subscription ids). Times, zone and filters are stored in
-their canonical text, as the digest commands checked them.
+A schedule's id is short and typeable (``dg-k3x9q2``, the alphabet of subscription ids). Times, zone
+and filters are stored in their canonical text, as the digest commands checked them. A unique index
+on (team, channel, times, zone, filters) backs the rule that the same schedule is made once: an
+insert that loses a race to another replica raises ``ScheduleExists`` with the schedule that won.
 
 Each slot is posted once across replicas through ``digest_runs``, keyed by (schedule, slot instant):
 
@@ -30,35 +32,16 @@ from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from auditbot.core.clock import Clock
+from auditbot.services.schedules import ID_PREFIX, HandoffSchedule, ScheduleExists
 from auditbot.store.db import Database
 from auditbot.store.executor import insert_or_ignore
-from auditbot.store.schema import digest_runs, digest_schedules
+from auditbot.store.schema import digest_runs, digest_schedules, query_hash
 from auditbot.store.short_ids import short_id
 
-ID_PREFIX: Final = "dg-"
 STALE_CLAIM: Final = timedelta(minutes=5)
 """A claim this old, neither posted nor failed, was left by a replica that stopped mid-post."""
 MAX_ERROR: Final = 1000
 """Characters of an error message kept."""
-
-
-@dataclass(frozen=True, slots=True)
-class HandoffSchedule:
-    id: str
-    team_id: str
-    channel_id: str
-    times: str
-    """Canonical times of day: ``09:00,21:00``."""
-    tz: str
-    """The IANA time zone the times are in."""
-    query: str
-    """Canonical filter text; empty for every event."""
-    created_by: str
-    created_at: datetime
-    last_run_at: datetime | None = None
-    """When a slot was last posted or given up on."""
-    last_error: str | None = None
-    """Why the last slot was not posted; cleared by the next posted one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,20 +81,43 @@ class HandoffSchedules:
             created_by=created_by,
             created_at=self._clock.now(),
         )
-        with self._db.begin() as conn:
-            conn.execute(
-                insert(digest_schedules).values(
-                    id=schedule.id,
-                    team_id=team_id,
-                    channel_id=channel_id,
-                    times=times,
-                    tz=tz,
-                    query=query,
-                    created_by=created_by,
-                    created_at=schedule.created_at,
+        try:
+            with self._db.begin() as conn:
+                conn.execute(
+                    insert(digest_schedules).values(
+                        id=schedule.id,
+                        team_id=team_id,
+                        channel_id=channel_id,
+                        times=times,
+                        tz=tz,
+                        query=query,
+                        created_by=created_by,
+                        created_at=schedule.created_at,
+                        query_hash=query_hash(query),
+                    )
                 )
-            )
+        except IntegrityError:
+            existing = self.existing(team_id, channel_id, times, tz, query)
+            if existing is None:  # not the unique key (the id, say): nothing to answer with
+                raise
+            raise ScheduleExists(existing) from None
         return schedule
+
+    def existing(self, team_id: str, channel_id: str, times: str, tz: str, query: str) -> HandoffSchedule | None:
+        """The workspace's schedule with exactly these canonical values, if there is one."""
+        c = digest_schedules.c
+        with self._db.read() as conn:
+            row = conn.execute(
+                select(digest_schedules).where(
+                    c.team_id == team_id,
+                    c.channel_id == channel_id,
+                    c.times == times,
+                    c.tz == tz,
+                    c.query_hash == query_hash(query),
+                    c.query == query,
+                )
+            ).first()
+        return None if row is None else _schedule(row)
 
     def get(self, schedule_id: str) -> HandoffSchedule | None:
         with self._db.read() as conn:

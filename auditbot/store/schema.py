@@ -15,15 +15,23 @@ alembic's autogenerate on SQLite and PostgreSQL). Change a table here only toget
 * ``leases`` - named leases with an expiry and a monotonic fencing ``token``.
 * ``subscriptions`` and ``outbox`` - alert subscriptions and their deliveries, one outbox row per
   (subscription, event) at most; ``snoozes`` - an actor's action muted on a subscription for a while.
+  A channel is subscribed to a query once: unique on (team, channel, ``query_hash``).
 * ``bot_audit`` - auditbot's own audit trail: who asked what, where, and how it went.
 * ``digest_schedules`` and ``digest_runs`` - handoff digests posted in a channel at times of day in a
-  time zone, and one row per (schedule, slot) claimed: whoever inserts it posts that slot.
+  time zone, and one row per (schedule, slot) claimed: whoever inserts it posts that slot. The same
+  schedule is made once: unique on (team, channel, times, zone, ``query_hash``).
+
+``query_hash`` is the SHA-256 of the canonical query text (``query_hash()``): the uniqueness rules
+compare the query, but a query of 1,500 characters can be too long for a PostgreSQL b-tree index
+entry, so the index holds its hash instead.
 
 Every timestamp is ``UtcDateTime``: timezone-aware UTC in and out, on both dialects. Identifiers are
 unbounded strings: their length is the API's business, and PostgreSQL ``varchar`` costs nothing extra.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from sqlalchemy import (
     BigInteger,
@@ -63,6 +71,11 @@ AUDIT_OUTCOMES = ("ok", "denied", "error")
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def query_hash(query: str) -> str:
+    """What ``query_hash`` columns hold for ``query``: its SHA-256, in hex."""
+    return hashlib.sha256(query.encode()).hexdigest()
 
 
 events = Table(
@@ -132,7 +145,8 @@ subscriptions = Table(
     Column("paused", Boolean, nullable=False, server_default=false()),
     Column("last_delivery_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
-    Index("ix_subscriptions_team_id_channel_id", "team_id", "channel_id"),
+    Column("query_hash", String, nullable=True, comment="SHA-256 of query, the unique key"),
+    Index("uq_subscriptions_team_id_channel_id_query_hash", "team_id", "channel_id", "query_hash", unique=True),
 )
 
 outbox = Table(
@@ -203,7 +217,16 @@ digest_schedules = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_run_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
-    Index("ix_digest_schedules_team_id", "team_id"),
+    Column("query_hash", String, nullable=True, comment="SHA-256 of query, the unique key"),
+    Index(
+        "uq_digest_schedules_team_id_channel_id_times_tz_query_hash",
+        "team_id",
+        "channel_id",
+        "times",
+        "tz",
+        "query_hash",
+        unique=True,
+    ),
 )
 
 digest_runs = Table(

@@ -1,34 +1,20 @@
-"""``Subscriptions``: the workspace's alert subscriptions — a channel, a canonical query, who made it.
+"""``Subscriptions``: the workspace's alert subscriptions (``services.subscriptions.SubscriptionRepo``).
 
-Subscriptions belong to the workspace, not to the person who made them: anyone allowed may list,
-pause, resume or remove any of them. Ids are short and typeable (``sub-k3x9q2``).
+Ids are short and typeable (``sub-k3x9q2``). A unique index on (team, channel, query) backs the
+rule that a channel is subscribed to a query once: an insert that loses a race to another replica
+raises ``SubscriptionExists`` with the subscription that won.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from auditbot.core.clock import Clock
+from auditbot.services.subscriptions import ID_PREFIX, Subscription, SubscriptionExists
 from auditbot.store.db import Database
-from auditbot.store.schema import subscriptions
+from auditbot.store.schema import query_hash, subscriptions
 from auditbot.store.short_ids import short_id
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    id: str
-    team_id: str
-    channel_id: str
-    query: str
-    """The canonical query text."""
-    created_by: str
-    created_at: datetime
-    paused: bool = False
-    last_delivery_at: datetime | None = None
-    last_error: str | None = None
 
 
 class Subscriptions:
@@ -45,19 +31,39 @@ class Subscriptions:
             created_by=created_by,
             created_at=self._clock.now(),
         )
-        with self._db.begin() as conn:
-            conn.execute(
-                insert(subscriptions).values(
-                    id=subscription.id,
-                    team_id=team_id,
-                    channel_id=channel_id,
-                    query=query,
-                    created_by=created_by,
-                    created_at=subscription.created_at,
-                    paused=False,
+        try:
+            with self._db.begin() as conn:
+                conn.execute(
+                    insert(subscriptions).values(
+                        id=subscription.id,
+                        team_id=team_id,
+                        channel_id=channel_id,
+                        query=query,
+                        created_by=created_by,
+                        created_at=subscription.created_at,
+                        paused=False,
+                        query_hash=query_hash(query),
+                    )
                 )
-            )
+        except IntegrityError:
+            existing = self.existing(team_id, channel_id, query)
+            if existing is None:  # not the unique key (the id, say): nothing to answer with
+                raise
+            raise SubscriptionExists(existing) from None
         return subscription
+
+    def existing(self, team_id: str, channel_id: str, query: str) -> Subscription | None:
+        """The workspace's subscription of ``channel_id`` to the canonical ``query``, if there is one."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                select(subscriptions).where(
+                    subscriptions.c.team_id == team_id,
+                    subscriptions.c.channel_id == channel_id,
+                    subscriptions.c.query_hash == query_hash(query),
+                    subscriptions.c.query == query,
+                )
+            ).first()
+        return None if row is None else _subscription(row)
 
     def get(self, subscription_id: str) -> Subscription | None:
         with self._db.read() as conn:
@@ -113,7 +119,7 @@ class Subscriptions:
 
 
 def new_id() -> str:
-    return short_id("sub-")
+    return short_id(ID_PREFIX)
 
 
 def _subscription(row: Row[tuple[object, ...]]) -> Subscription:

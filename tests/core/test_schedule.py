@@ -22,6 +22,7 @@ from auditbot.core.schedule import (
     previous_slot,
     slots_between,
     slots_on,
+    split_schedule,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -263,3 +264,22 @@ def test_slots_are_consistent_everywhere(tz: ZoneInfo, times: list[time], now: d
     assert latest - before <= timedelta(hours=26)
     day = now.astimezone(tz).date()
     assert 1 <= len(slots_on(day, times, tz)) <= len(set(times))
+
+
+@pytest.mark.parametrize(
+    ("typed", "parts"),
+    [
+        ("", ("", None, "")),
+        ("09:00", ("09:00", None, "")),
+        (
+            "09:00,21:00 Europe/Berlin -actor:svc@example.com",
+            ("09:00,21:00", "Europe/Berlin", "-actor:svc@example.com"),
+        ),
+        ("09:00, 21:00 utc", ("09:00,21:00", "utc", "")),
+        ("09:00 ,21:00 action:user_login", ("09:00,21:00", None, "action:user_login")),
+        ("9am Europe/Berlin", ("9am", "Europe/Berlin", "")),
+        ("09:00 action:user_login  actor:a@b.c", ("09:00", None, "action:user_login  actor:a@b.c")),
+    ],
+)
+def test_a_schedule_as_typed_splits_into_times_zone_and_filters(typed: str, parts: tuple[str, str | None, str]):
+    assert split_schedule(typed) == parts

@@ -12,8 +12,8 @@ from auditbot.core.model import AuditEvent
 from auditbot.playground import seed
 from auditbot.playground.workspace import ALL_SCOPES
 from auditbot.services.delivery import Delivery, DeliveryReport, DeliverySettings
+from auditbot.services.subscriptions import Subscription
 from auditbot.store.outbox import Channel
-from auditbot.store.subscriptions import Subscription
 from tests.delivery.world import CHANNEL, DeliveryWorld
 from tests.store.events import ANCHOR, make_event
 

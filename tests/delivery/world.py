@@ -13,12 +13,13 @@ from auditbot.playground import Workspace, seed
 from auditbot.playground.model import WorkspaceMessage
 from auditbot.playground.server import start_slack_api
 from auditbot.services.delivery import ALERT_EVENT_TYPE, Delivery, DeliverySettings
+from auditbot.services.subscriptions import Subscription
 from auditbot.slack.delivery_client import BlockKitAlerts, SlackAlertChannel, delivery_client
 from auditbot.store import Database, EventMirror
 from auditbot.store.leases import Leases
 from auditbot.store.outbox import Outbox
 from auditbot.store.snoozes import Snoozes
-from auditbot.store.subscriptions import Subscription, Subscriptions
+from auditbot.store.subscriptions import Subscriptions
 from tests.store.events import ANCHOR, ORG, sandbox_events
 
 CHANNEL = seed.SEC_ALERTS

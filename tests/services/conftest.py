@@ -39,3 +39,16 @@ def store(
         db.migrate()
         fill_mirror(db, org)
         yield db
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:
+    """A migrated store with nothing in it, fresh for each test, on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        with Database(f"sqlite:///{tmp_path / 'auditbot.db'}") as db:
+            db.migrate()
+            yield db
+        return
+    with postgres_schema() as url, Database(url) as db:
+        db.migrate()
+        yield db

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
+from itertools import count
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,15 +19,17 @@ from auditbot.services.alert_state import AlertStateService, BurstAcknowledged
 from auditbot.services.delivery import AlertItem
 from auditbot.services.events import EventLookup
 from auditbot.services.handoff import OpenAlert, RunningSnooze
+from auditbot.services.subscriptions import Subscription
 from auditbot.store import Database
 from auditbot.store.outbox import Channel, Outbox
 from auditbot.store.snoozes import Snoozes
-from auditbot.store.subscriptions import Subscription, Subscriptions
+from auditbot.store.subscriptions import Subscriptions
 from tests.services.world import ANCHOR, World
 from tests.store.conftest import postgres_schema
 
 TEAM, HERE, ELSEWHERE = "T1", "C0ALERTS", "C0OTHER"
 JANE, RAVI = "U0JANE", "U0RAVI"
+_QUERIES = count()
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -80,7 +83,9 @@ class Alerts:
         self.replica.db.close()
 
     def subscribe(self, channel: str = HERE) -> Subscription:
-        return self.replica.subscriptions.create(team_id=TEAM, channel_id=channel, query="x", created_by=JANE)
+        """A subscription of its own query (a channel is subscribed to a query once)."""
+        query = f"x{next(_QUERIES)}"
+        return self.replica.subscriptions.create(team_id=TEAM, channel_id=channel, query=query, created_by=JANE)
 
     def events(self, n: int) -> list[AuditEvent]:
         return self.world.everything(days=1)[:n]

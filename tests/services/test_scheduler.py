@@ -20,15 +20,10 @@ from auditbot.core.clock import ManualClock
 from auditbot.core.errors import AuditbotError
 from auditbot.core.schedule import latest_slot, next_slot, parse_times, parse_zone
 from auditbot.sandbox import GeneratedOrg
-from auditbot.services.scheduler import (
-    GRACE,
-    HandoffScheduler,
-    ScheduledHandoff,
-    SchedulerReport,
-    digest_query,
-)
+from auditbot.services.scheduler import GRACE, HandoffScheduler, SchedulerReport
+from auditbot.services.schedules import HandoffSchedule, digest_query
 from auditbot.store.db import Database
-from auditbot.store.schedules import STALE_CLAIM, HandoffSchedule, HandoffSchedules
+from auditbot.store.schedules import STALE_CLAIM, HandoffSchedules
 from tests.services.world import World
 from tests.store.conftest import postgres_schema
 
@@ -61,7 +56,7 @@ class RecordingPoster:
     failing: set[str] = field(default_factory=set)
     """Schedule ids whose digests fail, as a refused post would."""
 
-    def post_handoff(self, schedule: ScheduledHandoff, *, start: datetime, end: datetime) -> str:
+    def post_handoff(self, schedule: HandoffSchedule, *, start: datetime, end: datetime) -> str:
         if schedule.id in self.failing:
             raise AuditbotError("auditbot may not post in #sec-oncall: it is not one of the channels allowed.")
         self.posts.append(Post(self.owner, schedule.id, start, end, self.clock.now()))
@@ -260,7 +255,7 @@ def test_an_unexpected_poster_error_fails_the_slot_without_stopping_the_others(r
     fine = replicas.schedule("09:00,21:00", query="action:user_login")
 
     class Broken(RecordingPoster):
-        def post_handoff(self, schedule: ScheduledHandoff, *, start: datetime, end: datetime) -> str:
+        def post_handoff(self, schedule: HandoffSchedule, *, start: datetime, end: datetime) -> str:
             if schedule.id == broken.id:
                 raise RuntimeError("a bug")
             return super().post_handoff(schedule, start=start, end=end)

@@ -31,6 +31,7 @@ from auditbot.playground.model import WorkspaceMessage
 from auditbot.runtime import OrgConnection, build_runtime
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.delivery import ALERT_EVENT_TYPE, AlertItem
+from auditbot.services.subscriptions import Subscription, SubscriptionPreview, SubscriptionService
 from auditbot.slack import ids
 from auditbot.slack.app import build_app
 from auditbot.slack.deps import SlackDeps
@@ -38,7 +39,6 @@ from auditbot.slack.render.alerts import render_alert, render_burst_part, render
 from auditbot.slack.request_gate import RequestGate
 from auditbot.store.db import Database, default_url
 from auditbot.store.outbox import Channel
-from auditbot.store.subscriptions import Subscription
 from tests.services.world import World
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -129,7 +129,12 @@ class SlackWorld:
         self.schedules = stored.schedules
         self.alerts_changed = 0
         """How many times the app said subscriptions or snoozes changed."""
-        self.deps = replace(self.runtime.deps, access=access, alerts_changed=self._alerts_changed)
+        told = SubscriptionService(
+            stored.subscriptions,
+            SubscriptionPreview(self.runtime.deps.search, self.clock),
+            changed=self._alerts_changed,
+        )
+        self.deps = replace(self.runtime.deps, access=access, alerts_changed=self._alerts_changed, subscriptions=told)
         assert self.deps.trail is not None
         self.trail = self.deps.trail
         self._middleware = middleware

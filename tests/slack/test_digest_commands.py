@@ -16,9 +16,9 @@ import pytest
 from auditbot.core.access import DENIED_MESSAGE, Permission
 from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
+from auditbot.services.schedules import HandoffSchedule
 from auditbot.slack.middleware.guard import read_request
 from auditbot.slack.payloads import read_payload
-from auditbot.store.schedules import HandoffSchedule
 from tests.slack.harness import SlackWorld
 from tests.slack.test_access_matrix import POLICY, guarded_world
 

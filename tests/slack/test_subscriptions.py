@@ -15,9 +15,9 @@ import pytest
 from auditbot.core.access import DENIED_MESSAGE
 from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
+from auditbot.services.subscriptions import Subscription
 from auditbot.slack import ids
-from auditbot.slack.listeners.home import home_view
-from auditbot.store.subscriptions import Subscription
+from auditbot.slack.app_home import home_view
 from tests.slack.harness import SlackWorld
 from tests.slack.test_access_matrix import POLICY, guarded_world
 from tests.slack.test_app import buttons, event_ids

@@ -6,14 +6,25 @@ import shutil
 import threading
 from datetime import timedelta
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, MetaData, Text, inspect, text
+from sqlalchemy import Column, MetaData, Text, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from auditbot.store import Database, EventMirror
 from auditbot.store.migrate import current_revision, downgrade, head_revision, migrations_folder, upgrade
 from auditbot.store.mirror import _row, derived_columns
-from auditbot.store.schema import events, metadata
+from auditbot.store.schema import (
+    digest_runs,
+    digest_schedules,
+    events,
+    metadata,
+    outbox,
+    query_hash,
+    snoozes,
+    subscriptions,
+)
 from tests.store.events import ANCHOR, ORG, minute_events, sandbox_events
 
 TABLES = {
@@ -27,7 +38,7 @@ TABLES = {
     "digest_schedules",
     "digest_runs",
 }
-HEAD = "0005"
+HEAD = "0006"
 
 
 def tables(db: Database) -> set[str]:
@@ -96,14 +107,14 @@ def test_constraints_carry_the_conventional_names(store):
 SECOND = '''"""Add a note to events (test only).
 
 Revision ID: 0099
-Revises: 0005
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -183,3 +194,57 @@ def test_the_copies_migration_fills_stored_events_from_their_bodies(db):
     assert found == {event.id: derived_columns(event) for event in stored}
     assert any(copies["products"] for copies in found.values())
     assert any(copies["city_key"] for copies in found.values())
+
+
+def test_the_unique_keys_migration_keeps_the_oldest_of_equal_subscriptions_and_schedules(db):
+    """Rows two replicas made at once before the database enforced the rule: the oldest (then the
+    smallest id) of each equal set stays; the others go, with their outbox rows, snoozes and runs."""
+    upgrade(db, "0005")
+    at = [ANCHOR + timedelta(minutes=m) for m in range(4)]
+    sub = {"team_id": "T1", "channel_id": "C1", "query": "action:user_login", "created_by": "U1"}
+    sched = {"team_id": "T1", "channel_id": "C1", "times": "09:00", "tz": "UTC", "query": "", "created_by": "U1"}
+    with db.begin() as conn:
+        conn.execute(
+            subscriptions.insert(),
+            [
+                {**sub, "id": "sub-mid", "created_at": at[1]},
+                {**sub, "id": "sub-old", "created_at": at[0]},
+                {**sub, "id": "sub-new", "created_at": at[2]},
+                {**sub, "id": "sub-elsewhere", "channel_id": "C2", "created_at": at[3]},
+                {**sub, "id": "sub-tie-b", "query": "action:user_logout", "created_at": at[0]},
+                {**sub, "id": "sub-tie-a", "query": "action:user_logout", "created_at": at[0]},
+            ],
+        )
+        conn.execute(
+            outbox.insert(),
+            [
+                {"subscription_id": s, "event_id": "e1", "org_id": ORG, "created_at": at[3]}
+                for s in ("sub-old", "sub-mid")
+            ],
+        )
+        snooze = {"actor_id": "a", "action": "x", "until": at[3], "created_by": "U1", "created_at": at[2]}
+        conn.execute(snoozes.insert(), [{**snooze, "subscription_id": "sub-new"}])
+        conn.execute(
+            digest_schedules.insert(),
+            [{**sched, "id": "dg-new", "created_at": at[1]}, {**sched, "id": "dg-old", "created_at": at[0]}],
+        )
+        conn.execute(
+            digest_runs.insert(),
+            [{"schedule_id": "dg-new", "slot_at": at[0], "claimed_by": "r", "claimed_at": at[0]}],
+        )
+    db.migrate()
+    with db.read() as conn:
+        kept = dict(conn.execute(select(subscriptions.c.id, subscriptions.c.query_hash)).all())
+        alerts = conn.execute(select(outbox.c.subscription_id)).scalars().all()
+        snoozed = conn.execute(select(snoozes.c.id)).scalars().all()
+        schedules = dict(conn.execute(select(digest_schedules.c.id, digest_schedules.c.query_hash)).all())
+        runs = conn.execute(select(digest_runs.c.schedule_id)).scalars().all()
+    assert kept == {
+        "sub-old": query_hash("action:user_login"),
+        "sub-elsewhere": query_hash("action:user_login"),
+        "sub-tie-a": query_hash("action:user_logout"),
+    }
+    assert (alerts, snoozed, runs) == (["sub-old"], [], [])
+    assert schedules == {"dg-old": query_hash("")}
+    with pytest.raises(IntegrityError), db.begin() as conn:
+        conn.execute(subscriptions.insert().values(**sub, id="sub-again", created_at=at[3], query_hash=kept["sub-old"]))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import count
 
 from auditbot.core.clock import ManualClock
 from auditbot.store.db import Database
@@ -9,10 +10,13 @@ from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
 
 C1 = Channel("T1", "C1")
+_QUERIES = count()
+"""A channel is subscribed to a query once: each queued subscription gets a query of its own."""
 
 
 def queued(store: Database, clock: ManualClock, events: int = 5, channel: str = "C1") -> tuple[Outbox, str]:
-    sub = Subscriptions(store, clock).create(team_id="T1", channel_id=channel, query="x", created_by="U1")
+    query = f"x{next(_QUERIES)}"
+    sub = Subscriptions(store, clock).create(team_id="T1", channel_id=channel, query=query, created_by="U1")
     box = Outbox(store, clock)
     with store.begin() as conn:
         assert box.add(conn, "org", [(sub.id, f"e{n}") for n in range(events)]) == events

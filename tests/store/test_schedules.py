@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from auditbot.core.clock import ManualClock
+from auditbot.services.schedules import ScheduleExists
 from auditbot.store.db import Database
 from auditbot.store.schedules import STALE_CLAIM, HandoffSchedules, new_id
 from auditbot.store.schema import digest_runs
@@ -233,3 +234,14 @@ def test_postgres_takeover_waits_for_a_concurrent_claim_and_then_sees_it(postgre
         assert results == [False]
         run = schedules.run(made.id, SLOT)
         assert run is not None and run.claimed_by == "replica-a"
+
+
+def test_the_same_schedule_is_made_once_even_by_two_replicas(store: Database, clock: ManualClock):
+    ours, theirs = HandoffSchedules(store, clock), HandoffSchedules(store, clock)
+    won = make(theirs)
+    with pytest.raises(ScheduleExists) as lost:
+        make(ours, created_by="U2")
+    assert lost.value.existing == won
+    assert ours.existing("T1", "C1", "09:00,21:00", "Europe/Berlin", "-actor:svc@example.com") == won
+    assert ours.existing("T1", "C1", "09:00,21:00", "UTC", "-actor:svc@example.com") is None
+    assert make(ours, tz="UTC").id != won.id

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from auditbot.core.clock import ManualClock
+from auditbot.services.subscriptions import SubscriptionExists
 from auditbot.store.db import Database
 from auditbot.store.subscriptions import Subscriptions, new_id
 
@@ -43,3 +46,17 @@ def test_ids_are_short_and_unambiguous():
     ids = {new_id() for _ in range(500)}
     assert len(ids) == 500
     assert all(re.fullmatch(r"sub-[2-9a-hjkmnp-z]{6}", i) for i in ids)
+
+
+def test_a_channel_is_subscribed_to_a_query_once_even_by_two_replicas(store: Database, clock: ManualClock):
+    ours, theirs = Subscriptions(store, clock), Subscriptions(store, clock)
+    won = theirs.create(team_id="T1", channel_id="C1", query="action:user_login", created_by="U2")
+    with pytest.raises(SubscriptionExists) as lost:
+        ours.create(team_id="T1", channel_id="C1", query="action:user_login", created_by="U1")
+    assert lost.value.existing == won
+    assert ours.existing("T1", "C1", "action:user_login") == won
+    assert ours.existing("T1", "C2", "action:user_login") is None
+    long_query = "name:" + "\u8a9e" * 1_495
+    made = ours.create(team_id="T1", channel_id="C1", query=long_query, created_by="U1")
+    assert ours.existing("T1", "C1", long_query) == made, "a query too long for a b-tree entry is still keyed"
+    assert len(ours.of_team("T1")) == 2

@@ -16,8 +16,6 @@ from auditbot.services.delivery.ports import (
     RateLimited,
     SlackDelivery,
     StoredEvents,
-    SubscriptionBook,
-    SubscriptionRecord,
 )
 from auditbot.services.delivery.worker import Delivery, DeliveryReport, DeliverySettings, LeaseLost
 
@@ -41,7 +39,5 @@ __all__ = [
     "RateLimited",
     "SlackDelivery",
     "StoredEvents",
-    "SubscriptionBook",
-    "SubscriptionRecord",
     "read_metadata",
 ]

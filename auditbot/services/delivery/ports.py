@@ -144,31 +144,6 @@ class PostRejected(DeliveryProblem):
         self.error = error
 
 
-class SubscriptionRecord(Protocol):
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def channel_id(self) -> str: ...
-
-    @property
-    def query(self) -> str: ...
-
-    @property
-    def created_by(self) -> str: ...
-
-    @property
-    def paused(self) -> bool: ...
-
-
-class SubscriptionBook(Protocol):
-    def get(self, subscription_id: str) -> SubscriptionRecord | None: ...
-
-    def in_channel(self, team_id: str, channel_id: str) -> Sequence[SubscriptionRecord]: ...
-
-    def pause(self, subscription_id: str, *, error: str | None = None) -> bool: ...
-
-
 class StoredEvents(Protocol):
     def get(self, org_id: str, event_id: str) -> AuditEvent | None: ...
 

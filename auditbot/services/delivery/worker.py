@@ -55,9 +55,9 @@ from auditbot.services.delivery.ports import (
     RateLimited,
     SlackDelivery,
     StoredEvents,
-    SubscriptionBook,
 )
 from auditbot.services.repeat import repeat
+from auditbot.services.subscriptions import ChannelSubscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ class Delivery:
         queue: OutboxRepo,
         slack: SlackDelivery,
         renderer: AlertRenderer,
-        subscriptions: SubscriptionBook,
+        subscriptions: ChannelSubscriptions,
         events: StoredEvents,
         names: Callable[[str], str],
         leases: LeaseBook,

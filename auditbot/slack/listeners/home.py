@@ -1,17 +1,14 @@
-"""App Home: the connected org, whether the API key works, the rate budget left, quick queries, subscriptions."""
+"""App Home: published when a person opens it (``app_home.home_view`` says what it shows)."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, time
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from auditbot.slack.app_home import publish_home
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.payloads import HomeOpened, payload_of
-from auditbot.slack.render import render_home
-from auditbot.slack.render.views import HomeView
 
 
 def register(app: Listeners, deps: SlackDeps) -> None:
@@ -20,28 +17,4 @@ def register(app: Listeners, deps: SlackDeps) -> None:
         opened = payload_of(context, HomeOpened)
         if opened.tab != "home":
             return
-        client.views_publish(user_id=opened.who.user_id, view=render_home(home_view(deps, opened.who.team_id)))
-
-
-def home_view(deps: SlackDeps, team_id: str = "") -> HomeView:
-    """Home for a person of workspace ``team_id`` (its subscriptions are listed when auditbot keeps them)."""
-    snapshot = deps.catalog.snapshot()
-    key_ok = not snapshot.stale if snapshot.fetched_at or snapshot.stale else None
-    problem, expires = snapshot.problem, None
-    if deps.key_health is not None:
-        status = deps.key_health.status()
-        key_ok = status.ok if status.ok is not None else key_ok
-        problem = status.problem or problem
-        expires = datetime.combine(status.expires, time(), UTC) if status.expires else None
-    return HomeView(
-        org_id=deps.org_id,
-        sandbox=deps.sandbox,
-        key_ok=key_ok,
-        key_problem=problem,
-        key_expires=expires,
-        budgets=deps.budgets(),
-        catalog_note=snapshot.problem if snapshot.stale and snapshot.actions else None,
-        quick_queries=deps.quick_queries,
-        mirror_note=deps.mirror_status() if deps.mirror_status else None,
-        subscriptions=tuple(deps.subscriptions.of_team(team_id)) if deps.subscriptions is not None else None,
-    )
+        publish_home(deps, client, opened.who.user_id, opened.who.team_id)

@@ -25,13 +25,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from auditbot.services.schedules import HandoffSchedule
 from auditbot.slack import ids
 from auditbot.slack.render import kit
 from auditbot.slack.render.alerts import channel_text
 from auditbot.slack.render.limits import MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET, Budget, JsonDict, check_blocks, more_line
 from auditbot.slack.render.safe import clean, date, inline_code, md, mention, plain
 from auditbot.slack.render.views import Message
-from auditbot.store.schedules import HandoffSchedule
 
 DIGEST = f"{ids.COMMAND} digest"
 HOW_TO_ADD = f"{DIGEST} schedule #channel 09:00,21:00 Europe/Berlin [filters] adds one"

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
-from auditbot.services.subscribe import DryRun
+from auditbot.services.subscriptions import DryRun, Subscription
 from auditbot.slack import ids
 from auditbot.slack.render import kit
 from auditbot.slack.render.alerts import channel_text
@@ -45,7 +45,6 @@ from auditbot.slack.render.limits import (
 from auditbot.slack.render.results import event_entry
 from auditbot.slack.render.safe import clean, date, inline_code, md, mention, plain, units
 from auditbot.slack.render.views import Message
-from auditbot.store.subscriptions import Subscription
 
 _SOURCES = {"live": "counted live from the Admin API", "mirror": "counted from auditbot's copy of the log"}
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from auditbot.store.subscriptions import Subscription
+from auditbot.services.subscriptions import Subscription
 
 
 @dataclass(frozen=True, slots=True)

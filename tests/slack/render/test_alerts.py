@@ -20,7 +20,7 @@ from auditbot.core.snooze import CHOICES
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.delivery import AlertItem
 from auditbot.services.search import FoundEvent
-from auditbot.services.subscribe import DryRun
+from auditbot.services.subscriptions import DryRun, Subscription
 from auditbot.slack import ids
 from auditbot.slack.render import HomeView, render_home
 from auditbot.slack.render.alerts import (
@@ -47,7 +47,6 @@ from auditbot.slack.render.subscriptions import (
     render_subscriptions,
 )
 from auditbot.slack.render.views import Message
-from auditbot.store.subscriptions import Subscription
 from tests.slack.render.support import (
     CORPUS,
     NOW,

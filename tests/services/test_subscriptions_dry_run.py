@@ -10,7 +10,7 @@ import pytest
 from auditbot.core.querysyntax import QueryError
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.search import SearchBusy, SearchService
-from auditbot.services.subscribe import NOISY_PER_DAY, SubscribeService
+from auditbot.services.subscriptions import NOISY_PER_DAY, SubscriptionPreview
 from auditbot.store import Database
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.mirror import EventMirror
@@ -18,8 +18,8 @@ from auditbot.store.mirror_search import MirrorSearchSource
 from tests.services.world import ANCHOR, UTC_ZONE, World, fill_mirror
 
 
-def service(world: World, **kwargs: int) -> SubscribeService:
-    return SubscribeService(world.search, world.clock, **kwargs)
+def service(world: World, **kwargs: int) -> SubscriptionPreview:
+    return SubscriptionPreview(world.search, world.clock, **kwargs)
 
 
 def direct_count(world: World, keep) -> list[str]:
@@ -78,10 +78,10 @@ def test_counting_stops_after_a_few_api_pages_and_says_at_least(world: World):
 
 def test_counting_stops_when_the_rate_budget_runs_out(org: GeneratedOrg):
     world = World(org, per_minute=1)
-    dry = SubscribeService(world.search, world.clock, page_size=100).dry_run("action:user_login", tz=UTC_ZONE)
+    dry = SubscriptionPreview(world.search, world.clock, page_size=100).dry_run("action:user_login", tz=UTC_ZONE)
     assert (dry.count, dry.exact) == (100, False)
     with pytest.raises(SearchBusy):
-        SubscribeService(world.search, world.clock).dry_run("action:user_logout", tz=UTC_ZONE)
+        SubscriptionPreview(world.search, world.clock).dry_run("action:user_logout", tz=UTC_ZONE)
 
 
 @pytest.mark.parametrize(
@@ -140,7 +140,7 @@ def mirrored(world: World, store: Database, org: GeneratedOrg) -> SearchService:
 def test_a_fresh_mirror_is_counted_without_api_calls_and_agrees_with_the_api(world, org, mirror_store, query):
     live = service(world).dry_run(query, tz=UTC_ZONE)
     requests = world.client.stats.requests
-    dry = SubscribeService(mirrored(world, mirror_store, org), world.clock).dry_run(query, tz=UTC_ZONE)
+    dry = SubscriptionPreview(mirrored(world, mirror_store, org), world.clock).dry_run(query, tz=UTC_ZONE)
     assert world.client.stats.requests == requests, "no API call"
     assert dry.source == "mirror" and dry.exact
     assert dry.count == live.count
@@ -149,7 +149,7 @@ def test_a_fresh_mirror_is_counted_without_api_calls_and_agrees_with_the_api(wor
 
 
 def test_free_text_is_counted_live_even_with_a_mirror(world, org, mirror_store):
-    dry = SubscribeService(mirrored(world, mirror_store, org), world.clock).dry_run(
+    dry = SubscriptionPreview(mirrored(world, mirror_store, org), world.clock).dry_run(
         "action:user_login token", tz=UTC_ZONE
     )
     assert dry.source == "live"
