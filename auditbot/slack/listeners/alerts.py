@@ -18,6 +18,7 @@ the day either side of it (as the "Investigate in audit log" shortcut searches w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta
 from ipaddress import ip_address
 
@@ -188,10 +189,8 @@ def investigation(event: AuditEvent, now: datetime) -> Query:
     query = Query(since=DateTimeSpec(event.time - INVESTIGATION_SPAN), until=DateTimeSpec(end) if end < now else None)
     if not actor.is_system:
         query = _with(query, actors=(actor.email if actor.email and "@" in actor.email else actor.id,))
-    try:
+    with suppress(ValueError):  # no address, or one the log wrote oddly: the actor alone
         query = _with(query, ips=(ip_address(event.ip or ""),))
-    except ValueError:
-        pass  # no address, or one the log wrote oddly: the actor alone
     return query
 
 

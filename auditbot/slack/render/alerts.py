@@ -213,9 +213,7 @@ def _admin_button(event: AuditEvent) -> ButtonElement | None:
     url = admin_url(event)
     if url is None:
         return None
-    return ButtonElement(
-        text=kit.plain_text(ADMIN_LINK_TEXT, emoji=True), action_id=ids.ALERT_OPEN_ADMIN, url=url
-    )
+    return ButtonElement(text=kit.plain_text(ADMIN_LINK_TEXT, emoji=True), action_id=ids.ALERT_OPEN_ADMIN, url=url)
 
 
 def _snooze_select(item: AlertItem) -> StaticSelectElement | None:
