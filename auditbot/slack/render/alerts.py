@@ -501,7 +501,9 @@ def render_delivery_paused(
         ),
         kit.section(f"*To fix:* {md(fix, 300)} Then type {resume}."),
     ]
-    named = clean(title)[:TITLE] if title and clean(title) else clean(subscription_id)[:40]
+    named = clean(subscription_id)[:40]
+    if title and clean(title):
+        named = f"{clean(title)[:TITLE]} ({named})"
     return Message(text=kit.fallback(f"Alerts paused for {named}: {fallback}."), blocks=_checked(blocks))
 
 
