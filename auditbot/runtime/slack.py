@@ -135,7 +135,7 @@ def slack_middleware(
     settings: Settings, clock: Clock, deps: SlackDeps, client: WebClient, *, response_prefixes: Sequence[str] = ()
 ) -> list[Middleware]:
     """The middleware for every request (``slack.middleware.chain`` decides the order), guarding with
-    the policy ``deps`` holds and recording refusals in its trail."""
+    the policy ``deps`` holds and recording refusals (the policy's and the search limit's) in its trail."""
     access = (
         Access(
             deps.access,
@@ -146,7 +146,13 @@ def slack_middleware(
         if deps.access is not None
         else None
     )
-    return chain(clock, per_minute=settings.user_queries_per_minute, response_prefixes=response_prefixes, access=access)
+    return chain(
+        clock,
+        per_minute=settings.user_queries_per_minute,
+        response_prefixes=response_prefixes,
+        access=access,
+        trail=deps.trail,
+    )
 
 
 def denial_recorder(deps: SlackDeps, client: WebClient) -> Callable[..., None]:

@@ -3,7 +3,7 @@ change and every denial, with who, the canonical query, where, when and how it w
 
 ``record`` writes one entry in its own transaction (an entry must survive whatever the request it
 describes does next). ``recent`` reads them newest first, optionally narrowed to a user, a kind, a
-time, or text found (case-insensitively) in the query or the detail.
+time, or text found (case-insensitively) in the kind, the outcome, the query or the detail.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from auditbot.store.db import Database
 from auditbot.store.schema import AUDIT_OUTCOMES, bot_audit
 
 KINDS: Final = frozenset(
-    {"query", "detail", "share", "export", "subscribe", "unsubscribe", "pause", "resume", "schedule", "denied"}
+    {"query", "detail", "share", "export", "subscribe", "unsubscribe", "pause", "resume", "schedule", "denied", "error"}
 )
 """The kinds auditbot records today; others are accepted, so new features need no store change."""
 OUTCOMES: Final = frozenset(AUDIT_OUTCOMES)
@@ -84,7 +84,7 @@ class AuditTrail:
         text: str | None = None,
         since: datetime | None = None,
     ) -> list[AuditEntry]:
-        """Entries newest first; ``text`` matches the query or the detail, ignoring case."""
+        """Entries newest first; ``text`` matches the kind, the outcome, the query or the detail, ignoring case."""
         if not 1 <= limit <= MAX_RECENT:
             raise ValueError(f"limit must be between 1 and {MAX_RECENT}")
         conditions: list[ColumnElement[bool]] = []
@@ -98,8 +98,10 @@ class AuditTrail:
             needle = text.lower()
             conditions.append(
                 or_(
-                    func.lower(bot_audit.c.query).contains(needle, autoescape=True),
-                    func.lower(bot_audit.c.detail).contains(needle, autoescape=True),
+                    *(
+                        func.lower(column).contains(needle, autoescape=True)
+                        for column in (bot_audit.c.kind, bot_audit.c.outcome, bot_audit.c.query, bot_audit.c.detail)
+                    )
                 )
             )
         query = select(bot_audit).where(*conditions).order_by(bot_audit.c.at.desc(), bot_audit.c.id.desc())

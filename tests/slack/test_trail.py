@@ -1,4 +1,5 @@
-"""auditbot's own audit trail, /audit bot-log, the security channel mirror and API key health."""
+"""auditbot's own audit trail (refusals and errors included), /audit bot-log and its pages, the
+security channel mirror and API key health."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import json
 import re
 from typing import Any
 
+from auditbot.core.access import DENIED_MESSAGE, AccessPolicy
 from auditbot.playground import seed
+from auditbot.runtime.slack import slack_middleware
 from auditbot.sandbox import GeneratedOrg
 from auditbot.slack import ids
+from auditbot.slack.app import build_app
 from auditbot.slack.keywatch import admin_notifier
-from tests.slack.harness import SlackWorld
+from tests.slack.harness import SIGNING_SECRET, InlineExecutor, SlackWorld
 from tests.slack.test_app import buttons
 
 
@@ -92,3 +96,69 @@ def test_mirrored_entries_keep_hostile_text_inert(org: GeneratedOrg):
             assert_inert(message.text, sharer=seed.JANE)
     finally:
         slack.close()
+
+
+# -- refusals and errors ----------------------------------------------------------------------------
+
+
+def limited_world(org: GeneratedOrg, per_minute: int) -> SlackWorld:
+    """A world whose app runs the production middleware (``slack_middleware``), with a search limit."""
+    world = SlackWorld(org)
+    settings = world.runtime.settings.model_copy(update={"user_queries_per_minute": per_minute})
+    guards = slack_middleware(
+        settings, world.clock, world.deps, world.client, response_prefixes=(world.slack.root_url + "/hooks/",)
+    )
+    world.app = build_app(
+        world.deps, client=world.client, signing_secret=SIGNING_SECRET, executor=InlineExecutor(), middleware=guards
+    )
+    return world
+
+
+def test_a_search_refused_by_the_rate_limit_is_in_the_trail(org: GeneratedOrg):
+    world = limited_world(org, per_minute=1)
+    try:
+        world.command("action:user_login last:2d", user=seed.RAVI)
+        refused = world.command("action:user_logout last:2d", user=seed.RAVI, channel=seed.INCIDENTS)
+        assert "faster than auditbot allows" in text_of(refused.body)
+        newest = world.trail.recent()[0]
+        assert (newest.kind, newest.outcome, newest.user_id) == ("denied", "denied", seed.RAVI)
+        assert (newest.query, newest.channel_id) == ("action:user_logout last:2d", seed.INCIDENTS)
+        assert newest.detail == "search limit: over 1 searches a minute"
+        world.command("bot-log denied")  # Jane's first search this minute: not refused
+        log = text_of(world.last_reply())
+        assert "action:user_logout last:2d" in log and "search limit" in log
+    finally:
+        world.close()
+
+
+def test_a_query_that_does_not_parse_is_in_the_trail(slack: SlackWorld):
+    slack.command("action:user_login last:banana", channel=seed.INCIDENTS)
+    told = slack.last_reply()["text"]
+    [entry] = slack.trail.recent()
+    assert (entry.kind, entry.outcome, entry.user_id) == ("error", "error", seed.JANE)
+    assert (entry.query, entry.channel_id) == ("action:user_login last:banana", seed.INCIDENTS)
+    assert entry.detail is not None and entry.detail.startswith("/audit: ")
+    assert entry.detail.removeprefix("/audit: ") in told, "the trail keeps what the person was told"
+
+
+def test_an_event_that_is_not_there_is_in_the_trail(slack: SlackWorld):
+    slack.command("event 00000000-0000-4000-8000-000000000000")
+    [entry] = slack.trail.recent()
+    assert (entry.kind, entry.outcome) == ("error", "error")
+    assert entry.query == "event 00000000-0000-4000-8000-000000000000"
+    slack.command("bot-log error")
+    assert "event 00000000-0000-4000-8000-000000000000" in text_of(slack.last_reply())
+
+
+def test_a_button_that_fails_is_in_the_trail_once(slack: SlackWorld):
+    slack.click(ids.PAGE_NEXT, "p1.forged|[]|action:user_login")
+    [entry] = slack.trail.recent()
+    assert (entry.kind, entry.query) == ("error", ids.PAGE_NEXT)
+    assert entry.detail is not None and entry.detail.startswith("paging: That button cannot be used")
+
+
+def test_a_refusal_a_use_case_records_is_not_recorded_again_as_an_error(slack: SlackWorld):
+    slack.with_deps(access=AccessPolicy(viewers=("*",), admins=(seed.JANE,), channels=("*",)))
+    slack.command("bot-log", user=seed.MAYA)
+    assert DENIED_MESSAGE in text_of(slack.last_reply())
+    assert [(e.kind, e.outcome) for e in slack.trail.recent()] == [("bot-log", "denied")]
