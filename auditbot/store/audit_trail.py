@@ -83,10 +83,16 @@ class AuditTrail:
         kind: str | None = None,
         text: str | None = None,
         since: datetime | None = None,
+        up_to_id: int | None = None,
+        offset: int = 0,
     ) -> list[AuditEntry]:
-        """Entries newest first; ``text`` matches the kind, the outcome, the query or the detail, ignoring case."""
+        """Entries newest first; ``text`` matches the kind, the outcome, the query or the detail, ignoring case.
+        ``up_to_id`` leaves out entries recorded after that one, so pages read with an ``offset`` hold
+        still while new entries arrive."""
         if not 1 <= limit <= MAX_RECENT:
             raise ValueError(f"limit must be between 1 and {MAX_RECENT}")
+        if offset < 0:
+            raise ValueError("offset must not be negative")
         conditions: list[ColumnElement[bool]] = []
         if user_id is not None:
             conditions.append(bot_audit.c.user_id == user_id)
@@ -94,6 +100,8 @@ class AuditTrail:
             conditions.append(bot_audit.c.kind == kind)
         if since is not None:
             conditions.append(bot_audit.c.at >= since)
+        if up_to_id is not None:
+            conditions.append(bot_audit.c.id <= up_to_id)
         if text:
             needle = text.lower()
             conditions.append(
@@ -106,7 +114,7 @@ class AuditTrail:
             )
         query = select(bot_audit).where(*conditions).order_by(bot_audit.c.at.desc(), bot_audit.c.id.desc())
         with self._db.read() as conn:
-            rows = conn.execute(query.limit(limit)).all()
+            rows = conn.execute(query.limit(limit).offset(offset)).all()
         return [_entry(row) for row in rows]
 
 

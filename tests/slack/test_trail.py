@@ -162,3 +162,67 @@ def test_a_refusal_a_use_case_records_is_not_recorded_again_as_an_error(slack: S
     slack.command("bot-log", user=seed.MAYA)
     assert DENIED_MESSAGE in text_of(slack.last_reply())
     assert [(e.kind, e.outcome) for e in slack.trail.recent()] == [("bot-log", "denied")]
+
+
+# -- /audit bot-log ---------------------------------------------------------------------------------
+
+
+def test_bot_log_names_channels_and_keeps_each_entry_short(slack: SlackWorld):
+    slack.command("action:user_login last:2d", channel=seed.INCIDENTS)
+    slack.command("action:user_login last:3d", channel=slack.workspace.directory.dm_with(seed.JANE).id)
+    slack.command("bot-log")
+    reply = slack.last_reply()
+    log = text_of(reply)
+    assert "#incident-response" in log and seed.INCIDENTS not in log
+    assert "a DM" in log
+    entries = [b for b in reply["blocks"] if b["type"] == "section"]
+    assert len(entries) == 2 and all(b["text"]["text"].count("\n") <= 1 for b in entries), "two lines at most"
+    assert [c for c in slack.calls("conversations.info") if c.get("channel") == seed.INCIDENTS]
+    before = len(slack.calls("conversations.info"))
+    slack.command("bot-log")
+    assert len(slack.calls("conversations.info")) == before, "names are cached"
+
+
+def test_bot_log_pages_with_next_and_previous_and_holds_still(slack: SlackWorld):
+    for n in range(23):
+        slack.trail.record(None, team_id=seed.TEAM.id, user_id=seed.JANE, kind="query", query=f"q{n:02d}")
+        slack.clock.advance(1)
+    slack.command("bot-log")
+    first = slack.last_reply()
+    assert "q22" in text_of(first) and "q12" not in text_of(first)
+    assert ids.BOT_LOG_PREV not in buttons(first)
+    slack.trail.record(None, team_id=seed.TEAM.id, user_id=seed.JANE, kind="query", query="arrived later")
+    slack.click(ids.BOT_LOG_NEXT, buttons(first)[ids.BOT_LOG_NEXT])
+    second = slack.last_reply()
+    assert second["replace_original"] is True
+    assert "q12" in text_of(second) and "q13" not in text_of(second) and "q02" not in text_of(second)
+    assert "Page 2" in text_of(second) and "arrived later" not in text_of(second)
+    slack.click(ids.BOT_LOG_NEXT, buttons(second)[ids.BOT_LOG_NEXT])
+    third = slack.last_reply()
+    assert "q00" in text_of(third) and ids.BOT_LOG_NEXT not in buttons(third)
+    slack.click(ids.BOT_LOG_PREV, buttons(third)[ids.BOT_LOG_PREV])
+    assert "q12" in text_of(slack.last_reply())
+
+
+def test_bot_log_paging_needs_an_admin_and_a_value_it_signed(slack: SlackWorld):
+    for n in range(12):
+        slack.trail.record(None, team_id=seed.TEAM.id, user_id=seed.JANE, kind="query", query=f"q{n:02d}")
+    slack.command("bot-log")
+    value = buttons(slack.last_reply())[ids.BOT_LOG_NEXT]
+    slack.click(ids.BOT_LOG_NEXT, value.replace("|2|", "|1|"))
+    assert "That button cannot be used" in text_of(slack.last_reply())
+    slack.with_deps(access=AccessPolicy(viewers=("*",), admins=(seed.JANE,), channels=("*",)))
+    slack.click(ids.BOT_LOG_NEXT, value, user=seed.MAYA)
+    assert DENIED_MESSAGE in text_of(slack.last_reply())
+
+
+def test_bot_log_filters_on_the_kind_and_says_when_nothing_matches(slack: SlackWorld):
+    slack.command("bot-log")
+    assert "Nothing recorded yet." in text_of(slack.last_reply())
+    slack.command("bot-log export")
+    assert "No entries match export." in text_of(slack.last_reply())
+    slack.command("action:user_login last:2d")
+    slack.click(ids.EXPORT_CSV, buttons(slack.last_reply())[ids.EXPORT_CSV])
+    slack.command("bot-log export")
+    found = text_of(slack.last_reply())
+    assert "*export*" in found and "No entries match" not in found
