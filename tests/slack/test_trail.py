@@ -164,6 +164,14 @@ def test_a_refusal_a_use_case_records_is_not_recorded_again_as_an_error(slack: S
     assert [(e.kind, e.outcome) for e in slack.trail.recent()] == [("bot-log", "denied")]
 
 
+def test_a_search_form_that_fails_is_in_the_trail(slack: SlackWorld):
+    slack.search_world.sandbox.api_key = "rotated-elsewhere"
+    slack.submit_form({ids.FORM_TEXT: {ids.FORM_TEXT: {"value": "login"}}})
+    [entry] = slack.trail.recent()
+    assert (entry.kind, entry.outcome, entry.user_id) == ("error", "error", seed.JANE)
+    assert entry.detail is not None and entry.detail.startswith("search form: ") and "API key" in entry.detail
+
+
 # -- /audit bot-log ---------------------------------------------------------------------------------
 
 
