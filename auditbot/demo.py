@@ -129,7 +129,6 @@ def start_demo(
             demo_settings(settings, data_dir, rate_per_minute=rate_per_minute, playground=playground),
             clock,
             sandbox=sandbox,
-            open_access=True,
         )
         closers.append(runtime.close)
         store = runtime.store
@@ -166,8 +165,10 @@ def demo_settings(
     settings: Settings, data_dir: Path, *, rate_per_minute: int, playground: RunningPlayground
 ) -> Settings:
     """The demo's settings: a throwaway SQLite store, the sandbox org (never a configured one) at its
-    rates, the last 30 days read every 5 s, and Slack played by the playground (its token, Web API
-    and response URLs)."""
+    rates, the last 30 days read every 5 s, Slack played by the playground (its token, Web API
+    and response URLs), and a realistic access policy, so a newcomer meets a refusal: everyone may
+    search and share, only Jane, Maya and Tomás export or administer (Ravi cannot), and
+    #ext-acme-security, shared with another organization, is refused."""
     return settings.model_copy(
         update={
             "atlassian_org_id": None,
@@ -183,6 +184,11 @@ def demo_settings(
             "slack_api_url": playground.api_url,
             "response_url_prefixes": (playground.root_url + "/hooks/",),
             "state_secret": SecretStr(secrets.token_hex(32)),
+            "viewers": ("*",),
+            "admins": (seed.JANE, seed.MAYA, seed.TOMAS),
+            "channels": ("*",),
+            "allow_dms": True,
+            "allow_shared_channels": False,
         }
     )
 

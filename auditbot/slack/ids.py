@@ -56,6 +56,11 @@ SUBSCRIPTION_PAUSE = "subscription_pause"
 SUBSCRIPTION_RESUME = "subscription_resume"
 SUBSCRIPTION_REMOVE = "subscription_remove"
 
+# auditbot's own log (/audit bot-log).
+BOT_LOG_NEXT = "bot_log_next"
+"""Next and Previous under a page of the bot's log; their value is a signed page state (``services.trail_pages``)."""
+BOT_LOG_PREV = "bot_log_prev"
+
 # Alert messages (posted by delivery).
 ALERT_ACK = "alert_ack"
 """[Acknowledge] on one alert; its value is ``<event id>|<subscription ids>``."""

@@ -65,6 +65,7 @@ def register(app: Listeners, deps: SlackDeps) -> None:
             message = render_results(page)
         except AuditbotError as exc:
             message = render_error(exc)
+            record(deps, client, submission.who, "error", outcome="error", detail=f"search form: {exc.message}")
         client.chat_postMessage(channel=user_id, **message.as_kwargs())
 
     app.view_submission(ids.SEARCH_FORM, ack=validate_form, work=answer_form)
