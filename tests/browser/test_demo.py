@@ -89,7 +89,7 @@ def test_details_open_the_event_in_a_modal(page: Page):
 
 
 def test_the_message_shortcut_investigates_a_seeded_message(page: Page):
-    seeded = page.get_by_test_id("message").filter(has_text="maya@example.com was added to site-admins").first
+    seeded = page.get_by_test_id("message").filter(has_text="an org admin in the middle of the night").first
     seeded.hover()
     seeded.get_by_test_id("message-menu-button").click()
     menu = page.get_by_test_id("message-menu")
