@@ -276,4 +276,4 @@ def test_each_incident_names_its_people_key_event_and_a_query(org: GeneratedOrg)
         if incident.ip is not None:
             assert incident.ip in {e.ip for e in (index.get(i) for i in incident.event_ids) if e is not None}
     burst = org.incident("failed_login_burst")
-    assert parse(burst.query).ip_addresses and burst.ip in burst.query
+    assert parse(burst.query).ip_addresses and burst.ip is not None and burst.ip in burst.query
