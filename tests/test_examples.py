@@ -206,6 +206,8 @@ def test_each_app_home_quick_query_answers_in_the_dm_and_says_so(demo: SlackWorl
         demo.click(button["action_id"], button["value"], container="view")
         answers = demo.calls("chat.postMessage")[posted:]
         assert [answer["channel"] for answer in answers] == [seed.JANE], button["value"]
+        told = "\n".join(_texts(demo.calls("views.publish")[-1]["view"]["blocks"]))
+        assert f"Sent the results of “{button['text']['text']}” to your DM with auditbot" in told, "App Home says so"
         text = "\n".join(_texts(answers))
         assert_answers(button["value"], text)
         for incident in org.incidents:
