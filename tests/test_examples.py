@@ -38,7 +38,7 @@ README_SECTIONS = ("## The demo", "## In Slack")
 _CODE_BLOCK = re.compile(r"```\n?(.*?)```", re.S)
 _INLINE = re.compile(r"`(/audit[^`]*)`")
 _CHANNEL = re.compile(r"(?<![<\w])#([a-z0-9][a-z0-9_-]*)")
-NOTHING = ("No events matched", ":warning:", "Which channel is that?", "Nothing to investigate")
+NOTHING = ("No events matched", ":warning:", "How to fix", "Which channel is that?", "Nothing to investigate")
 
 
 @pytest.fixture(scope="module")
