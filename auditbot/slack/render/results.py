@@ -26,6 +26,7 @@ from auditbot.services.result_summary import Narrowing, ResultSummary
 from auditbot.services.search import FoundEvent, ResultPage
 from auditbot.slack import ids
 from auditbot.slack.render import kit
+from auditbot.slack.render.advice import empty_result_advice
 from auditbot.slack.render.limits import (
     BUTTON_TEXT,
     CONTEXT_ELEMENTS,
@@ -165,7 +166,7 @@ def _tail(page: ResultPage, shared_by: str | None) -> list[JsonDict]:
 def _nothing_found(page: ResultPage) -> JsonDict:
     if page.partial:
         return kit.section("*No events matched yet.* Next scans further back in the window.")
-    return kit.section("*No events matched.* Try a wider window (for example `last:30d`) or fewer terms.")
+    return kit.section(f"*No events matched.* {empty_result_advice(page.query, page.window)}")
 
 
 def _actor(event: AuditEvent) -> str:
