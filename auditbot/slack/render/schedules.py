@@ -5,7 +5,7 @@ Layouts::
     render_digest_scheduled
       section  :white_check_mark: *Scheduled `dg-x`*: the handoff digest in #channel
                at 09:00, 21:00 (Europe/Berlin) · filters `…` / every event
-      context  next: <date> · the zone came from your Slack profile
+      context  next digest <date> (your time) · the zone came from your Slack profile
       context  /audit digest schedules lists them · /audit digest unschedule dg-x
       section  :warning: problem                       (when the channel's note could not be posted)
 
@@ -14,10 +14,13 @@ Layouts::
       context  N in this workspace · how to add one
       section  `dg-x` · #channel · 09:00, 21:00 Europe/Berlin     (one per schedule)
                filters `…` / every event
-               by @owner · created <date> · last run <date> · next <date> · last error `…`
+               by @owner · created <date> · last run <date> · next <date> (your time) · last error `…`
       context  +N more — narrow the list: /audit digest schedules <text>
 
 Everything stored (times, zone, filters, errors) is data: cleaned, escaped and clipped here.
+A schedule's times of day are a fact of its zone, so they are stated in it and name it; every
+moment (the next digest, the last run) is a date token each reader sees in their own zone, and
+"your time" says so where both stand side by side.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ def render_digest_scheduled(
         ),
     ]
     when = [
-        f"next digest {date(next_at)}" if next_at else "no digest time",
+        f"next digest {date(next_at)} (your time)" if next_at else "no digest time",
         "each covers the time since the one before",
     ]
     if zone_note and clean(zone_note):
@@ -147,7 +150,7 @@ def _entry(s: HandoffSchedule, next_at: datetime | None) -> JsonDict:
     details = [f"by {owner}", f"created {date(s.created_at)}"]
     details.append(f"last run {date(s.last_run_at)}" if s.last_run_at else "not run yet")
     if next_at is not None:
-        details.append(f"next {date(next_at)}")
+        details.append(f"next {date(next_at)} (your time)")
     lines = [
         f"{inline_code(s.id, 40)} · {channel_text(s.channel_id)} · {times_text(s)}",
         f"Filters {inline_code(s.query, 1200)}" if clean(s.query) else "Every event",
