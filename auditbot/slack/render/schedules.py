@@ -46,6 +46,11 @@ def times_text(schedule: HandoffSchedule) -> str:
     return f"{md(times, 400)} ({md(schedule.tz, 60)})"
 
 
+def _times(schedule: HandoffSchedule) -> str:
+    """``09:00, 21:00 (Europe/Berlin)`` for a notification (not escaped)."""
+    return f"{', '.join(clean(t)[:5] for t in schedule.times.split(','))[:200]} ({clean(schedule.tz)[:60]})"
+
+
 def filters_text(query: str, limit: int = 1600) -> str:
     return f"filters {inline_code(query, limit)}" if clean(query) else "every event"
 
@@ -78,7 +83,7 @@ def render_digest_scheduled(
     if problem and clean(problem):
         blocks.append(kit.section(f":warning: {md(problem, 500)}"))
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    fallback = f"Scheduled {clean(s.id)[:40]}: handoff digest at {clean(s.times)[:200]} ({clean(s.tz)[:60]})"
+    fallback = f"Scheduled {clean(s.id)[:40]}: handoff digest at {_times(s)}"
     return Message(text=kit.fallback(fallback), blocks=blocks)
 
 
@@ -91,7 +96,7 @@ def render_digest_note(user_id: str, schedule: HandoffSchedule) -> Message:
     )
     blocks = [kit.section(text)]
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    fallback = f"The handoff digest is scheduled here at {clean(schedule.times)[:200]} ({clean(schedule.tz)[:60]})"
+    fallback = f"The handoff digest is scheduled here at {_times(schedule)}"
     return Message(text=kit.fallback(fallback), blocks=blocks)
 
 
