@@ -73,7 +73,10 @@ ALERT_PART_DETAILS = "alert_part_details"
 
 # Search form inputs (block_id / action_id pairs inside SEARCH_FORM).
 FORM_SINCE = "form_since"
+"""The day Since (a datepicker); FORM_SINCE_TIME its time of day (a timepicker), both in the asker's zone."""
+FORM_SINCE_TIME = "form_since_time"
 FORM_UNTIL = "form_until"
+FORM_UNTIL_TIME = "form_until_time"
 FORM_ACTIONS = "form_actions"
 """Multi external select of actions, fed by an options load (block_suggestion)."""
 FORM_ACTORS = "form_actors"

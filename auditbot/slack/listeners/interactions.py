@@ -78,7 +78,9 @@ def register(app: Listeners, deps: SlackDeps) -> None:
     @app.action(ids.OPEN_SEARCH_FORM)
     def open_form(ack: Ack, context: BoltContext, client: WebClient) -> None:
         ack()
-        open_view_or_log(client, payload_of(context, Click).trigger_id, render_search_form())
+        click = payload_of(context, Click)
+        tz = deps.zones.zone(client, click.who.user_id)
+        open_view_or_log(client, click.trigger_id, render_search_form(tz=tz))
 
 
 def share_page(deps: SlackDeps, client: WebClient, respond: Respond, click: Click) -> None:

@@ -43,7 +43,9 @@ def register(app: Listeners, deps: SlackDeps) -> None:
     @app.shortcut(ids.SEARCH_SHORTCUT)
     def search_form(ack: Ack, context: BoltContext, client: WebClient) -> None:
         ack()
-        open_view_or_log(client, payload_of(context, Shortcut).trigger_id, render_search_form())
+        shortcut = payload_of(context, Shortcut)
+        tz = deps.zones.zone(client, shortcut.who.user_id)
+        open_view_or_log(client, shortcut.trigger_id, render_search_form(tz=tz))
 
     def validate_form(ack: Ack, context: BoltContext) -> None:
         try:

@@ -3,7 +3,7 @@
 Layout::
 
     header   Audit log: <canonical query>
-    context  <window start> to <window end> · page N · live from the Admin API · notes…
+    context  <window start> → <window end> · page N · live from the Admin API · notes…
     context  intro (optional: "From the message: 2 emails, 1 IP")
     section  *418 events* · busiest actors and IP addresses:     ("At least 20 events" where unknown)
     actions  [actor: jane@example.com · 120] … [ip: 203.0.113.7 · 27] …   (each narrows the search)
@@ -37,7 +37,7 @@ from auditbot.slack.render.limits import (
     check_blocks,
     more_line,
 )
-from auditbot.slack.render.safe import clean, clip, date, md, mention
+from auditbot.slack.render.safe import clean, clip, date, md, mention, window
 from auditbot.slack.render.views import Message
 
 SHOWN_ITEMS = 3
@@ -128,7 +128,7 @@ def _header(page: ResultPage) -> JsonDict:
 
 def _summary(page: ResultPage) -> JsonDict:
     source = md(page.source_note, 120) if page.source_note else _SOURCES.get(page.source) or md(page.source, 60)
-    line = f"{date(page.window.start)} to {date(page.window.end)} · page {page.page} · {source}"
+    line = f"{window(page.window.start, page.window.end)} · page {page.page} · {source}"
     elements = [kit.mrkdwn(line)]
     notes = [n for n in page.notes if clean(n)]
     room = CONTEXT_ELEMENTS - 1
