@@ -9,7 +9,7 @@ event; a burst's summary (whose counts need the whole burst) keeps its blocks, l
 
 Snoozing mutes one actor doing one action on the alert's subscriptions until the chosen time, read
 in the clicker's time zone; the alert is marked in place ("Snoozed by … until …") and the thread
-says so for everyone in the channel.
+says so for everyone in the channel, the end as a date token each reader sees in their own zone.
 
 Investigate searches, for the clicker alone, the events of the alert's actor from its address in
 the day either side of it (as the "Investigate in audit log" shortcut searches what a message names).
@@ -49,7 +49,7 @@ from auditbot.slack.render.alerts import (
     render_snoozed,
     snoozed_blocks,
 )
-from auditbot.slack.render.safe import as_utc
+from auditbot.slack.render.safe import utc_text
 from auditbot.slack.render.views import Message
 from auditbot.slack.replies import Respond, answering, send
 
@@ -149,10 +149,10 @@ def snooze_alert(deps: SlackDeps, client: WebClient, respond: Respond, click: Cl
     )
     deps.alerts_changed()
     on = ", ".join(snoozed.subscription_ids)
-    until = f"{as_utc(snoozed.until):%Y-%m-%d %H:%M} UTC"
+    until = utc_text(snoozed.until)
     record(deps, client, who, "snooze", detail=f"{snoozed.actor} doing {snoozed.action} on {on} until {until}")
     _mark_snoozed(respond, click, who.user_id, snoozed.until)
-    note = render_snoozed(who.user_id, snoozed.actor, snoozed.action_name, snoozed.until, tz)
+    note = render_snoozed(who.user_id, snoozed.actor, snoozed.action_name, snoozed.until)
     thread = click.thread_ts or click.message_ts
     try:
         client.chat_postMessage(channel=channel_id, thread_ts=thread or None, **note.as_kwargs())
