@@ -257,7 +257,7 @@ def acknowledged_line(user_id: str, when: datetime) -> JsonDict:
 def snoozed_line(user_id: str, until: datetime) -> JsonDict:
     """The context line "Snoozed by @jane until <time>" (block id ``SNOOZED_BLOCK``)."""
     who = mention(user_id) or "someone"
-    line = kit.context(kit.mrkdwn(f":zzz: Snoozed by {who} until {date(until)}: this actor doing this action"))
+    line = kit.context(kit.mrkdwn(f":zzz: Snoozed by {who} until {date(until)}: this actor doing this action is muted"))
     return {**line, "block_id": SNOOZED_BLOCK}
 
 
