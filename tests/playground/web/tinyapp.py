@@ -76,6 +76,23 @@ RESULTS: list[dict[str, Any]] = [
     },
 ]
 
+ACK_ANSWERS: dict[str, str | dict[str, Any]] = {
+    "ack text": "Slow down: ready in 3 s.",
+    "ack blocks": {"response_type": "ephemeral", "text": "refused", "blocks": [RESULTS[0]]},
+    "ack in channel": {"response_type": "in_channel", "text": "for everyone"},
+    "ack bad blocks": {"text": "broken", "blocks": [{"type": "no_such_block"}]},
+    "ack nothing to show": {"response_type": "ephemeral"},
+}
+"""Commands the app answers in its ack (the body Slack shows), as auditbot's search limit does."""
+
+
+def answer_command(body: dict[str, Any], ack: Ack, respond: Respond) -> None:
+    """In the ack for the commands in ``ACK_ANSWERS``; else an empty ack, then results through the response URL."""
+    answer = ACK_ANSWERS.get(body["text"])
+    ack(answer or "")
+    if answer is None:
+        respond(text=f"results for {body['text']}", blocks=RESULTS, response_type="ephemeral")
+
 
 def build(client: WebClient) -> tuple[App, list[dict[str, Any]]]:
     seen: list[dict[str, Any]] = []
@@ -90,8 +107,7 @@ def build(client: WebClient) -> tuple[App, list[dict[str, Any]]]:
     @app.command("/audit")
     def command(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         seen.append(body)
-        ack()
-        respond(text=f"results for {body['text']}", blocks=RESULTS, response_type="ephemeral")
+        answer_command(body, ack, respond)
 
     @app.action("page_next")
     def page_next(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
