@@ -1,10 +1,11 @@
-"""A slash command's text as Slack sends it to the app.
+"""What the composer sends: a message's or a slash command's text as Slack passes it on.
 
-Slack's client escapes ``&``, ``<`` and ``>`` in what is typed. When the app's command asks for
-escaping (``should_escape`` in its manifest: "Escape channels, users, and links sent to your app"),
-a ``#name`` that names a channel the person can see arrives as ``<#C…|name>`` and an ``@name``
-that names a person as ``<@U…|name>``, as when they are picked from the lists Slack shows as you
-type ``#`` or ``@``. A name that matches nothing stays as typed. Links are left as typed.
+Slack's client escapes ``&``, ``<`` and ``>`` in what is typed. A ``#name`` that names a channel
+the person can see becomes ``<#C…|name>`` and an ``@name`` that names a person ``<@U…|name>``, as
+when they are picked from the lists Slack shows as you type ``#`` or ``@``: always in a message,
+and in a command's text when the app's command asks for escaping (``should_escape`` in its
+manifest: "Escape channels, users, and links sent to your app"). A name that matches nothing
+stays as typed. Links are left as typed.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def escape(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
-def command_text(ws: Workspace, user: str, typed: str, *, link_names: bool) -> str:
-    """What the app receives for ``typed``: escaped, and with ``link_names`` channels and people linked."""
+def as_sent(ws: Workspace, user: str, typed: str, *, link_names: bool) -> str:
+    """``typed`` as Slack passes it on: escaped, and with ``link_names`` channels and people linked."""
     text = escape(typed)
     if not link_names:
         return text

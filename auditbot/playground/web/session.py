@@ -19,7 +19,7 @@ from auditbot.playground.web import payloads
 from auditbot.playground.web.blockids import find_element
 from auditbot.playground.web.choices import ChoiceError, action_json, state_values
 from auditbot.playground.web.commandanswers import apply_command_answer
-from auditbot.playground.web.composer import command_text, escape
+from auditbot.playground.web.composer import as_sent
 from auditbot.playground.web.delivery import AppAnswer, AppError, AppLink
 from auditbot.playground.web.profile import AppProfile
 from auditbot.playground.web.viewanswers import apply_submission_answer
@@ -100,18 +100,18 @@ class Actor:
         if name != self.profile.command:
             raise UiError(400, f"{name} is not a valid command. Try {self.profile.command}.")
         typed = rest.strip()[:MAX_TEXT]
-        sent = command_text(self.workspace, self.user, typed, link_names=self.profile.should_escape)
+        sent = as_sent(self.workspace, self.user, typed, link_names=self.profile.should_escape)
         request = payloads.slash_command(self.workspace, user=self.user, channel=channel, command=name, text=sent)
         answer = self.link.send(request)
         shown = apply_command_answer(self.workspace, channel, self.user, f"{name} {sent}".strip(), answer)
         return answered(answer, **shown)
 
     def message(self, channel_ref: str, text: str) -> JsonDict:
-        """A normal message; the client escapes ``& < >`` before sending, as Slack's does."""
+        """A normal message, escaped and with channels and people linked, as Slack's client sends it."""
         channel = self._channel(channel_ref)
         if not text.strip():
             raise UiError(400, "The message is empty.")
-        escaped = escape(text[:MAX_TEXT])
+        escaped = as_sent(self.workspace, self.user, text[:MAX_TEXT], link_names=True)
         try:
             posted = self.workspace.post_as_user(channel.id, self.user, escaped)
         except SlackError as exc:

@@ -11,7 +11,7 @@ import yaml
 
 from auditbot.playground import Workspace
 from auditbot.playground.seed import HR_PRIVATE, IT_OPS, JANE, RAVI, SEC_ALERTS
-from auditbot.playground.web.composer import command_text
+from auditbot.playground.web.composer import as_sent
 from auditbot.playground.web.profile import AUDITBOT
 
 from .test_endpoints import events, post
@@ -79,9 +79,15 @@ def test_channels_and_people_reach_the_app_linked(page: httpx.Client, app: TinyA
     )
 
 
+@pytest.mark.http
+def test_a_message_links_channels_and_people_too(page: httpx.Client, workspace: Workspace):
+    post(page, "message", channel=SEC_ALERTS, text="see #it-ops, @ravi & <b>")
+    assert workspace.messages(SEC_ALERTS)[-1].text == f"see <#{IT_OPS}|it-ops>, <@{RAVI}|ravi> &amp; &lt;b&gt;"
+
+
 def test_a_name_is_linked_only_when_it_names_something_the_person_can_see(workspace: Workspace):
     def sent(text: str, user: str = JANE) -> str:
-        return command_text(workspace, user, text, link_names=True)
+        return as_sent(workspace, user, text, link_names=True)
 
     assert sent("subscribe #IT-Ops.") == f"subscribe <#{IT_OPS}|it-ops>."
     assert sent("#hr-private") == f"<#{HR_PRIVATE}|hr-private>"
@@ -89,7 +95,7 @@ def test_a_name_is_linked_only_when_it_names_something_the_person_can_see(worksp
     assert sent("#no-such-channel @nobody") == "#no-such-channel @nobody"
     assert sent("actor:jane@example.com") == "actor:jane@example.com", "an email is not a mention"
     assert sent("#sec-alerts#it-ops") == f"<#{SEC_ALERTS}|sec-alerts>#it-ops"
-    assert command_text(workspace, JANE, "#sec-alerts @jane", link_names=False) == "#sec-alerts @jane"
+    assert as_sent(workspace, JANE, "#sec-alerts @jane", link_names=False) == "#sec-alerts @jane"
 
 
 def test_the_profile_escapes_as_the_manifest_says():
