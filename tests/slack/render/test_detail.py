@@ -28,7 +28,7 @@ def texts(view: dict[str, Any]) -> list[str]:
 def _block_texts(block: dict[str, Any]) -> list[str]:
     found = [block["text"]["text"]] if "text" in block else []
     found += [f["text"] for f in block.get("fields", [])]
-    found += [e["text"] for e in block.get("elements", []) if "text" in e]
+    found += [e["text"] for e in block.get("elements", []) if isinstance(e.get("text"), str)]
     return found
 
 
@@ -102,15 +102,15 @@ def test_atlassian_links_are_linked_and_others_are_not():
 
 def test_the_raw_json_is_the_api_shape_in_one_code_block():
     event = make_event()
-    view = render_event_detail(event, "x")
-    raw = view["blocks"][-1]["text"]["text"]
+    view = render_event_detail(event, "x", show_raw=True)
+    raw = view["blocks"][-2]["text"]["text"]
     assert raw.startswith("*Raw JSON*\n```\n") and raw.endswith("\n```")
     assert json.loads(raw.removeprefix("*Raw JSON*\n```\n").removesuffix("\n```")) == event.to_api_json()
 
 
 def test_a_long_raw_json_is_truncated_with_a_note_and_backticks_cannot_end_the_block():
     event = make_event(context=[{"id": str(i), "attributes": {"note": "```` <!here> & more"}} for i in range(60)])
-    view = render_event_detail(event, "x", raw_json_limit=2500)
+    view = render_event_detail(event, "x", raw_json_limit=2500, show_raw=True)
     raw = [t for t in mrkdwn_texts(view["blocks"]) if "```" in t]
     assert len(raw) == 1
     assert raw[0].count("```") == 2 and raw[0].endswith("```\n… (truncated)")
@@ -122,7 +122,7 @@ def test_a_long_raw_json_is_truncated_with_a_note_and_backticks_cannot_end_the_b
 @pytest.mark.parametrize("limit", [0, 10, 6000, 100_000])
 def test_any_raw_json_limit_stays_within_the_view(limit):
     event = make_event(context=[{"id": str(i), "attributes": {"v": "<&>" * 300}} for i in range(40)])
-    view = render_event_detail(event, "x", raw_json_limit=limit)
+    view = render_event_detail(event, "x", raw_json_limit=limit, show_raw=True)
     assert_view_within_limits(view)
     raw = "\n".join(t for t in mrkdwn_texts(view["blocks"]) if "```" in t or "truncated" in t)
     assert "… (truncated)" in raw
@@ -131,7 +131,7 @@ def test_any_raw_json_limit_stays_within_the_view(limit):
 
 def test_a_large_raw_json_limit_uses_several_code_blocks():
     event = make_event(context=[{"id": str(i), "attributes": {"v": "abc " * 50}} for i in range(25)])
-    view = render_event_detail(event, "x", raw_json_limit=8000)
+    view = render_event_detail(event, "x", raw_json_limit=8000, show_raw=True)
     code = [t for t in mrkdwn_texts(view["blocks"]) if "```" in t]
     assert len(code) >= 3 and code[0].startswith("*Raw JSON*")
 
