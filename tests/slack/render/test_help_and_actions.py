@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import auditbot
 from auditbot.core.model import AuditAction
@@ -14,6 +15,7 @@ from auditbot.services.catalog import CatalogSnapshot
 from auditbot.slack import ids
 from auditbot.slack.render import render_actions, render_help
 from auditbot.slack.render.catalog import catalog_query
+from auditbot.slack.render.views import Message
 from tests.slack.render.support import assert_safe, assert_within_limits, mrkdwn_texts
 
 
@@ -58,7 +60,7 @@ def test_help_uses_the_installed_command_name_when_it_is_well_formed():
     assert_safe(bad)
 
 
-def menus(message) -> list[dict]:
+def menus(message: Message) -> list[dict[str, Any]]:
     return [b["accessory"] for b in message.blocks if b.get("accessory", {}).get("type") == "static_select"]
 
 
