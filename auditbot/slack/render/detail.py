@@ -127,14 +127,15 @@ def read_detail_value(value: str) -> tuple[str, str | None]:
 
 def pivot_query(event: AuditEvent, kind: str, now: datetime) -> str | None:
     """The search a pivot runs: the actor or the address over the day either side of the event, or every
-    event in the hour either side; the window ends at ``now`` at the latest. ``None`` when the event has
-    no actor or address to search for (or ``kind`` is not a pivot)."""
+    event in the hour either side, in whole seconds; the window ends at ``now`` at the latest. ``None``
+    when the event has no actor or address to search for (or ``kind`` is not a pivot)."""
     if not can_pivot(event, kind):
         return None
     when = event.attributes.time
     span = AROUND_SPAN if kind == "around" else PIVOT_SPAN
-    start = when - span
+    start = (when - span).replace(microsecond=0)
     end = max(min(when + span, now), start + timedelta(seconds=1))
+    end = end.replace(microsecond=0) + (timedelta(seconds=1) if end.microsecond else timedelta(0))
     since, until = (DateTimeSpec(t.astimezone(UTC)) for t in (start, end))
     try:
         if kind == "actor":

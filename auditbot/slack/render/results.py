@@ -243,4 +243,4 @@ def _fallback(page: ResultPage, shared: bool) -> str:
     noun = "event" if count == 1 else "events"
     prefix = "Shared audit log" if shared else "Audit log"
     counted = f"{count} {noun}" if page.summary is None else total_text(page.summary).lower()
-    return kit.fallback(f"{prefix}: {counted} for {clean(page.query)[:200] or 'all events'}")
+    return kit.fallback(f"{prefix}: {counted} for {clean(readable_query(page.query))[:200] or 'all events'}")

@@ -317,3 +317,8 @@ def test_a_shared_event_is_its_entry_and_who_shared_it():
     assert message.blocks[1]["elements"][0]["text"] == "Shared by <@U0SHARER> from the event details"
     assert_within_limits(message.blocks)
     assert_safe(message, sharer="U0SHARER")
+
+
+def test_the_notification_text_leaves_fixed_instants_out_too():
+    query = "action:user_login since:2026-11-19T14:00:00Z until:2026-11-20T14:00:00Z"
+    assert render_results(make_page([make_event()], query=query)).text == "Audit log: 1 event for action:user_login"
