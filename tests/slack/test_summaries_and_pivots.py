@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_bolt import BoltResponse
 
+from auditbot.core.access import DENIED_MESSAGE, AccessPolicy
 from auditbot.playground import seed
 from auditbot.services.handoff import HandoffService
 from auditbot.slack import ids
@@ -205,3 +206,16 @@ def test_share_where_the_bot_is_not_a_member_says_so_in_the_modal(slack: SlackWo
     click_in_modal(slack, view_id, ids.EVENT_SHARE, buttons(view)[ids.EVENT_SHARE])
     assert "Not shared" in text_of(slack.calls("views.update")[-1]["view"])
     assert "/invite @auditbot" in text_of(slack.calls("views.update")[-1]["view"])
+
+
+def test_share_from_details_is_checked_for_the_conversation_it_posts_in(slack: SlackWorld):
+    event_id, _, view_id = open_details(slack)
+    slack.with_deps(access=AccessPolicy(viewers={seed.JANE}, channels={seed.SEC_ALERTS}))
+    posted = len(slack.workspace.messages(seed.HR_PRIVATE))
+    click_in_modal(slack, view_id, ids.EVENT_SHARE, f"{event_id}|{seed.HR_PRIVATE}")
+    assert len(slack.workspace.messages(seed.HR_PRIVATE)) == posted, "nothing posted where sharing is refused"
+    assert f"Not shared: {DENIED_MESSAGE}" in text_of(slack.calls("views.update")[-1]["view"])
+    refused = slack.trail.recent()[0]
+    assert (refused.kind, refused.outcome) == ("share", "denied")
+    click_in_modal(slack, view_id, ids.EVENT_SHARE, f"{event_id}|{seed.SEC_ALERTS}")
+    assert slack.workspace.messages(seed.SEC_ALERTS)[-1].user == seed.BOT_USER_ID, "allowed where listed"
