@@ -61,8 +61,7 @@ def render_actions(snapshot: CatalogSnapshot, text: str | None = None) -> Messag
     shown = 0
     for index, (group, actions) in enumerate(groups.items()):
         block = _group(group, actions, listed=bool(wanted))
-        rest = list(groups.values())[index:]
-        more = _more(count - shown, len(rest))
+        more = _more(count - shown, len(groups) - index)
         if not budget.fits([block], reserve=[more]):
             body.append(more)
             break
