@@ -44,9 +44,7 @@ def _resolve_all(query: Query, snapshot: CatalogSnapshot, term: str, texts: tupl
         try:
             found = snapshot.resolve(text)
         except UnknownActionError as exc:
-            fixes = [f"{term}:{s}" for s in exc.suggestions]
-            hint = f"Did you mean {' or '.join(fixes)}?" if fixes else exc.hint
-            raise query.error_at(term, text, exc.message, hint=hint, suggestions=fixes) from None
+            raise query.error_at(term, text, exc.message, hint=exc.hint, fixes=exc.suggestions) from None
         ids.extend(a.id for a in found if a.id not in ids)
     return ids
 
