@@ -12,7 +12,16 @@ from slack_sdk import WebClient
 
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners import alerts, commands, handoff, home, interactions, shortcuts, subscriptions
+from auditbot.slack.listeners import (
+    alerts,
+    commands,
+    handoff,
+    home,
+    interactions,
+    shortcuts,
+    subscriptions,
+    suggestions,
+)
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.payloads import CONTEXT_KEY, PayloadReader
 from auditbot.slack.refusals import READING_ERRORS, UNREADABLE, RefusalLog, raised_where
@@ -76,6 +85,6 @@ def build_app(
     for guard in middleware:
         app.use(guard)
     listeners = Listeners(app)
-    for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff):
+    for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff, suggestions):
         module.register(listeners, deps)
     return app

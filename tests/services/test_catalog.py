@@ -133,7 +133,9 @@ def test_an_unknown_action_gets_did_you_mean():
     with pytest.raises(UnknownActionError) as caught:
         snapshot.resolve("user_aded_to_grup")
     assert caught.value.suggestions[0] == "user_added_to_group"
-    assert caught.value.hint == "Try /audit actions to browse every action."  # the suggestion is said once, by the error
+    assert (
+        caught.value.hint == "Try /audit actions to browse every action."
+    )  # the suggestion is said once, by the error
 
 
 def test_an_empty_catalog_still_accepts_id_shaped_text():
