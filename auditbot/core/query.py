@@ -235,17 +235,29 @@ class Query:
                 return span
         return None
 
-    def error_at(self, term: str, value: object, what: str, *, hint: str | None = None, fixes: Seq = ()) -> QueryError:
+    def error_at(
+        self,
+        term: str,
+        value: object,
+        what: str,
+        *,
+        hint: str | None = None,
+        fixes: Seq = (),
+        suggestions: Seq = (),
+    ) -> QueryError:
         """A ``QueryError`` about a value of this query, pointing at where it was written.
 
         Each of ``fixes`` is a value to put in its place; the error suggests the whole query with it:
         the source as written with that value replaced, or the canonical text when the source or the
-        value's place in it is unknown."""
+        value's place in it is unknown. ``suggestions`` are whole corrected queries, suggested first."""
         span = self.locate(term, value)
         if span is None or self.source is None:
-            return query_error(what, None, hint=hint, suggestions=self._with_value(term, value, fixes))
+            whole = [*suggestions, *self._with_value(term, value, fixes)]
+            return query_error(what, None, hint=hint, suggestions=whole)
         quoted = [quote_value(fix) for fix in fixes]
-        return query_error(what, span.column, span.length, hint=hint, fixes=quoted, source=self.source)
+        return query_error(
+            what, span.column, span.length, hint=hint, fixes=quoted, suggestions=suggestions, source=self.source
+        )
 
     def _with_value(self, term: str, value: object, fixes: Seq) -> list[str]:
         """The canonical text of this query with ``value`` of ``term`` replaced by each fix in turn."""

@@ -9,8 +9,9 @@
       Did you mean: since:2d actor:bob
 
 The message, then (for a query error) the query with a ``^^^`` marker under the offending span,
-then the hint, then the corrected queries a query error suggests. Everything is shown through ``printable``, so input echoed in an error cannot drive
-the terminal; the marker is placed by the width the escaped text takes (wide characters count 2).
+then the hint, then the corrected queries a query error suggests. Everything is shown through
+``printable``, so input echoed in an error cannot drive the terminal; the marker is placed by the
+width the escaped text takes (wide characters count 2).
 """
 
 from __future__ import annotations

@@ -338,7 +338,7 @@ def test_a_service_can_raise_errors_at_a_value_and_replace_actions() -> None:
     assert q.replace(groups=("User management",)).groups == ("User management",)
     unplaced = Query().error_at("action", "x", "Unknown action")
     assert (unplaced.message, unplaced.column, unplaced.length) == ("Unknown action", 0, 0)
-    built = Query(actions=("x", "y"), not_ips=("10.0.0.1",))  # no source: the fix goes into the canonical text
+    built = Query(actions=("x", "y"), not_ips=(ip_address("10.0.0.1"),))  # no source: the fix goes into the canonical
     error = built.error_at("action", "x", "Unknown action", fixes=["z"])
     assert error.suggestions == ["action:z,y -ip:10.0.0.1"] and error.source is None
 

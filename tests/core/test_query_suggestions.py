@@ -72,7 +72,8 @@ def test_a_misspelled_term_suggests_the_query_that_was_meant(query: Query, data:
     try:
         parse(typo)
     except QueryError as error:
-        assert error.column == column and error.message.startswith("Unknown term")
+        assume(error.message.startswith("Unknown term"))  # not ``-roup:/``: a value like that makes it text
+        assert error.column == column
         meant = [s for s in error.suggestions if parse(s) == query]  # every suggestion parses
         assert meant, (typo, error.suggestions)
         return
