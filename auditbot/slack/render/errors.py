@@ -142,8 +142,8 @@ def _api_details(error: ApiError) -> list[JsonDict]:
     if error.code and clean(error.code):
         parts.append(md(redact(error.code), 60))
     line = "Admin API answered " + " ".join(parts) if parts else "Admin API"
-    if error.detail and clean(error.detail):
-        line += f" — {md(redact(error.detail), 400)}"
+    if error.detail and clean(error.detail) and clean(error.detail).rstrip(".") not in clean(error.message):
+        line += f" — {md(redact(error.detail), 400)}"  # unless the message already says it
     if isinstance(error, ApiRateLimited):
         line += f" · ready in {max(1, round(error.retry_after))} s"
     return [kit.context(kit.mrkdwn(line))] if parts or error.detail else []

@@ -153,3 +153,12 @@ def test_an_unexpected_exception_shows_nothing_of_itself():
 def test_redact_keeps_ordinary_text():
     assert redact("No action is called user_login_x") == "No action is called user_login_x"
     assert redact("api_key=abc, ok") == "api_key=[redacted], ok"
+
+
+def test_an_event_that_is_not_found_is_said_once_with_one_full_stop():
+    detail = "No event with id 25e4c3e7 in this organization."
+    error = ApiNotFound(f"{detail}", code="ADMIN-404-4", detail=detail, hint="Check the event id.")
+    error.status = 404
+    text = joined(error)
+    assert text.count("No event with id 25e4c3e7") == 1 and ".." not in text
+    assert "Admin API answered 404 ADMIN-404-4" in text
