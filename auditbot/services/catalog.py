@@ -49,6 +49,15 @@ class UnknownActionError(AuditbotError):
         self.ambiguous = ambiguous
 
 
+class UnknownGroupError(AuditbotError):
+    """User text that names no action group; ``suggestions`` are group names that are close."""
+
+    def __init__(self, text: str, suggestions: list[str]) -> None:
+        super().__init__(f'No action group is called "{text}"', hint="Try /audit actions to see the groups.")
+        self.text = text
+        self.suggestions = suggestions
+
+
 @dataclass(frozen=True, slots=True)
 class CatalogSnapshot:
     """The catalog as it stands: the actions, when they were fetched, and whether they are stale."""
@@ -102,10 +111,9 @@ class CatalogSnapshot:
         if members:
             return members
         groups = sorted({a.group for a in self.actions if a.group})
-        close = difflib.get_close_matches(key, [normalise(g) for g in groups], n=3, cutoff=0.5)
-        names = [g for g in groups if normalise(g) in close]
-        hint = "Did you mean " + ", ".join(f'group:"{g}"' for g in names) + "?" if names else None
-        raise AuditbotError(f'No action group is called "{text}"', hint=hint or "Try /audit actions to see the groups.")
+        named = {normalise(g): g for g in groups}
+        close = difflib.get_close_matches(key, list(named), n=3, cutoff=0.5)
+        raise UnknownGroupError(text, [named[c] for c in close])  # closest first
 
     def search(self, text: str) -> list[AuditAction]:
         """The actions ``text`` finds, best first (the actions picker and ``/audit actions <text>``).

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from auditbot.core.errors import AuditbotError
 from auditbot.core.match import Check, Criteria
 from auditbot.core.ports import EventFilters, PlaceFilter
 from auditbot.core.query import Query
 from auditbot.core.timespec import TimeWindow
-from auditbot.services.catalog import CatalogSnapshot, UnknownActionError
+from auditbot.services.catalog import CatalogSnapshot, UnknownActionError, UnknownGroupError
 
 MAX_MERGED_ACTIONS = 4
 """Up to this many actions are read as one API stream each, merged by time; more are filtered here."""
@@ -54,8 +53,8 @@ def _resolve_groups(query: Query, snapshot: CatalogSnapshot, term: str, names: t
     for name in names:
         try:
             ids.update(a.id for a in snapshot.resolve_group(name))
-        except AuditbotError as exc:
-            raise query.error_at(term, name, exc.message, hint=exc.hint) from None
+        except UnknownGroupError as exc:
+            raise query.error_at(term, name, exc.message, hint=exc.hint, fixes=exc.suggestions) from None
     return frozenset(ids)
 
 

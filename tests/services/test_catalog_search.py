@@ -7,7 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditbot.core.model import AuditAction
+from auditbot.core.query import QueryError, parse
 from auditbot.services.catalog import CatalogSnapshot
+from auditbot.services.plan import resolve
 from tests.services.test_catalog import real_actions
 
 REAL = CatalogSnapshot(tuple(real_actions()), None)
@@ -78,3 +80,18 @@ def test_any_words_of_an_actions_name_in_any_order_find_it(action: AuditAction, 
     picked = random.sample(words, k=random.randint(1, len(words)))
     typed = " ".join(w[: random.randint(1, len(w))] for w in picked)  # each word cut to a prefix
     assert action in REAL.search(typed.upper())
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ('last:2d group:"user managment" jane', 'last:2d group:"User management" jane'),
+        ("action:user_login_faild -actor:bot@x.com", "action:user_login_failed -actor:bot@x.com"),
+    ],
+)
+def test_an_unknown_action_or_group_suggests_the_whole_query_with_the_one_it_means(text: str, suggestion: str) -> None:
+    with pytest.raises(QueryError) as caught:
+        resolve(parse(text), REAL)
+    assert caught.value.suggestions[0] == suggestion
+    assert "did you mean" not in (caught.value.hint or "").lower()  # the suggestion is said once
+    resolve(parse(suggestion), REAL)
