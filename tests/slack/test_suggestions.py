@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 from auditbot.playground import seed
+from auditbot.sandbox import GeneratedOrg
 from auditbot.slack import ids
 from auditbot.slack.middleware.throttle import counts_as_search
 from tests.slack.harness import SlackWorld
+from tests.slack.test_access_matrix import POLICY, guarded_world
 
 
 def text_of(value: Any) -> str:
@@ -61,3 +63,14 @@ def test_a_suggestion_with_a_second_mistake_answers_with_that_mistake_and_its_ow
 def test_the_suggestion_button_is_a_search_and_counts_toward_the_search_limit():
     body = {"type": "block_actions", "actions": [{"action_id": f"{ids.SEARCH_SUGGESTION}:1"}]}
     assert counts_as_search(body)
+
+
+def test_the_access_policy_guards_the_suggestion_button_as_a_search(org: GeneratedOrg):
+    world, _ = guarded_world(org, POLICY)
+    try:
+        world.click(f"{ids.SEARCH_SUGGESTION}:0", "action:user_login last:7d", user=seed.RAVI)
+        assert not any("action:user_login since:7d" in text_of(r) for r in world.replies()), "no search for Ravi"
+        world.click(f"{ids.SEARCH_SUGGESTION}:0", "action:user_login last:7d", user=seed.MAYA)
+        assert "action:user_login since:7d" in text_of(world.last_reply()), "a viewer may search"
+    finally:
+        world.close()
