@@ -18,7 +18,7 @@ import secrets
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +29,7 @@ from pydantic import SecretStr
 from auditbot.config import Settings
 from auditbot.core.clock import Clock, ManualClock, OffsetClock, SystemClock
 from auditbot.playground import Workspace, seed
+from auditbot.playground.seed import messages as seeded_messages
 from auditbot.runtime import build_runtime
 from auditbot.sandbox import RateLimits, RunningSandbox, SandboxApi, start_server
 from auditbot.sandbox.generate import GeneratedOrg
@@ -58,6 +59,19 @@ DEMO_READY_SECONDS = 60.0
 """``start_demo`` waits at most this long for ingest's first read to the end of the log (a few seconds)."""
 DEMO_INGEST_SECONDS = 5.0
 """Ingest reads the stream this often, so the copy is current a few seconds after a skip ahead."""
+
+
+DEMO_GENERAL_QUERIES: tuple[tuple[str, str], ...] = (
+    ("Failed logins, last 7 days", "action:user_login_failed last:7d"),
+    ("API tokens, last 30 days", 'group:"API tokens" last:30d'),
+)
+"""App Home's quick queries in the demo after the incidents' (a quiet demo org still answers these)."""
+
+
+def demo_quick_queries(org: GeneratedOrg) -> tuple[tuple[str, str], ...]:
+    """App Home's "Try these" in the demo: one query per woven-in incident, whose first page lands on
+    it, then a few general ones."""
+    return (*((incident.label, incident.query) for incident in org.incidents), *DEMO_GENERAL_QUERIES)
 
 
 @dataclass
@@ -115,7 +129,7 @@ def start_demo(
         sandbox_api = SandboxApi(org, org_id=org.org_id, clock=clock, limits=RateLimits.of(rate_per_minute))
         sandbox = start_server(sandbox_api)
         closers.append(sandbox.close)
-        workspace = Workspace(clock, tokens=(DEMO_TOKEN,))
+        workspace = Workspace(clock, tokens=(DEMO_TOKEN,), messages=seeded_messages(org.incidents, org.org_id))
         signing_secret = secrets.token_hex(32)
         playground = start_playground(
             workspace,
@@ -129,9 +143,9 @@ def start_demo(
             demo_settings(settings, data_dir, rate_per_minute=rate_per_minute, playground=playground),
             clock,
             sandbox=sandbox,
-            open_access=True,
         )
         closers.append(runtime.close)
+        runtime = replace(runtime, deps=replace(runtime.deps, quick_queries=demo_quick_queries(org)))
         store = runtime.store
         assert store is not None
         app = runtime.app(signing_secret=signing_secret)
@@ -166,8 +180,10 @@ def demo_settings(
     settings: Settings, data_dir: Path, *, rate_per_minute: int, playground: RunningPlayground
 ) -> Settings:
     """The demo's settings: a throwaway SQLite store, the sandbox org (never a configured one) at its
-    rates, the last 30 days read every 5 s, and Slack played by the playground (its token, Web API
-    and response URLs)."""
+    rates, the last 30 days read every 5 s, Slack played by the playground (its token, Web API
+    and response URLs), and a realistic access policy, so a newcomer meets a refusal: everyone may
+    search and share, only Jane, Maya and Tomás export or administer (Ravi cannot), and
+    #ext-acme-security, shared with another organization, is refused."""
     return settings.model_copy(
         update={
             "atlassian_org_id": None,
@@ -183,6 +199,11 @@ def demo_settings(
             "slack_api_url": playground.api_url,
             "response_url_prefixes": (playground.root_url + "/hooks/",),
             "state_secret": SecretStr(secrets.token_hex(32)),
+            "viewers": ("*",),
+            "admins": (seed.JANE, seed.MAYA, seed.TOMAS),
+            "channels": ("*",),
+            "allow_dms": True,
+            "allow_shared_channels": False,
         }
     )
 

@@ -124,20 +124,19 @@ def test_the_workers_start_and_stop_cleanly_on_an_injected_clock(tmp_path, slack
         update={"slack_bot_token": SecretStr("xoxb-test"), "slack_api_url": slack_api}
     )
     stop = threading.Event()
+    before = set(threading.enumerate())  # other tests' threads may share a name with ours
     with build_runtime(settings, HeldClock(stop)) as runtime:
         status = runtime.ingest_status
         assert status is not None
         with runtime.workers(stop):
-            assert set(WORKER_THREADS) <= running_threads()
+            ours = {thread for thread in threading.enumerate() if thread not in before}
+            assert {thread.name for thread in ours} >= set(WORKER_THREADS)
             until(lambda: "up to date" in status.line(), stop)
             assert status.line() == "The local copy of the audit log is up to date."
         assert stop.is_set()
-        assert not set(WORKER_THREADS) & running_threads(), "every worker stopped when the block ended"
+        workers = [thread.name for thread in ours if thread.name in WORKER_THREADS and thread.is_alive()]
+        assert not workers, "every worker stopped when the block ended"
         assert_leases_released(runtime)
-
-
-def running_threads() -> set[str]:
-    return {thread.name for thread in threading.enumerate()}
 
 
 def until(done: Callable[[], bool], stop: threading.Event, *, polls: int = 6000) -> None:

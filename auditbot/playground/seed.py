@@ -4,9 +4,15 @@ A handful of people in different time zones, a public alert channel the bot is i
 channel it is not in (to join), a private channel with it and one without it, a DM with it,
 and a Slack Connect channel shared with a partner organization. The seeded messages carry the
 things "Investigate in audit log" extracts: emails, IP addresses, an event id and an admin link.
+
+``MESSAGES`` are generic; ``messages(...)`` tells the story of an org's woven-in incidents with the
+people, addresses and event ids the org really has, so that the shortcut finds them (the demo's).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
 
 from auditbot.playground.model import Channel, Team, User
 
@@ -64,3 +70,63 @@ MESSAGES = (
     (IT_OPS, MAYA, "Reminder: the SSO change window is tonight, 22:00 UTC."),
 )
 """(channel, author, text) posted in order when a seeded workspace starts."""
+
+
+class IncidentFacts(Protocol):
+    """What a seeded message can say about a woven-in incident (the sandbox's ``Incident`` has these)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def target(self) -> str | None: ...
+    @property
+    def ip(self) -> str | None: ...
+    @property
+    def key_event_id(self) -> str: ...
+
+
+Message = tuple[str, str, str]
+
+
+def messages(incidents: Sequence[IncidentFacts], org_id: str) -> tuple[Message, ...]:
+    """The first messages for an org with these incidents: each names who, from where and which event,
+    as people in a security channel would; incidents the org lacks are left out."""
+    by_name = {incident.name: incident for incident in incidents}
+    said: list[Message] = []
+    if (burst := by_name.get("failed_login_burst")) and burst.ip:
+        said.append(
+            (SEC_ALERTS, RAVI, f"Morning all. Anyone else seeing failed logins for {burst.actor} from {burst.ip}?")
+        )
+    if grant := by_name.get("admin_granted_at_night"):
+        said.append(
+            (
+                SEC_ALERTS,
+                JANE,
+                f"Also odd: {grant.actor} made {grant.target or 'someone'} an org admin in the middle of the night, "
+                f"event {grant.key_event_id} (https://admin.atlassian.com/o/{org_id}/audit-log).",
+            )
+        )
+    if (token := by_name.get("api_token_unusual_ip")) and token.ip:
+        said.append(
+            (
+                INCIDENTS,
+                JANE,
+                f"Opening INC-42: possible API key leak. A key {token.actor} created was used from {token.ip}.",
+            )
+        )
+    if policy := by_name.get("auth_policy_deleted"):
+        said.append(
+            (
+                IT_OPS,
+                MAYA,
+                "Reminder: the SSO change window is tonight, 22:00 UTC. Was deleting the contractors policy "
+                f"part of it? {policy.actor} did, event {policy.key_event_id}.",
+            )
+        )
+    if (login := by_name.get("user_impersonation")) and login.target:
+        said.append(
+            (IT_OPS, TOMAS, f"Did anyone ask {login.actor} to log in as {login.target}? Event {login.key_event_id}")
+        )
+    return tuple(said)

@@ -72,6 +72,7 @@ class Workspace:
         team: Team = seed.TEAM,
         bot: User = seed.BOT,
         root_url: str = "http://playground.invalid",
+        messages: Iterable[tuple[str, str, str]] = seed.MESSAGES,
     ) -> None:
         self.tokens = frozenset(tokens)
         if not self.tokens or any(not token.startswith("xoxb-") for token in self.tokens):
@@ -95,7 +96,7 @@ class Workspace:
         self._calls: list[ApiCall] = []
         self._response_posts: list[ResponsePost] = []
         if seeded:
-            self._seed()
+            self._seed(messages)
 
     # where the workspace is served
 
@@ -223,7 +224,7 @@ class Workspace:
         with self._lock:
             self._response_posts.append(ResponsePost(token, copy.deepcopy(payload)))
 
-    def _seed(self) -> None:
+    def _seed(self, messages: Iterable[tuple[str, str, str]]) -> None:
         self.directory.seed(seed.PEOPLE, seed.CHANNELS, created=int(self.clock.now().timestamp()))
-        for channel, author, text in seed.MESSAGES:
+        for channel, author, text in messages:
             self.post_as_user(channel, author, text)

@@ -18,7 +18,7 @@ from auditbot.atlassian.budget import EVENT, EVENT_ACTIONS, EVENTS, EVENTS_STREA
 from auditbot.config import Settings
 from auditbot.core.access import AccessPolicy, Decision, Permission, Place
 from auditbot.core.clock import Clock
-from auditbot.runtime.org import OrgConnection
+from auditbot.runtime.org import OrgConnection, page_state_secret
 from auditbot.services.alert_state import AlertStateService
 from auditbot.services.bot_trail import BotTrailService
 from auditbot.services.events import EventLookup
@@ -28,6 +28,8 @@ from auditbot.services.keyhealth import KeyHealth
 from auditbot.services.schedules import ScheduleService
 from auditbot.services.search import SearchService
 from auditbot.services.subscriptions import SubscriptionPreview, SubscriptionService
+from auditbot.services.trail_pages import TrailPageCodec
+from auditbot.slack.channel_names import ChannelNames
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.directory import SlackDirectory, SlackUserGroups, UserGroups
 from auditbot.slack.middleware import Access, Middleware, chain
@@ -109,7 +111,15 @@ def slack_deps(
         zones=UserZones(clock),
         org_id=connection.org_id,
         sandbox=connection.sandbox_url is not None,
-        trail=BotTrail(BotTrailService(stored.trail), security_channel=settings.security_channel) if stored else None,
+        trail=(
+            BotTrail(
+                BotTrailService(stored.trail, pages=TrailPageCodec(page_state_secret(settings))),
+                names=ChannelNames(timer=clock.monotonic),
+                security_channel=settings.security_channel,
+            )
+            if stored
+            else None
+        ),
         key_health=key_health,
         redact_shared=settings.redact_shared,
         mirror_status=mirror_status,
@@ -135,7 +145,7 @@ def slack_middleware(
     settings: Settings, clock: Clock, deps: SlackDeps, client: WebClient, *, response_prefixes: Sequence[str] = ()
 ) -> list[Middleware]:
     """The middleware for every request (``slack.middleware.chain`` decides the order), guarding with
-    the policy ``deps`` holds and recording refusals in its trail."""
+    the policy ``deps`` holds and recording refusals (the policy's and the search limit's) in its trail."""
     access = (
         Access(
             deps.access,
@@ -146,7 +156,13 @@ def slack_middleware(
         if deps.access is not None
         else None
     )
-    return chain(clock, per_minute=settings.user_queries_per_minute, response_prefixes=response_prefixes, access=access)
+    return chain(
+        clock,
+        per_minute=settings.user_queries_per_minute,
+        response_prefixes=response_prefixes,
+        access=access,
+        trail=deps.trail,
+    )
 
 
 def denial_recorder(deps: SlackDeps, client: WebClient) -> Callable[..., None]:

@@ -11,7 +11,7 @@ semantics, ``faults.py`` for fault injection and ``generate.py`` for the org.
 from auditbot.sandbox.api import DEFAULT_API_KEY, SandboxApi, load_actions
 from auditbot.sandbox.faults import FAULT_KINDS, FaultKind, FaultPlan, FaultSpecError, parse_rates
 from auditbot.sandbox.generate import GeneratedOrg
-from auditbot.sandbox.incidents import Incident
+from auditbot.sandbox.incidents import EXAMPLE_EVENT_ID, Incident
 from auditbot.sandbox.loader import EventsFileError, load_events_file
 from auditbot.sandbox.messages import SandboxRequest, SandboxResponse
 from auditbot.sandbox.products import PRODUCTS, event_products
@@ -20,6 +20,7 @@ from auditbot.sandbox.server import RunningSandbox, start_server
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "EXAMPLE_EVENT_ID",
     "FAULT_KINDS",
     "PRODUCTS",
     "EventsFileError",

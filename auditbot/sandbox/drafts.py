@@ -26,6 +26,8 @@ class Draft:
     context: tuple[Json, ...] = ()
     container: tuple[Json, ...] = ()
     location: Json | None = None
+    event_id: str | None = None
+    """A fixed id (the README's example event); None: one drawn from the rng."""
 
 
 class RecipeBase:
@@ -65,8 +67,9 @@ def finish(factory: EventFactory, rng: random.Random, draft: Draft, time_us: int
     time_us = truncate_us(time_us, precision)
     late = rng.random() < late_share
     delay_s = rng.uniform(120, 1800) if late else rng.uniform(0.2, 1.5)
+    drawn = str(uuid.UUID(int=rng.getrandbits(128), version=4))  # drawn even when fixed: the rng stays in step
     return factory.event(
-        event_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        event_id=draft.event_id or drawn,
         time_us=time_us,
         precision=precision,
         processed_us=truncate_us(time_us + int(delay_s * 1_000_000), "ms"),

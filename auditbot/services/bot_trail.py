@@ -1,5 +1,6 @@
-"""auditbot's own trail: every query, share, export, subscription or schedule change and every
-denial, kept with who, what, where and how it went, and read back newest first.
+"""auditbot's own trail: every query, share, export, subscription or schedule change, every
+refusal and every error shown to a person, kept with who, what, where and how it went, and read
+back newest first, a page at a time (``page``; its buttons carry ``trail_pages`` state).
 
 Recording never breaks the request it describes: a store that cannot take the entry is logged, and
 the entry is still handed to the mirror (a security channel, say) when there is one.
@@ -13,7 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from auditbot.services.trail_pages import TrailPageCodec, TrailPageState
+
 logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,9 @@ class TrailRepo(Protocol):
         detail: str | None = None,
     ) -> None: ...
 
-    def recent(self, *, limit: int = ..., text: str | None = None) -> Sequence[TrailRecord]: ...
+    def recent(
+        self, *, limit: int = ..., text: str | None = None, up_to_id: int | None = None, offset: int = 0
+    ) -> Sequence[TrailRecord]: ...
 
 
 class TrailMirror(Protocol):
@@ -98,9 +105,22 @@ class TrailMirror(Protocol):
     def mirror(self, entry: NewTrailEntry) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class TrailPage:
+    """One page of the trail: its entries, newest first, and the button values of its neighbours."""
+
+    entries: list[TrailEntry]
+    text: str
+    """The filter ("" for none)."""
+    number: int
+    next: str | None
+    previous: str | None
+
+
 class BotTrailService:
-    def __init__(self, repo: TrailRepo) -> None:
+    def __init__(self, repo: TrailRepo, *, pages: TrailPageCodec | None = None) -> None:
         self._repo = repo
+        self._pages = pages or TrailPageCodec()
 
     def record(self, entry: NewTrailEntry, *, mirror: TrailMirror | None = None) -> None:
         """Keep ``entry``, then hand it to ``mirror``; a store failure is logged, not raised."""
@@ -120,8 +140,35 @@ class BotTrailService:
             mirror.mirror(entry)
 
     def recent(self, *, text: str | None = None, limit: int = 30) -> list[TrailEntry]:
-        """The newest ``limit`` entries, narrowed to those whose query or detail holds ``text``."""
-        return [
-            TrailEntry(r.id, r.at, r.team_id, r.user_id, r.kind, r.outcome, r.query, r.channel_id, r.detail)
-            for r in self._repo.recent(limit=limit, text=text or None)
-        ]
+        """The newest ``limit`` entries, narrowed to those whose kind, outcome, query or detail holds ``text``."""
+        return [_entry(r) for r in self._repo.recent(limit=limit, text=text or None)]
+
+    def first_page(self, text: str = "", *, size: int = PAGE_SIZE) -> TrailPage:
+        """The newest ``size`` entries matching ``text``; their page pins the newest for the pages after."""
+        found = self._repo.recent(limit=size + 1, text=text or None)
+        newest = found[0].id if found else 0
+        return self._page(TrailPageState(text, newest), found, size)
+
+    def open_page(self, value: str, *, size: int = PAGE_SIZE) -> TrailPage:
+        """The page a Next or Previous button's ``value`` names. Raises ``PageStateError``."""
+        state = self._pages.decode(value)
+        found = self._repo.recent(
+            limit=size + 1, text=state.text or None, up_to_id=state.newest_id, offset=(state.page - 1) * size
+        )
+        return self._page(state, found, size)
+
+    def _page(self, state: TrailPageState, found: Sequence[TrailRecord], size: int) -> TrailPage:
+        more = len(found) > size
+        after = TrailPageState(state.text, state.newest_id, state.page + 1)
+        before = TrailPageState(state.text, state.newest_id, state.page - 1)
+        return TrailPage(
+            entries=[_entry(r) for r in found[:size]],
+            text=state.text,
+            number=state.page,
+            next=self._pages.encode(after) if more else None,
+            previous=self._pages.encode(before) if state.page > 1 else None,
+        )
+
+
+def _entry(r: TrailRecord) -> TrailEntry:
+    return TrailEntry(r.id, r.at, r.team_id, r.user_id, r.kind, r.outcome, r.query, r.channel_id, r.detail)

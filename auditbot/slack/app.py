@@ -14,6 +14,7 @@ from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import (
     alerts,
+    botlog,
     commands,
     handoff,
     home,
@@ -23,6 +24,7 @@ from auditbot.slack.listeners import (
     suggestions,
 )
 from auditbot.slack.listeners.registry import Listeners
+from auditbot.slack.middleware.failures import failure_trail
 from auditbot.slack.payloads import CONTEXT_KEY, PayloadReader
 from auditbot.slack.refusals import READING_ERRORS, UNREADABLE, RefusalLog, raised_where
 from auditbot.slack.retry import retry_handlers
@@ -52,7 +54,8 @@ def build_app(
     Socket Mode requests arrive over an authenticated websocket and are not signed. ``middleware``
     (Bolt global middleware, in the order ``slack.middleware.chain`` gives: request integrity, access,
     the search limit) runs before every listener, in order, after ``PayloadReader``, which reads each
-    request once into the typed value they all use.
+    request once into the typed value they all use; with a trail in ``deps``, the errors listeners
+    show people are recorded in it (``middleware.failures.failure_trail``).
     An error that says the request had a shape the code did not expect (``READING_ERRORS``: a
     missing key, a list for an object…), raised by Bolt before ``PayloadReader`` has read the
     request, is answered 400 with one rate-limited warning line and no traceback. Once the request
@@ -84,7 +87,9 @@ def build_app(
 
     for guard in middleware:
         app.use(guard)
+    if deps.trail is not None:
+        app.use(failure_trail(deps.trail))
     listeners = Listeners(app)
-    for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff, suggestions):
+    for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff, botlog, suggestions):
         module.register(listeners, deps)
     return app

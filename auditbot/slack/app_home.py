@@ -36,6 +36,8 @@ def home_view(deps: SlackDeps, team_id: str = "") -> HomeView:
     )
 
 
-def publish_home(deps: SlackDeps, client: WebClient, user_id: str, team_id: str) -> None:
-    """Publish (or refresh) App Home for ``user_id`` of workspace ``team_id``."""
-    client.views_publish(user_id=user_id, view=render_home(home_view(deps, team_id)))
+def publish_home(deps: SlackDeps, client: WebClient, user_id: str, team_id: str, *, sent: str | None = None) -> None:
+    """Publish (or refresh) App Home for ``user_id`` of workspace ``team_id``; ``sent``: the query of the
+    quick query whose results were just sent to the person's DM (App Home then says so, by its label)."""
+    label = next((name for name, query in deps.quick_queries if query == sent), sent)
+    client.views_publish(user_id=user_id, view=render_home(home_view(deps, team_id), sent=label))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,7 +25,7 @@ class SlackHandoffPoster:
     def post_handoff(self, schedule: HandoffSchedule, *, start: datetime, end: datetime) -> str:
         query = self._handoff.parse(schedule.query)
         digest = self._handoff.handoff_window(query, TimeWindow(start, end), team_id=schedule.team_id)
-        message = render_handoff(digest, ZoneInfo(schedule.tz), scheduled=schedule.id)
+        message = render_handoff(digest, scheduled=schedule.id)
         try:
             answer = self._client.chat_postMessage(channel=schedule.channel_id, **message.as_kwargs())
         except SlackApiError as exc:

@@ -59,6 +59,11 @@ SUBSCRIPTION_PAUSE = "subscription_pause"
 SUBSCRIPTION_RESUME = "subscription_resume"
 SUBSCRIPTION_REMOVE = "subscription_remove"
 
+# auditbot's own log (/audit bot-log).
+BOT_LOG_NEXT = "bot_log_next"
+"""Next and Previous under a page of the bot's log; their value is a signed page state (``services.trail_pages``)."""
+BOT_LOG_PREV = "bot_log_prev"
+
 # Alert messages (posted by delivery).
 ALERT_ACK = "alert_ack"
 """[Acknowledge] on one alert; its value is ``<event id>|<subscription ids>``."""
@@ -71,7 +76,10 @@ ALERT_PART_DETAILS = "alert_part_details"
 
 # Search form inputs (block_id / action_id pairs inside SEARCH_FORM).
 FORM_SINCE = "form_since"
+"""The day Since (a datepicker); FORM_SINCE_TIME its time of day (a timepicker), both in the asker's zone."""
+FORM_SINCE_TIME = "form_since_time"
 FORM_UNTIL = "form_until"
+FORM_UNTIL_TIME = "form_until_time"
 FORM_ACTIONS = "form_actions"
 """Multi external select of actions, fed by an options load (block_suggestion)."""
 FORM_ACTORS = "form_actors"

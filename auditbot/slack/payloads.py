@@ -322,6 +322,8 @@ class _Element(_Wire):
     selected_option: _Option | None = None
     selected_options: list[_Option] | None = None
     selected_date_time: Annotated[int, Field(ge=0, le=MAX_EPOCH_SECONDS)] | None = None
+    selected_date: Name | None = None
+    selected_time: Name | None = None
 
 
 class _State(_Wire):

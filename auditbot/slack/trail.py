@@ -1,5 +1,6 @@
 """The bot's trail as the Slack app uses it: each entry recorded by ``BotTrailService`` and mirrored
-to a security channel, when one is configured, through the client of the request it describes."""
+to a security channel, when one is configured, through the client of the request it describes;
+read back a page at a time, with the channels' names (``channel_names``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from auditbot.services.bot_trail import BotTrailService, NewTrailEntry, TrailEntry
+from auditbot.services.bot_trail import BotTrailService, NewTrailEntry, TrailEntry, TrailPage
+from auditbot.slack.channel_names import ChannelNames
 from auditbot.slack.errors import slack_error_code
 from auditbot.slack.render.safe import md, mention
 
@@ -19,9 +21,11 @@ class BotTrail:
     """Recording never breaks the request it describes (the service logs a store failure; the mirror
     logs Slack's refusal)."""
 
-    def __init__(self, service: BotTrailService, *, security_channel: str | None = None) -> None:
+    def __init__(self, service: BotTrailService, *, names: ChannelNames, security_channel: str | None = None) -> None:
         self._service = service
         self._channel = security_channel
+        self.names = names
+        """Channel labels for the entries shown (``#name``, or the id when Slack does not say)."""
 
     def record(
         self,
@@ -41,6 +45,12 @@ class BotTrail:
 
     def recent(self, *, text: str | None = None, limit: int = 30) -> list[TrailEntry]:
         return self._service.recent(text=text, limit=limit)
+
+    def first_page(self, text: str = "") -> TrailPage:
+        return self._service.first_page(text)
+
+    def open_page(self, value: str) -> TrailPage:
+        return self._service.open_page(value)
 
 
 class SecurityChannel:

@@ -3,7 +3,7 @@ change and every denial, with who, the canonical query, where, when and how it w
 
 ``record`` writes one entry in its own transaction (an entry must survive whatever the request it
 describes does next). ``recent`` reads them newest first, optionally narrowed to a user, a kind, a
-time, or text found (case-insensitively) in the query or the detail.
+time, or text found (case-insensitively) in the kind, the outcome, the query or the detail.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from auditbot.store.db import Database
 from auditbot.store.schema import AUDIT_OUTCOMES, bot_audit
 
 KINDS: Final = frozenset(
-    {"query", "detail", "share", "export", "subscribe", "unsubscribe", "pause", "resume", "schedule", "denied"}
+    {"query", "detail", "share", "export", "subscribe", "unsubscribe", "pause", "resume", "schedule", "denied", "error"}
 )
 """The kinds auditbot records today; others are accepted, so new features need no store change."""
 OUTCOMES: Final = frozenset(AUDIT_OUTCOMES)
@@ -83,10 +83,16 @@ class AuditTrail:
         kind: str | None = None,
         text: str | None = None,
         since: datetime | None = None,
+        up_to_id: int | None = None,
+        offset: int = 0,
     ) -> list[AuditEntry]:
-        """Entries newest first; ``text`` matches the query or the detail, ignoring case."""
+        """Entries newest first; ``text`` matches the kind, the outcome, the query or the detail, ignoring case.
+        ``up_to_id`` leaves out entries recorded after that one, so pages read with an ``offset`` hold
+        still while new entries arrive."""
         if not 1 <= limit <= MAX_RECENT:
             raise ValueError(f"limit must be between 1 and {MAX_RECENT}")
+        if offset < 0:
+            raise ValueError("offset must not be negative")
         conditions: list[ColumnElement[bool]] = []
         if user_id is not None:
             conditions.append(bot_audit.c.user_id == user_id)
@@ -94,17 +100,21 @@ class AuditTrail:
             conditions.append(bot_audit.c.kind == kind)
         if since is not None:
             conditions.append(bot_audit.c.at >= since)
+        if up_to_id is not None:
+            conditions.append(bot_audit.c.id <= up_to_id)
         if text:
             needle = text.lower()
             conditions.append(
                 or_(
-                    func.lower(bot_audit.c.query).contains(needle, autoescape=True),
-                    func.lower(bot_audit.c.detail).contains(needle, autoescape=True),
+                    *(
+                        func.lower(column).contains(needle, autoescape=True)
+                        for column in (bot_audit.c.kind, bot_audit.c.outcome, bot_audit.c.query, bot_audit.c.detail)
+                    )
                 )
             )
         query = select(bot_audit).where(*conditions).order_by(bot_audit.c.at.desc(), bot_audit.c.id.desc())
         with self._db.read() as conn:
-            rows = conn.execute(query.limit(limit)).all()
+            rows = conn.execute(query.limit(limit).offset(offset)).all()
         return [_entry(row) for row in rows]
 
 

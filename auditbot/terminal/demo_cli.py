@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+from collections.abc import Sequence
 from types import FrameType
 
 from auditbot.config import load_settings
 from auditbot.demo import DEMO_RATE_PER_MINUTE, start_demo
+from auditbot.sandbox import Incident
 
 TRY_THESE = (
     "/audit help",
@@ -17,6 +19,23 @@ TRY_THESE = (
     '/audit group:"API tokens" last:30d',
     "/audit action:user_logged_in_as_user,auth_policy_deleted last:30d",
 )
+"""General examples for the composer; each answers in the demo (tests/test_examples.py runs them)."""
+
+
+def banner(url: str, org_id: str, sandbox_url: str, incidents: Sequence[Incident]) -> list[str]:
+    """What ``auditbot demo`` prints: where to look, what to type, and the org's incidents with the
+    search that finds each (App Home's "Try these" has a button for each)."""
+    lines = [
+        f"auditbot demo: open {url} in your browser",
+        f"  the sandbox org {org_id} answers at {sandbox_url}",
+        "  type these in the composer:",
+        *(f"    {line}" for line in TRY_THESE),
+        '  the incidents woven into the org (one click each under App Home\'s "Try these"):',
+        *(f"    /audit {incident.query}  ({incident.label})" for incident in incidents),
+        '  "Skip 30 min" under the composer lets half an hour of the org pass at once',
+        "  press Ctrl-C to stop",
+    ]
+    return lines
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,13 +79,7 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
         rate_per_minute=args.rate_limit,
         activity=args.activity,
     ) as demo:
-        print(f"auditbot demo: open {demo.url} in your browser", flush=True)
-        print(f"  the sandbox org {demo.sandbox.org_id} answers at {demo.sandbox.base_url}")
-        print("  type these in the composer:")
-        for line in TRY_THESE:
-            print(f"    {line}")
-        print('  "Skip 30 min" under the composer lets half an hour of the org pass at once')
-        print("  press Ctrl-C to stop", flush=True)
+        print("\n".join(banner(demo.url, demo.sandbox.org_id, demo.sandbox.base_url, demo.org.incidents)), flush=True)
         stop.wait()
     return 0
 

@@ -89,16 +89,20 @@ def test_details_open_the_event_in_a_modal(page: Page):
 
 
 def test_the_message_shortcut_investigates_a_seeded_message(page: Page):
-    seeded = page.get_by_test_id("message").filter(has_text="maya@example.com was added to site-admins").first
+    seeded = page.get_by_test_id("message").filter(has_text="an org admin in the middle of the night").first
     seeded.hover()
     seeded.get_by_test_id("message-menu-button").click()
     menu = page.get_by_test_id("message-menu")
     expect(menu).to_contain_text("Investigate in audit log")
     menu.get_by_test_id("shortcut-investigate_message").click()
+    modal = page.get_by_test_id("modal")
+    expect(modal).to_contain_text("25e4c3e7-7f0d-4b84-8028-330fed144a51")
     reply = latest_reply(page)
     expect(reply).to_contain_text("From the message")
     expect(reply).to_contain_text("Audit log:")
     screenshot(page, "message-shortcut.png")
+    modal.get_by_test_id("modal-close").click()
+    expect(modal).to_have_count(0)
 
 
 def test_the_search_form_loads_actions_checks_fields_and_answers_in_the_dm(page: Page):

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from auditbot.core.model import SYSTEM_ACTOR_ID, AuditEvent
-from auditbot.sandbox import GeneratedOrg, load_actions
+from auditbot.core.query import parse
+from auditbot.sandbox import EXAMPLE_EVENT_ID, GeneratedOrg, load_actions
 from auditbot.sandbox.builders import from_us, to_us
 from auditbot.sandbox.generate import HOUR_US
 from auditbot.sandbox.store import IndexedEvent
@@ -48,7 +49,8 @@ def test_different_seed_gives_a_different_org() -> None:
     one = GeneratedOrg(3, anchor=ANCHOR, days=1)
     two = GeneratedOrg(4, anchor=ANCHOR, days=1)
     assert one.org_id != two.org_id
-    assert {e.id for e in one.index(ANCHOR).by_time}.isdisjoint(e.id for e in two.index(ANCHOR).by_time)
+    shared = {e.id for e in one.index(ANCHOR).by_time} & {e.id for e in two.index(ANCHOR).by_time}
+    assert shared == {EXAMPLE_EVENT_ID}, "only README's example event has the same id in every org"
 
 
 def test_an_hour_is_the_same_whenever_and_in_whatever_order_it_is_made(org: GeneratedOrg) -> None:
@@ -251,3 +253,27 @@ def test_incidents_fit_short_windows(days: int) -> None:
 def test_anchor_must_be_aware() -> None:
     with pytest.raises(ValueError, match="timezone"):
         GeneratedOrg(1, anchor=datetime(2026, 1, 1), days=1)
+
+
+@pytest.mark.parametrize("seed", [1, 7, 11])
+def test_the_admin_grant_is_readmes_example_event_in_every_org(seed: int) -> None:
+    org = GeneratedOrg(seed, anchor=ANCHOR, days=2)
+    grant = org.index(ANCHOR).get(EXAMPLE_EVENT_ID)
+    assert grant is not None and grant.action == "added_org_admin"
+    assert org.incident("admin_granted_at_night").key_event_id == EXAMPLE_EVENT_ID
+    assert grant.raw["links"]["self"].endswith(f"/events/{EXAMPLE_EVENT_ID}")
+
+
+def test_each_incident_names_its_people_key_event_and_a_query(org: GeneratedOrg) -> None:
+    index = org.index(ANCHOR)
+    for incident in org.incidents:
+        key = index.get(incident.key_event_id)
+        assert key is not None and key.id in incident.event_ids
+        assert incident.label and len(incident.label) <= 75
+        query = parse(incident.query)
+        assert query.actors == (incident.actor,)
+        assert key.actor_email == incident.actor or incident.actor in key.raw["message"]["content"]
+        if incident.ip is not None:
+            assert incident.ip in {e.ip for e in (index.get(i) for i in incident.event_ids) if e is not None}
+    burst = org.incident("failed_login_burst")
+    assert parse(burst.query).ip_addresses and burst.ip is not None and burst.ip in burst.query

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from auditbot.core.clock import ManualClock
+from auditbot.core.paging import PageStateError
 from auditbot.services.bot_trail import BotTrailService, NewTrailEntry, TrailEntry
+from auditbot.services.trail_pages import TrailPageCodec
 from auditbot.store import AuditTrail, Database
 from tests.services.world import ANCHOR
 from tests.store.conftest import postgres_schema
@@ -73,3 +75,32 @@ def test_an_entry_the_store_refuses_is_logged_and_still_mirrored(db: Database, c
     assert "could not record query in the audit trail" in caplog.text
     assert told.entries == [refused]
     assert trail.recent() == []
+
+
+def test_the_trail_is_read_a_page_at_a_time_with_signed_buttons(db: Database):
+    clock = ManualClock(ANCHOR)
+    trail = BotTrailService(AuditTrail(db, clock), pages=TrailPageCodec(b"k" * 32))
+    for n in range(5):
+        trail.record(NewTrailEntry("T1", "U1", "query", query=f"q{n}"))
+        clock.advance(1)
+    first = trail.first_page(size=2)
+    assert [e.query for e in first.entries] == ["q4", "q3"]
+    assert (first.number, first.previous) == (1, None) and first.next is not None
+    trail.record(NewTrailEntry("T1", "U1", "query", query="later"))
+    second = trail.open_page(first.next, size=2)
+    assert [e.query for e in second.entries] == ["q2", "q1"], "later entries wait for a fresh first page"
+    assert second.previous is not None and second.next is not None
+    third = trail.open_page(second.next, size=2)
+    assert ([e.query for e in third.entries], third.next) == (["q0"], None)
+    assert [e.query for e in trail.open_page(second.previous, size=2).entries] == ["q4", "q3"]
+    other = BotTrailService(AuditTrail(db, clock), pages=TrailPageCodec(b"o" * 32))
+    with pytest.raises(PageStateError, match="changed"):
+        other.open_page(first.next)
+
+
+def test_a_filtered_page_keeps_its_filter(db: Database):
+    trail = BotTrailService(AuditTrail(db, ManualClock(ANCHOR)))
+    for n in range(3):
+        trail.record(NewTrailEntry("T1", "U1", "export" if n % 2 else "query", query=f"q{n}"))
+    page = trail.first_page("EXPORT", size=1)
+    assert ([e.query for e in page.entries], page.text, page.next) == (["q1"], "EXPORT", None)

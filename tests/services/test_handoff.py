@@ -160,7 +160,7 @@ def test_new_for_the_org_names_the_days_it_was_measured_against_when_the_copy_st
     handoff = mirrored.service.handoff_window(parse(""), TimeWindow(start, start + timedelta(hours=12)))
     assert handoff.source == "mirror" and handoff.baseline_days == 10
     assert "auditbot's copy of the log holds only 10 days before this shift." in handoff.notes
-    text = json.dumps(render_handoff(handoff, UTC_ZONE).blocks)
+    text = json.dumps(render_handoff(handoff).blocks)
     assert "not seen in the 10 days before" in text and "30 days" not in text
     full = mirrored.service.handoff_window(parse(""), TimeWindow(ANCHOR - timedelta(hours=12), ANCHOR))
     assert full.baseline_days == 30, "a copy that reaches back far enough measures against 30 days"

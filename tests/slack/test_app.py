@@ -183,7 +183,7 @@ def test_the_global_shortcut_opens_the_search_form_and_its_options_load(slack: S
 def test_submitting_the_form_sends_results_to_the_askers_messages(slack: SlackWorld):
     values = {
         ids.FORM_ACTIONS: {ids.FORM_ACTIONS: {"selected_options": [{"value": "user_login_failed"}]}},
-        ids.FORM_SINCE: {ids.FORM_SINCE: {"selected_date_time": int(time.mktime((2026, 11, 20, 0, 0, 0, 0, 0, 0)))}},
+        ids.FORM_SINCE: {ids.FORM_SINCE: {"type": "datepicker", "selected_date": "2026-11-20"}},
     }
     response = slack.submit_form(values)
     assert response.status == 200

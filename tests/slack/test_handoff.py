@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from auditbot.services.scheduler import HandoffScheduler
 from auditbot.slack import ids
 from auditbot.slack.handoff_poster import SlackHandoffPoster
 from tests.slack.harness import SlackWorld
+from tests.slack.render.support import moment
 from tests.slack.test_app import text_of
 
 
@@ -92,7 +93,9 @@ def test_a_scheduled_digest_is_posted_in_its_channel_at_the_shift_change(handing
     assert [p.schedule_id for p in report.posted] == [schedule.id]
     posted = handing.workspace.messages(seed.SEC_ALERTS)[-1]
     shown = text_of({"blocks": list(posted.blocks)})
-    assert posted.user == seed.BOT_USER_ID and "Handoff: Wed 25 Nov 09:00 → 21:00 Europe/Berlin (12 h)" in shown
+    shift = f"{moment(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))} → {moment(datetime(2026, 11, 25, 20, 0, tzinfo=UTC))}"
+    assert posted.user == seed.BOT_USER_ID and "Handoff: 12 h" in shown and shift in shown, "each reader's own zone"
+    assert "Europe/Berlin" not in shown and posted.text.startswith("Audit handoff, 2026-11-25 08:00 → 20:00 UTC (12 h)")
     assert schedule.id in shown and "-action:jira_issue_viewed" in shown
     assert ids.HANDOFF_SHARE not in str(posted.blocks)
     assert scheduler.run_once().posted == (), "once per slot"

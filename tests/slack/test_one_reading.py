@@ -22,7 +22,7 @@ from auditbot.runtime.slack import denial_recorder
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.bot_trail import TrailEntry
 from auditbot.slack.directory import SlackDirectory
-from auditbot.slack.listeners import alerts, commands, interactions, schedules, subscriptions
+from auditbot.slack.listeners import alerts, botlog, interactions, schedules, subscriptions
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.middleware.guard import access_guard
 from auditbot.slack.payloads import Click, Command, Who, read_payload
@@ -226,7 +226,7 @@ USE_CASES: dict[str, tuple[UseCase, str]] = {
     ),
     "schedule": (lambda w, u: schedules.schedule(w.deps, w.client, _ignore, who(u), "10:00 UTC"), MAYA),
     "unschedule": (lambda w, u: schedules.unschedule(w.deps, w.client, _ignore, who(u), _schedule(w)), MAYA),
-    "bot-log": (lambda w, u: commands.bot_log(w.deps, w.client, _ignore, command_by(u, "bot-log")), MAYA),
+    "bot-log": (lambda w, u: botlog.bot_log(w.deps, w.client, _ignore, command_by(u, "bot-log")), MAYA),
     "export": (
         lambda w, u: interactions.export_csv(w.deps, w.client, _ignore, click_by(u, "export_csv", "p1.x|[]|")),
         MAYA,

@@ -84,3 +84,17 @@ def test_nul_characters_from_hostile_text_are_dropped(trail):
     trail.record(team_id="T1", user_id="U1", kind="query", outcome="ok", query="a\x00b", detail="\x00")
     [entry] = trail.recent()
     assert (entry.query, entry.detail) == ("ab", "")
+
+
+@pytest.mark.parametrize(("text", "kinds"), [("export", ["export"]), ("DENIED", ["denied"]), ("error", ["export"])])
+def test_text_matches_the_kind_and_the_outcome_too(filled, text, kinds):
+    assert [e.kind for e in filled.recent(text=text)] == kinds
+
+
+def test_pages_read_up_to_an_entry_hold_still_while_new_ones_arrive(filled):
+    newest = filled.recent(limit=1)[0].id
+    filled.record(team_id="T1", user_id="U9", kind="query", outcome="ok")
+    assert [e.kind for e in filled.recent(limit=2, up_to_id=newest)] == ["subscribe", "export"]
+    assert [e.kind for e in filled.recent(limit=2, up_to_id=newest, offset=2)] == ["share", "denied"]
+    with pytest.raises(ValueError, match="offset"):
+        filled.recent(offset=-1)

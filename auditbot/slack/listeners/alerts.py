@@ -7,7 +7,8 @@ event; a burst's summary (whose counts need the whole burst) keeps its blocks, l
 [Acknowledge all] button and gains the "Acknowledged by" line.
 
 Snoozing mutes one actor doing one action on the alert's subscriptions until the chosen time, read
-in the clicker's time zone, and says so in the alert's thread for everyone in the channel.
+in the clicker's time zone, and says so in the alert's thread for everyone in the channel, the end
+as a date token each reader sees in their own zone.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from auditbot.slack.render.alerts import (
     render_alert,
     render_snoozed,
 )
-from auditbot.slack.render.safe import as_utc
+from auditbot.slack.render.safe import utc_text
 from auditbot.slack.render.views import Message
 from auditbot.slack.replies import Respond, answering, send
 
@@ -120,9 +121,9 @@ def snooze_alert(deps: SlackDeps, client: WebClient, click: Click) -> None:
     )
     deps.alerts_changed()
     on = ", ".join(snoozed.subscription_ids)
-    until = f"{as_utc(snoozed.until):%Y-%m-%d %H:%M} UTC"
+    until = utc_text(snoozed.until)
     record(deps, client, who, "snooze", detail=f"{snoozed.actor} doing {snoozed.action} on {on} until {until}")
-    note = render_snoozed(who.user_id, snoozed.actor, snoozed.action_name, snoozed.until, tz)
+    note = render_snoozed(who.user_id, snoozed.actor, snoozed.action_name, snoozed.until)
     thread = click.thread_ts or click.message_ts
     try:
         client.chat_postMessage(channel=channel_id, thread_ts=thread or None, **note.as_kwargs())

@@ -9,17 +9,15 @@ from __future__ import annotations
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import handoff, schedules, subscriptions
+from auditbot.slack.listeners.botlog import bot_log
 from auditbot.slack.listeners.common import open_event, show_results
-from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.payloads import Command, payload_of
 from auditbot.slack.render import render_actions, render_help
-from auditbot.slack.render.botlog import render_bot_log
 from auditbot.slack.replies import Respond, answering, send
 
 
@@ -53,12 +51,3 @@ def register(app: Listeners, deps: SlackDeps) -> None:
                     subscriptions.change_command(deps, client, respond, command.who, sub.verb, sub.args)
                 case _:
                     show_results(deps, client, respond, command.who, command.typed_text)
-
-
-def bot_log(deps: SlackDeps, client: WebClient, respond: Respond, command: Command) -> None:
-    """``/audit bot-log [text]``: the bot's own trail, newest first; for admins only."""
-    require(deps, client, command.who, Permission.ADMIN, "bot-log")
-    if deps.trail is None:
-        raise AuditbotError("auditbot keeps no log of its own here: no store is configured.")
-    text = command.subcommand.args
-    send(respond, render_bot_log(deps.trail.recent(text=text), text=text or None))

@@ -15,7 +15,7 @@ from auditbot.slack.deps import SlackDeps
 from auditbot.slack.errors import slack_error_code
 from auditbot.slack.payloads import Who
 from auditbot.slack.render import render_event_detail, render_results
-from auditbot.slack.replies import Respond, send
+from auditbot.slack.replies import Respond, refusal_recorded, send
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,10 @@ def record(
     detail: str | None = None,
     outcome: str = "ok",
 ) -> None:
-    """One entry in the bot's trail, under the person the request was checked for."""
+    """One entry in the bot's trail, under the person the request was checked for. A refusal recorded here
+    is the one entry for its request: ``answering`` does not record the error it raises again."""
+    if outcome != "ok":
+        refusal_recorded()
     if deps.trail is None:
         return
     deps.trail.record(

@@ -41,7 +41,7 @@ def show_handoff(deps: SlackDeps, client: WebClient, respond: Respond, who: Who,
     tz = deps.zones.zone(client, who.user_id)
     handoff = service.handoff(text, tz=tz, team_id=who.team_id)
     record(deps, client, who, "handoff", query=search_for(handoff))
-    send(respond, render_handoff(handoff, tz, state=search_for(handoff)))
+    send(respond, render_handoff(handoff, state=search_for(handoff)))
 
 
 def share_handoff(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, value: str) -> None:
@@ -54,7 +54,7 @@ def share_handoff(deps: SlackDeps, client: WebClient, respond: Respond, who: Who
     query = service.parse(value)
     handoff = service.handoff_window(query, query.window(deps.clock.now(), tz), team_id=team_id)
     try:
-        client.chat_postMessage(channel=channel_id, **render_handoff(handoff, tz, shared_by=user_id).as_kwargs())
+        client.chat_postMessage(channel=channel_id, **render_handoff(handoff, shared_by=user_id).as_kwargs())
     except SlackApiError as exc:
         raise AuditbotError(
             f"Slack did not take the digest ({slack_error_code(exc)}).",

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
+from auditbot.slack.app_home import publish_home
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.errors import slack_error_code
 from auditbot.slack.listeners.common import open_event, open_view_or_log, record, search_for, show_page
@@ -72,11 +73,14 @@ def register(app: Listeners, deps: SlackDeps) -> None:
         except AuditbotError as exc:
             message = render_error(exc)
         client.chat_postMessage(channel=user_id, **message.as_kwargs())
+        publish_home(deps, client, user_id, click.who.team_id, sent=click.action.value)
 
     @app.action(ids.OPEN_SEARCH_FORM)
     def open_form(ack: Ack, context: BoltContext, client: WebClient) -> None:
         ack()
-        open_view_or_log(client, payload_of(context, Click).trigger_id, render_search_form())
+        click = payload_of(context, Click)
+        tz = deps.zones.zone(client, click.who.user_id)
+        open_view_or_log(client, click.trigger_id, render_search_form(tz=tz))
 
 
 def share_page(deps: SlackDeps, client: WebClient, respond: Respond, click: Click) -> None:

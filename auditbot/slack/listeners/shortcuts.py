@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -35,14 +35,17 @@ def register(app: Listeners, deps: SlackDeps) -> None:
             elif findings.event_ids and not (findings.emails or findings.account_ids or findings.ips):
                 open_event(deps, client, shortcut.who, shortcut.trigger_id, findings.event_ids[0])
             else:
+                opened = _open_found_event(deps, client, shortcut, findings.event_ids)
                 query = f"{findings.query().canonical} {INVESTIGATION_WINDOW}"
-                intro = f"From the message: {findings.summary()}."
+                intro = f"From the message: {findings.summary()}.{opened}"
                 show_results(deps, client, respond, shortcut.who, query, intro=intro)
 
     @app.shortcut(ids.SEARCH_SHORTCUT)
     def search_form(ack: Ack, context: BoltContext, client: WebClient) -> None:
         ack()
-        open_view_or_log(client, payload_of(context, Shortcut).trigger_id, render_search_form())
+        shortcut = payload_of(context, Shortcut)
+        tz = deps.zones.zone(client, shortcut.who.user_id)
+        open_view_or_log(client, shortcut.trigger_id, render_search_form(tz=tz))
 
     def validate_form(ack: Ack, context: BoltContext) -> None:
         try:
@@ -65,6 +68,7 @@ def register(app: Listeners, deps: SlackDeps) -> None:
             message = render_results(page)
         except AuditbotError as exc:
             message = render_error(exc)
+            record(deps, client, submission.who, "error", outcome="error", detail=f"search form: {exc.message}")
         client.chat_postMessage(channel=user_id, **message.as_kwargs())
 
     app.view_submission(ids.SEARCH_FORM, ack=validate_form, work=answer_form)
@@ -72,6 +76,19 @@ def register(app: Listeners, deps: SlackDeps) -> None:
     @app.options(ids.FORM_ACTIONS)
     def action_options(ack: Ack, context: BoltContext) -> None:
         ack(**render_action_options(deps.catalog.snapshot(), payload_of(context, OptionsLoad).value))
+
+
+def _open_found_event(deps: SlackDeps, client: WebClient, shortcut: MessageShortcut, event_ids: Sequence[str]) -> str:
+    """Open the first event id the message names in a window (the trigger is good for one window), and
+    say so in the results' intro; "" when it names none."""
+    if not event_ids:
+        return ""
+    event_id = event_ids[0]
+    try:
+        open_event(deps, client, shortcut.who, shortcut.trigger_id, event_id)
+    except AuditbotError as exc:
+        return f" Event {event_id} could not be opened: {exc.message}"
+    return f" Event {event_id} opened in a window."
 
 
 def _message_text(message: Mapping[str, Any]) -> str:

@@ -57,6 +57,8 @@ ACTION_PERMISSIONS: Mapping[str, Permission] = {
     ids.SUBSCRIPTION_PAUSE: Permission.ADMIN,
     ids.SUBSCRIPTION_RESUME: Permission.ADMIN,
     ids.SUBSCRIPTION_REMOVE: Permission.ADMIN,
+    ids.BOT_LOG_NEXT: Permission.ADMIN,
+    ids.BOT_LOG_PREV: Permission.ADMIN,
 }
 WEBHOOK_TIMEOUT_SECONDS = 3
 TITLE = "auditbot"

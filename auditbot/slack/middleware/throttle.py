@@ -84,9 +84,14 @@ def slow_down_text(per_minute: int, wait: float) -> str:
 
 
 def user_rate_limit(
-    clock: Clock, per_minute: int, *, free_subcommands: Collection[str] = FREE_SUBCOMMANDS
+    clock: Clock,
+    per_minute: int,
+    *,
+    free_subcommands: Collection[str] = FREE_SUBCOMMANDS,
+    on_refused: Callable[[BoltContext, str], None] | None = None,
 ) -> Middleware:
-    """Bolt global middleware: over ``per_minute`` searches a minute, no listener runs and the person is told."""
+    """Bolt global middleware: over ``per_minute`` searches a minute, no listener runs and the person is told;
+    ``on_refused`` hears of each refusal (the bot's trail records it)."""
     limiter = SearchLimiter(clock, per_minute)
 
     def rate_limit(
@@ -101,6 +106,8 @@ def user_rate_limit(
             next_()
             return None
         logger.info("search by %s refused: over %d a minute", user_id, per_minute)
+        if on_refused is not None:
+            on_refused(context, f"search limit: over {per_minute} searches a minute")
         return _refusal(body, context, slow_down_text(per_minute, wait), logger)
 
     return rate_limit

@@ -7,18 +7,19 @@ Layouts::
                by actor · from IP (place)
                touched: A, B · in: Org
       context  Matched `sub-abc`, `sub-def`
-      context  Acknowledged by @jane at 14:02 UTC     (once acknowledged)
+      context  Acknowledged by @jane · <date>          (once acknowledged)
       actions  [Acknowledge] [Snooze… ▾] [Details]    (no Acknowledge once acknowledged)
 
     render_burst_summary
       section  *N audit events matched `sub-abc`* — listed in this thread
       context  counts below are for the first M      (when the items are only the first part)
       section  *By action* — Name: 12 …   |   *Top actors* — actor: 5 …
-      context  <first time> to <last time>
+      context  <first time> → <last time>
       actions  [Acknowledge all]                      (or: context Acknowledged by …)
 
     render_burst_part
-      section  one line per event: <time> · *Action* · actor · IP   (packed, ≤ 3000 each)
+      section  one line per event: <time> · *Action* · actor · IP   (packed, ≤ 3000 each; the time of
+               day with seconds when the part spans less than a day)
       context  +N more                                (beyond 50 events)
       actions  [Open details… ▾]
 
@@ -26,6 +27,9 @@ Button and option values carry what a click needs, compactly: the Acknowledge bu
 ``<event id>|<sub ids>``, each Snooze option ``<choice>|<sub ids>|<event id>`` (≤ 150), where
 ``<sub ids>`` is a comma-separated list, or ``*`` ("every subscription posting in this channel")
 when the list would not fit.
+
+Every time shown is a date token (``safe.date``), seen in each viewer's zone; option texts, which
+cannot hold one, say the time in UTC.
 """
 
 from __future__ import annotations
@@ -33,9 +37,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, InteractiveElement, Option, StaticSelectElement
 
@@ -60,10 +63,26 @@ from auditbot.slack.render.limits import (
     text_units,
 )
 from auditbot.slack.render.results import event_entry
-from auditbot.slack.render.safe import as_utc, clean, date, inline_code, md, mention, plain, units
+from auditbot.slack.render.safe import (
+    clean,
+    date,
+    inline_code,
+    md,
+    mention,
+    plain,
+    time_of_day,
+    units,
+    utc_clock,
+    utc_text,
+    window,
+)
 from auditbot.slack.render.views import Message
 
-SNOOZE_LABELS: dict[str, str] = {ONE_HOUR: "1 hour", FOUR_HOURS: "4 hours", TOMORROW_MORNING: "Until 09:00 tomorrow"}
+SNOOZE_LABELS: dict[str, str] = {
+    ONE_HOUR: "1 hour",
+    FOUR_HOURS: "4 hours",
+    TOMORROW_MORNING: "Until 09:00 tomorrow (your time)",
+}
 EVERY_SUBSCRIPTION = "*"
 """In a value: every subscription posting in the channel (the ids did not fit)."""
 ACKNOWLEDGED_BLOCK = "alert_acknowledged"
@@ -169,10 +188,9 @@ def _snooze_select(item: AlertItem) -> StaticSelectElement | None:
 
 
 def acknowledged_line(user_id: str, when: datetime) -> JsonDict:
-    """The context line "Acknowledged by @jane at 14:02 UTC" (block id ``ACKNOWLEDGED_BLOCK``)."""
+    """The context line "Acknowledged by @jane · <date>" (block id ``ACKNOWLEDGED_BLOCK``)."""
     who = mention(user_id) or "someone"
-    at = as_utc(when)
-    line = kit.context(kit.mrkdwn(f":white_check_mark: Acknowledged by {who} at {at:%H:%M} UTC"))
+    line = kit.context(kit.mrkdwn(f":white_check_mark: Acknowledged by {who} · {date(when)}"))
     return {**line, "block_id": ACKNOWLEDGED_BLOCK}
 
 
@@ -248,7 +266,7 @@ def render_burst_summary(
             )
         )
         times = sorted(item.event.time for item in items)
-        span = date(times[0]) if times[0] == times[-1] else f"{date(times[0])} to {date(times[-1])}"
+        span = date(times[0]) if times[0] == times[-1] else window(times[0], times[-1])
         blocks.append(kit.context(kit.mrkdwn(span)))
     if acknowledged is not None:
         blocks.append(acknowledged_line(*acknowledged))
@@ -289,7 +307,9 @@ def _part_blocks(items: Sequence[AlertItem], hidden: int, scale: float) -> list[
     def size(n: int) -> int:
         return max(8, int(n * scale))
 
-    lines = [_part_line(item, size) for item in items]
+    times = [item.event.time for item in items]
+    within_a_day = bool(times) and max(times) - min(times) < timedelta(days=1)
+    lines = [_part_line(item, size, within_a_day) for item in items]
     blocks = [kit.section(text) for text in pack_lines(lines, SECTION_TEXT - 100)]
     if not blocks:
         blocks.append(kit.section("No events."))
@@ -308,9 +328,10 @@ def _part_blocks(items: Sequence[AlertItem], hidden: int, scale: float) -> list[
     return blocks
 
 
-def _part_line(item: AlertItem, size: Callable[[int], int]) -> str:
+def _part_line(item: AlertItem, size: Callable[[int], int], within_a_day: bool) -> str:
     event = item.event
-    parts = [date(event.time), f"*{md(item.action_name or event.action, size(60))}*", md(actor_name(event), size(60))]
+    when = time_of_day(event.time, seconds=True) if within_a_day else date(event.time)
+    parts = [when, f"*{md(item.action_name or event.action, size(60))}*", md(actor_name(event), size(60))]
     if event.ip and clean(event.ip):
         parts.append(md(event.ip, size(45)))
     return " · ".join(parts)
@@ -318,22 +339,19 @@ def _part_line(item: AlertItem, size: Callable[[int], int]) -> str:
 
 def _option_text(item: AlertItem, limit: int) -> str:
     event = item.event
-    at = as_utc(event.time)
-    return plain(f"{at:%H:%M} {clean(item.action_name or event.action)} · {actor_name(event)}", limit)
+    return plain(f"{utc_clock(event.time)} {clean(item.action_name or event.action)} · {actor_name(event)}", limit)
 
 
 # -- notes -----------------------------------------------------------------------------------------
 
 
-def render_snoozed(user_id: str, actor_label: str, action_name: str, until: datetime, tz: ZoneInfo) -> Message:
-    """The thread note "@jane snoozed <actor> doing <action> until <local time> (<UTC time>)"."""
+def render_snoozed(user_id: str, actor_label: str, action_name: str, until: datetime) -> Message:
+    """The thread note "@jane snoozed <actor> doing <action> until <date>", the date in each viewer's zone."""
     who = mention(user_id) or "Someone"
-    local, utc = until.astimezone(tz), as_utc(until)
-    zone = md(local.tzname() or tz.key, 40)
-    when = f"{local:%a %d %b %H:%M} {zone} ({utc:%a %H:%M} UTC)"
-    text = f":zzz: {who} snoozed *{md(actor_label, 200)}* doing *{md(action_name, 200)}* until {when}."
+    text = f":zzz: {who} snoozed *{md(actor_label, 200)}* doing *{md(action_name, 200)}* until {date(until)}."
+    fallback = f"Snoozed {clean(actor_label)[:200]} doing {clean(action_name)[:200]} until {utc_text(until)}"
     return Message(
-        text=kit.fallback(f"Snoozed {clean(actor_label)[:200]} doing {clean(action_name)[:200]} until {utc:%H:%M} UTC"),
+        text=kit.fallback(fallback),
         blocks=_checked([kit.section(text)]),
     )
 

@@ -2,28 +2,36 @@
 
 Layout of the SEARCH_FORM modal (every input optional; block_id == action_id)::
 
-    context  notes from the prefill ("From the message: 2 emails, 1 IP")
-    input    Since            datetimepicker
-    input    Until            datetimepicker
+    context  the asker's zone ("Days and times are in your Slack time zone (Europe/Berlin).") and notes
+             from the prefill ("From the message: 2 emails, 1 IP")
+    input    Since            datepicker
+    input    Since: time      timepicker (optional: the day's start)
+    input    Until            datepicker
+    input    Until: time      timepicker (optional: the day's end)
     input    Actions          multi_external_select (options from render_action_options)
     input    Actors           plain_text_input, comma separated
     input    IP addresses     plain_text_input, comma separated
     input    Text             plain_text_input
+
+Days and times are picked, and a prefill shown, in the asker's Slack time zone (``users.info``),
+which is also the zone their search is read in (``auditbot.slack.forms``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
-    DateTimePickerElement,
+    DatePickerElement,
     ExternalDataMultiSelectElement,
     InputBlock,
     InputInteractiveElement,
     Option,
     OptionGroup,
     PlainTextInputElement,
+    TimePickerElement,
 )
 from slack_sdk.models.views import View
 
@@ -45,10 +53,11 @@ from auditbot.slack.render.safe import as_utc, clean, plain, units
 from auditbot.slack.render.views import SearchFormPrefill
 
 MAX_SELECTED = 25
+UTC_ZONE = ZoneInfo("UTC")
 
 
-def render_search_form(prefill: SearchFormPrefill | None = None) -> JsonDict:
-    """The SEARCH_FORM modal, with ``prefill``'s values already in place."""
+def render_search_form(prefill: SearchFormPrefill | None = None, *, tz: ZoneInfo = UTC_ZONE) -> JsonDict:
+    """The SEARCH_FORM modal for someone in ``tz``, with ``prefill``'s values already in place."""
     given = prefill or SearchFormPrefill()
     actors, dropped_actors = _joined(given.actors)
     ips, dropped_ips = _joined(given.ips)
@@ -58,12 +67,12 @@ def render_search_form(prefill: SearchFormPrefill | None = None) -> JsonDict:
     if units(text) > MAX_QUERY_LENGTH:
         notes.append("The text was too long to fill in.")
         text = ""
-    blocks: list[JsonDict] = []
-    if notes:
-        blocks.append(kit.context(*(kit.plain_text(plain(n, 300)) for n in _at_most(notes, CONTEXT_ELEMENTS))))
+    zone = f"Days and times are in your Slack time zone ({plain(tz.key, 60)})."
+    shown = [zone, *_at_most(notes, CONTEXT_ELEMENTS - 1)]
+    blocks: list[JsonDict] = [kit.context(*(kit.plain_text(plain(n, 300)) for n in shown))]
     blocks += [
-        _when(ids.FORM_SINCE, "Since", given.since, "Default: 7 days before Until."),
-        _when(ids.FORM_UNTIL, "Until", given.until, "Default: now."),
+        *_when(ids.FORM_SINCE, ids.FORM_SINCE_TIME, "Since", given.since, tz, "Default: 7 days before Until."),
+        *_when(ids.FORM_UNTIL, ids.FORM_UNTIL_TIME, "Until", given.until, tz, "Default: now."),
         _input(
             ids.FORM_ACTIONS,
             "Actions",
@@ -117,10 +126,16 @@ def _option(action_id: str, name: str) -> Option:
     return Option(text=kit.plain_text(text), value=action_id, description=description)
 
 
-def _when(block_id: str, label: str, value: datetime | None, hint: str) -> JsonDict:
-    initial = _epoch(value) if value is not None else None
-    element = DateTimePickerElement(action_id=block_id, initial_date_time=initial)
-    return _input(block_id, label, element, hint=hint)
+def _when(day_id: str, time_id: str, label: str, value: datetime | None, tz: ZoneInfo, hint: str) -> list[JsonDict]:
+    """A day picker and a time picker, showing ``value`` (if any) in ``tz``."""
+    local = _local(value, tz) if value is not None else None
+    day = DatePickerElement(action_id=day_id, initial_date=f"{local:%Y-%m-%d}" if local else None)
+    at = TimePickerElement(action_id=time_id, initial_time=f"{local:%H:%M}" if local else None)
+    edge = "start" if day_id == ids.FORM_SINCE else "end"
+    return [
+        _input(day_id, label, day, hint=hint),
+        _input(time_id, f"{label}: time", at, hint=f"Without a time: the {edge} of the day."),
+    ]
 
 
 def _text_input(block_id: str, label: str, value: str, placeholder: str, max_length: int) -> JsonDict:
@@ -164,9 +179,10 @@ def _at_most(notes: list[str], count: int) -> list[str]:
     return [*notes[: count - 1], f"+{len(notes) - count + 1} more notes"]
 
 
-def _epoch(value: datetime) -> int | None:
+def _local(value: datetime, tz: ZoneInfo) -> datetime | None:
+    """``value`` on the wall clock of ``tz`` (naive values are UTC); None when it cannot be shown there."""
     try:
-        seconds = int(as_utc(value).timestamp())
-    except (OverflowError, ValueError, OSError):
+        local = as_utc(value).astimezone(tz)
+    except (OverflowError, ValueError):
         return None
-    return seconds if seconds >= 0 else None
+    return local if 1 <= local.year <= 9999 else None

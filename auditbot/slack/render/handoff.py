@@ -2,8 +2,8 @@
 
 Layout::
 
-    header   Handoff: Tue 25 Nov 09:00 → 21:00 (12 h)
-    context  filters `query` · from auditbot's copy of the log · notes
+    header   Handoff: 12 h
+    context  <start> → <end> · filters `query` · from auditbot's copy of the log · notes
     section  *1,234 events* · +25% on the 12 h before          (or: Quiet shift: nothing matched)
     section  *Needs a look*                                      (risky actions, failed-login bursts)
              <time> · *Org admin granted* by x from IP (place)   [Details]   (one block each)
@@ -16,6 +16,8 @@ Layout::
     actions  [Share to channel]                                   (not on a shared or scheduled copy)
 
 Counts are buttons (``handoff_search:n``) whose value is the search that lists those events.
+Every time is a date token (``safe.date``), so each reader sees the shift in their own zone; the
+header and the notification text, which cannot hold one, give the length or the UTC window.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ButtonElement
 
@@ -43,7 +44,7 @@ from auditbot.slack.render.limits import (
     more_line,
     pack_lines,
 )
-from auditbot.slack.render.safe import clean, clip, date, inline_code, md, mention
+from auditbot.slack.render.safe import clean, clip, date, inline_code, md, mention, utc_window, window
 from auditbot.slack.render.views import Message
 
 NOTABLE_SHOWN = 8
@@ -56,7 +57,6 @@ _SOURCES = {"mirror": "from auditbot's copy of the log", "live": "live from the 
 
 def render_handoff(
     handoff: Handoff,
-    tz: ZoneInfo,
     *,
     shared_by: str | None = None,
     state: str | None = None,
@@ -69,14 +69,14 @@ def render_handoff(
     subtitle = _subtitle(handoff, shared_by)
     if scheduled:
         subtitle += f" · scheduled ({inline_code(scheduled, 20)})"
-    blocks: list[JsonDict] = [kit.header(_title(handoff, tz)), kit.context(kit.mrkdwn(subtitle))]
+    blocks: list[JsonDict] = [kit.header(f"Handoff: {_length(handoff)}"), kit.context(kit.mrkdwn(subtitle))]
     blocks.append(kit.section(_totals(handoff)))
     tail = _tail(handoff, shared_by, state)
     budget = Budget(MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET)
     budget.take([*blocks, *tail])
     numbers = itertools.count(1)
     parts = (_needs_a_look(handoff, numbers), _new_things(handoff, numbers), _breakdown(handoff, numbers))
-    for part in (*parts, _alert_state(handoff, tz)):
+    for part in (*parts, _alert_state(handoff)):
         for block in part:
             if not budget.fits([block], reserve=[more_line(1, "")]):
                 break
@@ -85,7 +85,8 @@ def render_handoff(
     blocks += tail if not scheduled else [b for b in tail if b.get("type") != "actions"]
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
     quiet = "quiet" if a.total == 0 else f"{a.total:,} events"
-    return Message(text=kit.fallback(f"Audit handoff, {_span(handoff, tz)}: {quiet}"), blocks=blocks)
+    span = utc_window(handoff.window.start, handoff.window.end)
+    return Message(text=kit.fallback(f"Audit handoff, {span} ({_length(handoff)}): {quiet}"), blocks=blocks)
 
 
 def search_for(handoff: Handoff, term: str = "") -> str:
@@ -94,20 +95,14 @@ def search_for(handoff: Handoff, term: str = "") -> str:
     return " ".join(p for p in (handoff.query, term, f"since:{start} until:{end}") if p)
 
 
-def _title(handoff: Handoff, tz: ZoneInfo) -> str:
-    return f"Handoff: {_span(handoff, tz)}"
-
-
-def _span(handoff: Handoff, tz: ZoneInfo) -> str:
-    start, end = (t.astimezone(tz) for t in (handoff.window.start, handoff.window.end))
+def _length(handoff: Handoff) -> str:
+    """``12 h``, or ``3 days`` from 72 hours on."""
     hours = (handoff.window.end - handoff.window.start).total_seconds() / 3600
-    length = f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.0f} days"
-    same_day = start.date() == end.date()
-    return f"{start:%a %d %b %H:%M} → {end:%H:%M}" + ("" if same_day else f" {end:%a %d %b}") + f" {tz.key} ({length})"
+    return f"{hours:.0f} h" if hours < 72 else f"{hours / 24:.0f} days"
 
 
 def _subtitle(handoff: Handoff, shared_by: str | None) -> str:
-    parts = []
+    parts = [window(handoff.window.start, handoff.window.end)]
     if handoff.query:
         parts.append("filters " + inline_code(handoff.query, 300))
     parts.append(_SOURCES.get(handoff.source, handoff.source))
@@ -219,7 +214,7 @@ def _breakdown(handoff: Handoff, numbers: Iterator[int]) -> list[JsonDict]:
     return blocks
 
 
-def _alert_state(handoff: Handoff, tz: ZoneInfo) -> list[JsonDict]:
+def _alert_state(handoff: Handoff) -> list[JsonDict]:
     lines = []
     if handoff.open_alerts:
         by_channel: dict[str, int] = {}
@@ -228,11 +223,10 @@ def _alert_state(handoff: Handoff, tz: ZoneInfo) -> list[JsonDict]:
         where = ", ".join(f"{_channel(c)} {n}" for c, n in list(by_channel.items())[:OPEN_ALERTS_SHOWN])
         lines.append(f"*Alerts not acknowledged*: {len(handoff.open_alerts)} ({where})")
     for snooze in handoff.snoozes[:SNOOZES_SHOWN]:
-        until = snooze.until.astimezone(tz)
         name = handoff.action_names.get(snooze.action, snooze.action)
         lines.append(
             f"*Snoozed*: {md(snooze.actor, 100)} doing {md(name, 80)} on {inline_code(snooze.subscription_id, 20)}"
-            f" until {until:%a %H:%M} {tz.key}"
+            f" until {date(snooze.until)}"
         )
     if len(handoff.snoozes) > SNOOZES_SHOWN:
         lines.append(f"+{len(handoff.snoozes) - SNOOZES_SHOWN} more snoozes")

@@ -22,16 +22,16 @@ from auditbot.slack.render.views import Message
 
 _COMMAND_RE = re.compile(r"/[a-z0-9][a-z0-9_\-]{0,30}")
 EXAMPLES = (
-    "actor:jane@example.com since:24h",
-    'action:"user added to group" since:2026-11-01 until:2026-11-08',
-    "ip:203.0.113.7,198.51.100.2 -actor:scim@example.com last:7d",
-    '"api token" since:yesterday',
+    "action:added_org_admin last:30d",
+    'action:"user added to group" since:30d until:yesterday',
+    "action:user_login_failed -ip:192.0.2.0/24 last:30d",
+    '"logged in as" last:30d',
     "event 25e4c3e7-7f0d-4b84-8028-330fed144a51",
     "actions group",
     "subscribe #sec-alerts action:added_org_admin",
     "handoff 12h",
 )
-"""Worked examples from the design (DESIGN §2), without the command name."""
+"""Worked examples, without the command name; each gives an answer in the demo (tests/test_examples.py)."""
 
 
 def render_help(*, command: str = ids.COMMAND) -> Message:

@@ -7,6 +7,8 @@ Layout::
     section  API key: works / rejected: <problem> / not checked yet · expires <time>
     section  *Admin API budget*: `path`: 7 of 10 left this minute (full again in N s)
     context  catalog note
+    section  *Try these*
+    context  where their results go (your DM with auditbot)
     actions  [Search…] [quick query] [quick query] …
     section  *Subscriptions*                    (when auditbot keeps subscriptions)
     section  `sub-x` · #channel · paused / last error     [Pause|Resume] [Remove], one per subscription
@@ -37,10 +39,13 @@ from auditbot.slack.render.views import HomeView, RateBudget
 
 MAX_QUICK_QUERIES = 48
 MAX_BUDGETS = 20
+HOME_EXAMPLE = "action:added_org_admin last:30d"
+"""The query App Home's short help shows (one every org can ask, and the demo's org answers)."""
+RESULTS_GO = "Each sends its results to your DM with auditbot (the Messages tab)."
 
 
-def render_home(home: HomeView) -> JsonDict:
-    """The Home tab view for ``home``."""
+def render_home(home: HomeView, *, sent: str | None = None) -> JsonDict:
+    """The Home tab view for ``home``; ``sent`` names the quick query whose results were just sent."""
     blocks = [
         kit.header("auditbot"),
         kit.section(_org(home)),
@@ -56,12 +61,12 @@ def render_home(home: HomeView) -> JsonDict:
     if home.mirror_note and clean(home.mirror_note):
         blocks.append(kit.context(kit.mrkdwn(md(home.mirror_note, 500))))
     blocks.append(kit.divider())
-    blocks += _quick_queries(home)
+    blocks += _quick_queries(home, sent)
     blocks.append(kit.divider())
     tail = [
         kit.section(
             escape(f"Type {ids.COMMAND} <query> anywhere, for example ")
-            + inline_code(f"{ids.COMMAND} actor:jane@example.com since:24h", 100)
+            + inline_code(f"{ids.COMMAND} {HOME_EXAMPLE}", 100)
             + escape(f". {ids.COMMAND} help lists every term.")
         )
     ]
@@ -104,7 +109,7 @@ def _budget(budget: RateBudget) -> str:
     return line
 
 
-def _quick_queries(home: HomeView) -> list[JsonDict]:
+def _quick_queries(home: HomeView, sent: str | None) -> list[JsonDict]:
     buttons: list[ButtonElement] = []
     search = kit.button("Search…", ids.OPEN_SEARCH_FORM, "search", style="primary")
     if search is not None:
@@ -115,5 +120,8 @@ def _quick_queries(home: HomeView) -> list[JsonDict]:
         if button is not None:
             buttons.append(button)
     rows = [buttons[i : i + ACTIONS_ELEMENTS] for i in range(0, len(buttons), ACTIONS_ELEMENTS)]
-    blocks = [kit.section("*Quick queries*")] if len(buttons) > 1 else []
+    where = RESULTS_GO
+    if sent is not None and clean(sent):
+        where = f":white_check_mark: Sent the results of “{md(sent, 200)}” to your DM with auditbot (the Messages tab)."
+    blocks = [kit.section("*Try these*"), kit.context(kit.mrkdwn(where))] if len(buttons) > 1 else []
     return [*blocks, *(b for b in (kit.actions(row) for row in rows) if b is not None)]

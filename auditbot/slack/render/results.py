@@ -3,7 +3,7 @@
 Layout::
 
     header   Audit log: <canonical query>
-    context  <window start> to <window end> · page N · live from the Admin API · notes…
+    context  <window start> → <window end> · page N · live from the Admin API · notes…
     context  intro (optional: "From the message: 2 emails, 1 IP")
     section  *418 events* · busiest actors and IP addresses:     ("At least 20 events" where unknown)
     actions  [actor: jane@example.com · 120] … [ip: 203.0.113.7 · 27] …   (each narrows the search)
@@ -26,6 +26,7 @@ from auditbot.services.result_summary import Narrowing, ResultSummary
 from auditbot.services.search import FoundEvent, ResultPage
 from auditbot.slack import ids
 from auditbot.slack.render import kit
+from auditbot.slack.render.advice import empty_result_advice
 from auditbot.slack.render.limits import (
     BUTTON_TEXT,
     CONTEXT_ELEMENTS,
@@ -36,7 +37,7 @@ from auditbot.slack.render.limits import (
     check_blocks,
     more_line,
 )
-from auditbot.slack.render.safe import clean, clip, date, md, mention
+from auditbot.slack.render.safe import clean, clip, date, md, mention, window
 from auditbot.slack.render.views import Message
 
 SHOWN_ITEMS = 3
@@ -127,7 +128,7 @@ def _header(page: ResultPage) -> JsonDict:
 
 def _summary(page: ResultPage) -> JsonDict:
     source = md(page.source_note, 120) if page.source_note else _SOURCES.get(page.source) or md(page.source, 60)
-    line = f"{date(page.window.start)} to {date(page.window.end)} · page {page.page} · {source}"
+    line = f"{window(page.window.start, page.window.end)} · page {page.page} · {source}"
     elements = [kit.mrkdwn(line)]
     notes = [n for n in page.notes if clean(n)]
     room = CONTEXT_ELEMENTS - 1
@@ -165,7 +166,7 @@ def _tail(page: ResultPage, shared_by: str | None) -> list[JsonDict]:
 def _nothing_found(page: ResultPage) -> JsonDict:
     if page.partial:
         return kit.section("*No events matched yet.* Next scans further back in the window.")
-    return kit.section("*No events matched.* Try a wider window (for example `last:30d`) or fewer terms.")
+    return kit.section(f"*No events matched.* {empty_result_advice(page.query, page.window)}")
 
 
 def _actor(event: AuditEvent) -> str:

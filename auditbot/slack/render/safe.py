@@ -24,7 +24,14 @@ through here before it reaches a block:
 - ``inline_code`` and ``code_block`` additionally neutralise backticks so data cannot end them;
 - ``link`` builds the only links auditbot writes (https to an allow-listed Atlassian host);
 - ``mention`` writes the only mention auditbot writes (a validated Slack user id);
-- ``date`` writes ``<!date^…>`` with an explicit UTC fallback.
+- ``date``, ``time_of_day`` and ``window`` write the only clock texts auditbot shows (see below).
+
+One clock per message: every moment shown to a person in a ``mrkdwn`` text is a Slack date token
+(``<!date^unix^{…}|fallback>``), so each viewer sees it in their own time zone and with their own
+12- or 24-hour setting, and the zone never needs naming. Its fallback, and any time written where
+a token cannot go (``plain_text`` objects, a notification's ``text``, modal titles), is UTC with
+"UTC" named: ``utc_text``, ``utc_clock`` and ``utc_window``. The one exception is a fact stated in
+a zone rather than a moment (a schedule's "09:00, 21:00 Europe/Berlin"): it names its zone.
 
 Sizes are counted in UTF-16 code units (``units``), never fewer than Slack may count.
 """
@@ -232,16 +239,45 @@ def utc_text(when: datetime, *, seconds: bool = False) -> str:
     return f"{text}:{t.second:02d} UTC" if seconds else f"{text} UTC"
 
 
-def date(when: datetime) -> str:
-    """``<!date^…>`` shown in each viewer's time zone, falling back to the UTC time."""
+def utc_clock(when: datetime, *, seconds: bool = False) -> str:
+    """``14:00 UTC`` (with ``:05`` seconds when asked): a time of day where a token cannot go."""
     t = as_utc(when)
+    return f"{t.hour:02d}:{t.minute:02d}" + (f":{t.second:02d}" if seconds else "") + " UTC"
+
+
+def utc_window(start: datetime, end: datetime) -> str:
+    """``2026-11-20 08:00 → 20:00 UTC`` (the end's day too when it differs): a window where a token cannot go."""
+    a, b = as_utc(start), as_utc(end)
+    if a.date() == b.date():
+        return f"{utc_text(a).removesuffix(' UTC')} → {utc_clock(b)}"
+    return f"{utc_text(a).removesuffix(' UTC')} → {utc_text(b)}"
+
+
+def date(when: datetime) -> str:
+    """A moment: ``<!date^…>`` shown as "Today 14:00" (or "2:00 PM") in each viewer's zone, falling back
+    to the UTC time."""
+    return _token(when, "{date_short_pretty} {time}", utc_text(when))
+
+
+def time_of_day(when: datetime, *, seconds: bool = False) -> str:
+    """The time of day of a moment whose day is plain from around it ("14:00:05" in each viewer's zone)."""
+    return _token(when, "{time_secs}" if seconds else "{time}", utc_clock(when, seconds=seconds))
+
+
+def window(start: datetime, end: datetime) -> str:
+    """A window "from → to", both ends moments in each viewer's zone."""
+    return f"{date(start)} → {date(end)}"
+
+
+def _token(when: datetime, shape: str, fallback: str) -> str:
+    """``<!date^unix^shape|fallback>``; just the fallback for a moment Slack cannot show (before 1970)."""
     try:
-        unix = int(t.timestamp())
+        unix = int(as_utc(when).timestamp())
     except (OverflowError, ValueError, OSError):
         unix = -1
     if unix < 0:
-        return utc_text(t)
-    return f"<!date^{unix}^{{date_short_pretty}} {{time}}|{utc_text(t)}>"
+        return fallback
+    return f"<!date^{unix}^{shape}|{fallback}>"
 
 
 def _escaped_fit(text: str, limit: int, *, ellipsis: str = ELLIPSIS) -> str:

@@ -5,7 +5,7 @@ Layouts::
     render_digest_scheduled
       section  :white_check_mark: *Scheduled `dg-x`*: the handoff digest in #channel
                at 09:00, 21:00 (Europe/Berlin) · filters `…` / every event
-      context  next: <date> · the zone came from your Slack profile
+      context  next digest <date> (your time) · the zone came from your Slack profile
       context  /audit digest schedules lists them · /audit digest unschedule dg-x
       section  :warning: problem                       (when the channel's note could not be posted)
 
@@ -14,10 +14,13 @@ Layouts::
       context  N in this workspace · how to add one
       section  `dg-x` · #channel · 09:00, 21:00 Europe/Berlin     (one per schedule)
                filters `…` / every event
-               by @owner · created <date> · last run <date> · next <date> · last error `…`
+               by @owner · created <date> · last run <date> · next <date> (your time) · last error `…`
       context  +N more — narrow the list: /audit digest schedules <text>
 
 Everything stored (times, zone, filters, errors) is data: cleaned, escaped and clipped here.
+A schedule's times of day are a fact of its zone, so they are stated in it and name it; every
+moment (the next digest, the last run) is a date token each reader sees in their own zone, and
+"your time" says so where both stand side by side.
 """
 
 from __future__ import annotations
@@ -43,6 +46,11 @@ def times_text(schedule: HandoffSchedule) -> str:
     return f"{md(times, 400)} ({md(schedule.tz, 60)})"
 
 
+def _times(schedule: HandoffSchedule) -> str:
+    """``09:00, 21:00 (Europe/Berlin)`` for a notification (not escaped)."""
+    return f"{', '.join(clean(t)[:5] for t in schedule.times.split(','))[:200]} ({clean(schedule.tz)[:60]})"
+
+
 def filters_text(query: str, limit: int = 1600) -> str:
     return f"filters {inline_code(query, limit)}" if clean(query) else "every event"
 
@@ -63,7 +71,7 @@ def render_digest_scheduled(
         ),
     ]
     when = [
-        f"next digest {date(next_at)}" if next_at else "no digest time",
+        f"next digest {date(next_at)} (your time)" if next_at else "no digest time",
         "each covers the time since the one before",
     ]
     if zone_note and clean(zone_note):
@@ -75,7 +83,7 @@ def render_digest_scheduled(
     if problem and clean(problem):
         blocks.append(kit.section(f":warning: {md(problem, 500)}"))
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    fallback = f"Scheduled {clean(s.id)[:40]}: handoff digest at {clean(s.times)[:200]} ({clean(s.tz)[:60]})"
+    fallback = f"Scheduled {clean(s.id)[:40]}: handoff digest at {_times(s)}"
     return Message(text=kit.fallback(fallback), blocks=blocks)
 
 
@@ -88,7 +96,7 @@ def render_digest_note(user_id: str, schedule: HandoffSchedule) -> Message:
     )
     blocks = [kit.section(text)]
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    fallback = f"The handoff digest is scheduled here at {clean(schedule.times)[:200]} ({clean(schedule.tz)[:60]})"
+    fallback = f"The handoff digest is scheduled here at {_times(schedule)}"
     return Message(text=kit.fallback(fallback), blocks=blocks)
 
 
@@ -147,7 +155,7 @@ def _entry(s: HandoffSchedule, next_at: datetime | None) -> JsonDict:
     details = [f"by {owner}", f"created {date(s.created_at)}"]
     details.append(f"last run {date(s.last_run_at)}" if s.last_run_at else "not run yet")
     if next_at is not None:
-        details.append(f"next {date(next_at)}")
+        details.append(f"next {date(next_at)} (your time)")
     lines = [
         f"{inline_code(s.id, 40)} · {channel_text(s.channel_id)} · {times_text(s)}",
         f"Filters {inline_code(s.query, 1200)}" if clean(s.query) else "Every event",

@@ -56,10 +56,20 @@ CORPUS: tuple[str, ...] = (
 )
 """Strings that try to mention, link, style, hide or overflow; placed into every field."""
 
-_DATE = r"<!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC>"
+_DATE = (
+    r"<!date\^\d+\^(?:\{date_short_pretty\} \{time\}\|\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC"
+    r"|\{time\}\|\d{2}:\d{2} UTC|\{time_secs\}\|\d{2}:\d{2}:\d{2} UTC)>"
+)
+"""auditbot's date tokens: a moment, a time of day, a time of day with seconds; each with its UTC fallback."""
 _LINK = r"<https://(?:admin|api)\.atlassian\.com(?:[/?#][^\s<>|]*)?\|[^<>|\n]+>"
 _MENTION = r"<@[UW][A-Z0-9]{2,}>"
 _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def moment(when: datetime) -> str:
+    """The date token a moment is shown as (written out here, not by the renderer's helper)."""
+    utc = when.astimezone(UTC)
+    return f"<!date^{int(utc.timestamp())}^{{date_short_pretty}} {{time}}|{utc:%Y-%m-%d %H:%M} UTC>"
 
 
 def event_dict(**attributes: Any) -> dict[str, Any]:

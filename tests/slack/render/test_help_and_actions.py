@@ -33,7 +33,7 @@ def test_help_lists_subcommands_every_term_and_examples():
         assert sub in text
     for entry in QUERY_HELP:
         assert f"`{entry.term}`" in text
-    assert "```\n/audit actor:jane@example.com since:24h\n" in text
+    assert "```\n/audit action:added_org_admin last:30d\n" in text
     assert "/audit event 25e4c3e7-7f0d-4b84-8028-330fed144a51" in text
     alerts = (
         "subscribe [#channel] &lt;query&gt;",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from auditbot.core.model import AuditAction
 from auditbot.services.catalog import CatalogSnapshot
@@ -18,6 +19,7 @@ from auditbot.slack.render import (
     render_search_form,
 )
 from tests.slack.render.support import (
+    all_texts,
     assert_safe,
     assert_view_within_limits,
     assert_within_limits,
@@ -86,6 +88,11 @@ def test_home_with_many_quick_queries_and_paths_stays_within_limits():
     assert all(b["value"] != "x" * 2001 for b in buttons(view))
 
 
+def inputs_of(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The form's input blocks by block id."""
+    return {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+
+
 def test_the_search_form_has_every_optional_input_with_matching_ids():
     view = render_search_form()
     assert_view_within_limits(view)
@@ -95,10 +102,13 @@ def test_the_search_form_has_every_optional_input_with_matching_ids():
         "Search",
         "Cancel",
     )
-    inputs = view["blocks"]
+    assert view["blocks"][0]["type"] == "context"
+    inputs = view["blocks"][1:]
     assert [b["block_id"] for b in inputs] == [
         ids.FORM_SINCE,
+        ids.FORM_SINCE_TIME,
         ids.FORM_UNTIL,
+        ids.FORM_UNTIL_TIME,
         ids.FORM_ACTIONS,
         ids.FORM_ACTORS,
         ids.FORM_IPS,
@@ -108,9 +118,40 @@ def test_the_search_form_has_every_optional_input_with_matching_ids():
         b["type"] == "input" and b["optional"] is True and b["element"]["action_id"] == b["block_id"] for b in inputs
     )
     kinds = [b["element"]["type"] for b in inputs]
-    assert kinds == ["datetimepicker", "datetimepicker", "multi_external_select", *["plain_text_input"] * 3]
-    assert inputs[2]["element"]["min_query_length"] == 0
-    assert "initial_value" not in inputs[3]["element"] and "initial_options" not in inputs[2]["element"]
+    assert kinds == [
+        *["datepicker", "timepicker"] * 2,
+        "multi_external_select",
+        *["plain_text_input"] * 3,
+    ]
+    assert inputs[4]["element"]["min_query_length"] == 0
+    assert "initial_value" not in inputs[5]["element"] and "initial_options" not in inputs[4]["element"]
+
+
+def test_the_search_form_names_the_askers_zone_once_and_shows_the_prefill_in_it():
+    berlin = ZoneInfo("Europe/Berlin")
+    prefill = SearchFormPrefill(since=datetime(2026, 11, 19, 23, 0, tzinfo=UTC), until=WHEN)
+    view = render_search_form(prefill, tz=berlin)
+    assert_view_within_limits(view)
+    shown = [e["text"] for e in view["blocks"][0]["elements"]]
+    assert shown == ["Days and times are in your Slack time zone (Europe/Berlin)."]
+    assert sum("Europe/Berlin" in t for t in all_texts(view)) == 1, "the zone is named once"
+    inputs = inputs_of(view)
+    assert inputs[ids.FORM_SINCE]["element"]["initial_date"] == "2026-11-20", "23:00 UTC is midnight in Berlin"
+    assert inputs[ids.FORM_SINCE_TIME]["element"]["initial_time"] == "00:00"
+    assert inputs[ids.FORM_UNTIL]["element"]["initial_date"] == "2026-11-20"
+    assert inputs[ids.FORM_UNTIL_TIME]["element"]["initial_time"] == "15:00"
+    utc = inputs_of(render_search_form(prefill))
+    assert (utc[ids.FORM_SINCE]["element"]["initial_date"], utc[ids.FORM_SINCE_TIME]["element"]["initial_time"]) == (
+        "2026-11-19",
+        "23:00",
+    )
+
+
+def test_a_prefill_the_pickers_cannot_show_is_left_out():
+    far = datetime(9999, 12, 31, 23, 30, tzinfo=UTC)  # the next day in Kolkata: past year 9999
+    inputs = inputs_of(render_search_form(SearchFormPrefill(since=far), tz=ZoneInfo("Asia/Kolkata")))
+    assert "initial_date" not in inputs[ids.FORM_SINCE]["element"]
+    assert "initial_time" not in inputs[ids.FORM_SINCE_TIME]["element"]
 
 
 def test_the_search_form_is_prefilled():
@@ -126,19 +167,25 @@ def test_the_search_form_is_prefilled():
     view = render_search_form(prefill)
     assert_view_within_limits(view)
     blocks = view["blocks"]
-    assert [e["text"] for e in blocks[0]["elements"]] == ["From the message: 2 emails, 1 IP", "<!channel>"]
-    assert blocks[0]["elements"][1]["type"] == "plain_text"
-    assert blocks[1]["element"]["initial_date_time"] == int(WHEN.timestamp())
-    assert blocks[3]["element"]["initial_options"] == [
+    assert [e["text"] for e in blocks[0]["elements"]] == [
+        "Days and times are in your Slack time zone (UTC).",
+        "From the message: 2 emails, 1 IP",
+        "<!channel>",
+    ]
+    assert blocks[0]["elements"][2]["type"] == "plain_text"
+    inputs = inputs_of(view)
+    assert inputs[ids.FORM_SINCE]["element"]["initial_date"] == "2026-11-20"
+    assert inputs[ids.FORM_SINCE_TIME]["element"]["initial_time"] == "14:00"
+    assert inputs[ids.FORM_ACTIONS]["element"]["initial_options"] == [
         {
             "text": {"type": "plain_text", "text": "User login", "emoji": False},
             "value": "user_login",
             "description": {"type": "plain_text", "text": "user_login", "emoji": False},
         },
     ]
-    assert blocks[4]["element"]["initial_value"] == "jane@example.com, 557058:abc"
-    assert blocks[5]["element"]["initial_value"] == "203.0.113.7"
-    assert blocks[6]["element"]["initial_value"] == '"api token"'
+    assert inputs[ids.FORM_ACTORS]["element"]["initial_value"] == "jane@example.com, 557058:abc"
+    assert inputs[ids.FORM_IPS]["element"]["initial_value"] == "203.0.113.7"
+    assert inputs[ids.FORM_TEXT]["element"]["initial_value"] == '"api token"'
 
 
 def test_too_many_prefilled_values_are_noted_not_lost_silently():
@@ -148,7 +195,7 @@ def test_too_many_prefilled_values_are_noted_not_lost_silently():
     notes = [e["text"] for e in view["blocks"][0]["elements"]]
     assert any(n.endswith("more actors did not fit") for n in notes)
     assert "The text was too long to fill in." in notes
-    actors = view["blocks"][4]["element"]["initial_value"]
+    actors = inputs_of(view)[ids.FORM_ACTORS]["element"]["initial_value"]
     assert len(actors) <= 3000
 
 

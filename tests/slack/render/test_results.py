@@ -32,7 +32,7 @@ def test_a_page_has_a_header_a_window_line_one_entry_per_event_and_buttons():
         "text": {"type": "plain_text", "text": "Audit log: actor:jane@example.com since:24h", "emoji": False},
     }
     summary = blocks[1]["elements"][0]["text"]
-    assert re.fullmatch(r"<!date\^\d+\^.*\|2026-11-19 14:00 UTC> to <!date\^\d+\^.*\|2026-11-20 14:00 UTC>.*", summary)
+    assert re.fullmatch(r"<!date\^\d+\^.*\|2026-11-19 14:00 UTC> → <!date\^\d+\^.*\|2026-11-20 14:00 UTC>.*", summary)
     assert "page 1" in summary and "live from the Admin API" in summary
     entries = [b for b in blocks if b["type"] == "section"]
     assert len(entries) == 2
