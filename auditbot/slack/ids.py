@@ -63,6 +63,9 @@ HANDOFF_DRILL = "handoff_drill"
 block id (``handoff_drill:<n>|<start>|<end>|<filters>``) the window and filters it is searched with."""
 HANDOFF_SHARE = "handoff_share"
 """Posts the handoff digest in the channel; its value is the handoff's text and window."""
+SEARCH_SUGGESTION = "search_suggestion"
+"""A corrected query under a query error; button n is ``search_suggestion:<n>``, its value the whole query."""
+SEARCH_SUGGESTION_PATTERN = re.compile(r"^search_suggestion(?::\d+)?$")
 
 # Alert subscriptions (the subscribe dry run, /audit subscriptions and App Home).
 SUBSCRIBE_CONFIRM = "subscribe_confirm"

@@ -75,14 +75,8 @@ def render_actions(snapshot: CatalogSnapshot, text: str | None = None) -> Messag
 
 
 def matching_groups(snapshot: CatalogSnapshot, text: str) -> dict[str, list[AuditAction]]:
-    """The catalog's groups, each with its actions whose id, name or group contains ``text`` (any case)."""
-    key = text.casefold()
-    found: dict[str, list[AuditAction]] = {}
-    for group, actions in snapshot.groups().items():
-        kept = [a for a in actions if not key or any(key in v.casefold() for v in (a.id, a.display_name, group))]
-        if kept:
-            found[group] = kept
-    return found
+    """The catalog's groups, each with its actions that hold every word of ``text`` (``CatalogSnapshot.search``)."""
+    return snapshot.search_groups(text)
 
 
 def catalog_query(term: str) -> str:
