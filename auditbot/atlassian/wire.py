@@ -38,7 +38,7 @@ _HINTS = {
     "ADMIN-400-1": "The page cursor is no longer valid; run the search again from the first page.",
     "ADMIN-400-3": "Check the time range: times must be valid and the start must be before the end.",
     "ADMIN-404-2": "Check ATLASSIAN_ORG_ID: it must be the id of the organization the API key belongs to.",
-    "ADMIN-404-4": "No event has that id in this organization (events are kept for 180 days).",
+    "ADMIN-404-4": "Check the event id: the audit log keeps events for 180 days.",
 }
 
 
@@ -155,7 +155,7 @@ def error_summary(response: httpx.Response) -> tuple[str | None, str | None]:
 def error_from_response(response: httpx.Response) -> ApiError:
     status = response.status_code
     code, detail = error_summary(response)
-    suffix = f": {detail}" if detail else ""
+    suffix = f": {detail.rstrip('.')}" if detail else ""  # the messages end in their own full stop
     hint = _HINTS.get(code or "")
     if status == 400:
         return ApiBadRequest(f"The Admin API refused the request{suffix}.", code=code, detail=detail, hint=hint)
@@ -175,7 +175,7 @@ def error_from_response(response: httpx.Response) -> ApiError:
             hint="The key's creator must be an org admin, and ATLASSIAN_ORG_ID must be the key's organization.",
         )
     if status == 404:
-        return ApiNotFound(f"Not found{suffix}.", code=code, detail=detail, hint=hint)
+        return ApiNotFound(f"{detail.rstrip('.')}." if detail else "Not found.", code=code, detail=detail, hint=hint)
     if status >= 500:
         return ApiServerError(
             f"The Admin API failed ({status}){suffix}.",

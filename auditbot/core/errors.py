@@ -17,6 +17,7 @@
     ├── ScheduleError             times or a time zone that cannot be understood (core.schedule)
     ├── PageStateError            a button value that is not a page state auditbot made (core.paging)
     ├── UnknownActionError        text that names no action, or several (services.catalog)
+    ├── UnknownGroupError         text that names no action group (services.catalog)
     ├── SearchBusy                the API's rate budget is spent; ``retry_after`` says when (services.search)
     ├── MissingId                 no id given for a subscription or schedule (services.workspace_items)
     ├── UnknownId                 no subscription or schedule with that id here (services.workspace_items)

@@ -42,10 +42,12 @@ from auditbot.core.querysyntax import (
     QueryError,
     TermSpan,
     clean,
+    edited,
     query_error,
     quote_text,
     quote_value,
     read_clauses,
+    tokenize,
 )
 from auditbot.core.timespec import (
     RelativeSpec,
@@ -234,12 +236,42 @@ class Query:
         return None
 
     def error_at(
-        self, term: str, value: object, what: str, *, hint: str | None = None, suggestions: Seq = ()
+        self,
+        term: str,
+        value: object,
+        what: str,
+        *,
+        hint: str | None = None,
+        fixes: Seq = (),
+        suggestions: Seq = (),
     ) -> QueryError:
-        """A ``QueryError`` about a value of this query, pointing at where it was written."""
+        """A ``QueryError`` about a value of this query, pointing at where it was written.
+
+        Each of ``fixes`` is a value to put in its place; the error suggests the whole query with it:
+        the source as written with that value replaced, or the canonical text when the source or the
+        value's place in it is unknown. ``suggestions`` are whole corrected queries, suggested first."""
         span = self.locate(term, value)
-        column, length = (span.column, span.length) if span else (None, 0)
-        return query_error(what, column, length, hint=hint, suggestions=suggestions, source=self.source)
+        if span is None or self.source is None:
+            whole = [*suggestions, *self._with_value(term, value, fixes)]
+            return query_error(what, None, hint=hint, suggestions=whole)
+        quoted = [quote_value(fix) for fix in fixes]
+        return query_error(
+            what, span.column, span.length, hint=hint, fixes=quoted, suggestions=suggestions, source=self.source
+        )
+
+    def _with_value(self, term: str, value: object, fixes: Seq) -> list[str]:
+        """The canonical text of this query with ``value`` of ``term`` replaced by each fix in turn."""
+        if term not in FIELD_OF_TERM:
+            return []
+        name = FIELD_OF_TERM[term][0]
+        found: list[str] = []
+        for fix in fixes:
+            values = tuple(fix if str(v) == str(value) else v for v in getattr(self, name))
+            try:
+                found.append(self.replace(**{name: values}).canonical)
+            except (ValueError, TypeError):
+                continue
+        return found
 
     def window(self, now: datetime, tz: ZoneInfo, default: timedelta = DEFAULT_WINDOW) -> TimeWindow:
         """The aware-UTC ``[start, end)`` this query covers at ``now`` for a user in ``tz``.
@@ -291,9 +323,43 @@ def format_query(q: Query) -> str:
 
 
 def parse(text: str) -> Query:
-    """Read query text; any problem raises ``QueryError`` (and nothing else)."""
+    """Read query text; any problem raises ``QueryError`` (and nothing else).
+
+    The error's suggestions are kept only where they work: the corrected query reads, or its first
+    mistake lies past the term that was corrected (a second mistake gets its own suggestion then)."""
     if not isinstance(text, str):
         raise QueryError("A query must be text", hint="Pass the query as a string.")
+    try:
+        return _parse(text)
+    except QueryError as error:
+        error.suggestions = [s for s in error.suggestions if _reads_past_the_fix(text, s)]
+        raise
+
+
+def _reads_past_the_fix(text: str, suggestion: str) -> bool:
+    try:
+        _parse(suggestion)
+    except QueryError as error:
+        return error.column >= _fixed_token_end(text, suggestion)
+    return True
+
+
+def _fixed_token_end(before: str, after: str) -> int:
+    """Where, in ``after``, the token holding the last character that differs from ``before`` ends."""
+    shortest = min(len(before), len(after))
+    first = next((i for i in range(shortest) if before[i] != after[i]), shortest)
+    same = 0
+    while same < shortest - first and before[-1 - same] == after[-1 - same]:
+        same += 1
+    last = max(first, len(after) - same - 1)  # a deletion changes no character: the one after it counts
+    try:
+        tokens = tokenize(after)
+    except QueryError:
+        return len(after) + 1
+    return next((column + len(raw) for column, raw in tokens if column <= last < column + len(raw)), last + 1)
+
+
+def _parse(text: str) -> Query:
     builder = _Builder(text)
     for clause in read_clauses(text):
         if isinstance(clause, Item):
@@ -327,7 +393,7 @@ class _Builder:
             try:
                 value = normalize(item.value)
             except ValueProblem as problem:
-                fixes = [f"{term}:{quote_value(s)}" for s in problem.suggestions]
+                fixes = [quote_value(s) for s in problem.suggestions]
                 raise self.error(problem.what, item.column, item.length, problem.hint, fixes) from None
             self.fields[name][value] = None
             self.spans.append(TermSpan(term, str(value), item.column, item.length))
@@ -338,13 +404,13 @@ class _Builder:
         try:
             spec = parse_timespec(item.value)
         except TimeSpecError as problem:
-            fixes = [f"{term}:{s}" for s in problem.suggestions]
             what = f"{problem.message} in {clause.typed}:"
-            raise self.error(what, item.column, item.length, problem.hint, fixes) from None
+            raise self.error(what, item.column, item.length, problem.hint, problem.suggestions) from None
         if clause.term == "last" and not isinstance(spec, RelativeSpec):
             hint = "Use a duration like last:7d, or since: for a date or day."
             what = f'last: takes a duration, not "{shorten(item.value)}"'
-            raise self.error(what, item.column, item.length, hint, [f"since:{spec}"])
+            whole = edited(self.source, [(clause.column, clause.length, f"since:{spec}")])
+            raise self.error(what, item.column, item.length, hint, whole=[whole])
         if term in self.times:
             first, which = self.times[term][1].typed, "starts" if term == "since" else "ends"
             hint = "Give one start (since:, from: or last:) and one end (until: or to:)."
@@ -358,13 +424,24 @@ class _Builder:
         since, until = self.times.get("since"), self.times.get("until")
         problem = order_problem(since and since[0], until and until[0])
         if problem and since and until:
-            swapped = [f"since:{until[0]} until:{since[0]}"]
-            raise self.error(
-                problem, since[1].column, since[1].length, "The start must come before the end; swap them.", swapped
-            )
+            hint = "The start must come before the end; swap them."
+            raise self.error(problem, since[1].column, since[1].length, hint, whole=[self.swapped(since[1], until[1])])
         fields: dict[str, Any] = {name: tuple(values) for name, values in self.fields.items()}
         fields |= {"since": since and since[0], "until": until and until[0], "text": tuple(self.text)}
         return Query(**fields, spans=tuple(self.spans), source=self.source)
 
-    def error(self, what: str, column: int, length: int, hint: str | None, fixes: Seq = ()) -> QueryError:
-        return query_error(what, column, length, hint=hint, suggestions=fixes, source=self.source)
+    def swapped(self, since: Clause, until: Clause) -> str:
+        """The source with the start's and the end's values swapped (``last:`` becomes ``since:``)."""
+        start, end = (self.source[c.items[0].column : c.items[0].column + c.items[0].length] for c in (since, until))
+        start_term = "since" if since.term == "last" else since.typed
+        edits = [
+            (since.column, since.length, f"{start_term}:{end}"),
+            (until.column, until.length, f"{until.typed}:{start}"),
+        ]
+        return edited(self.source, edits)
+
+    def error(
+        self, what: str, column: int, length: int, hint: str | None, fixes: Seq = (), *, whole: Seq = ()
+    ) -> QueryError:
+        """A ``QueryError`` at a span: ``fixes`` replace the span, ``whole`` are whole corrected queries."""
+        return query_error(what, column, length, hint=hint, fixes=fixes, suggestions=whole, source=self.source)

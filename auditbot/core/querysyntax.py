@@ -13,6 +13,7 @@ values); ``query.py`` checks each value and builds the ``Query``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import NamedTuple
@@ -52,8 +53,10 @@ FREE_TEXT_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "urn", "ari", "
 class QueryError(AuditbotError):
     """A query that cannot be read, pointing at the offending span of the input.
 
-    ``column`` is a 0-based character offset into the input (``display_column`` is 1-based),
-    ``length`` the span's length, ``suggestions`` corrected terms such as ``actor:jane@x.com``.
+    ``message`` says the problem once, without the position or a fix: ``column`` is a 0-based
+    character offset into the input (``display_column`` is 1-based) and ``length`` the span's length,
+    which surfaces show as a caret under ``source``. ``suggestions`` are whole corrected queries: the
+    input with the bad part fixed and the rest of it kept, ready to run.
     """
 
     def __init__(
@@ -84,22 +87,45 @@ class QueryError(AuditbotError):
         return f"{line}\n{' ' * self.column}{'^' * max(1, self.length)}"
 
 
+Edit = tuple[int, int, str]
+"""``(column, length, text)``: replace ``length`` characters of a query from ``column`` with ``text``."""
+
+
+def edited(source: str, edits: Iterable[Edit]) -> str:
+    """``source`` with each edit applied; the edits must not overlap."""
+    out = source
+    for column, length, text in sorted(edits, key=lambda edit: edit[0], reverse=True):
+        out = out[:column] + text + out[column + length :]
+    return out
+
+
+def corrected_queries(
+    source: str | None, suggestions: Iterable[str] = (), edit_sets: Iterable[list[Edit]] = ()
+) -> list[str]:
+    """Whole corrected queries: ``suggestions`` as given, then ``source`` with each set of edits applied.
+    Duplicates, the unchanged source and queries over ``MAX_QUERY_LENGTH`` are dropped."""
+    found = list(suggestions)
+    if source is not None:
+        found += [edited(source, edits) for edits in edit_sets]
+    kept = (q for q in found if q.strip() and q != source and len(q) <= MAX_QUERY_LENGTH)
+    return list(dict.fromkeys(kept))
+
+
 def query_error(
     what: str,
     column: int | None,
     length: int = 0,
     *,
     hint: str | None = None,
-    suggestions: list[str] | tuple[str, ...] = (),
-    did_you_mean: str | None = None,
+    fixes: Iterable[str] = (),
+    suggestions: Iterable[str] = (),
     source: str | None = None,
 ) -> QueryError:
-    """A ``QueryError`` whose message reads ``<what> at column N — did you mean X?``."""
-    message = what if column is None else f"{what} at column {column + 1}"
-    shown = did_you_mean or (suggestions[0] if suggestions else None)
-    if shown:
-        message += f" — did you mean {shown}?"
-    return QueryError(message, column=column or 0, length=length, hint=hint, suggestions=suggestions, source=source)
+    """A ``QueryError`` saying ``what`` at ``column``. Each of ``fixes`` is text that replaces the span in
+    ``source`` (a corrected term name or value); ``suggestions`` are whole corrected queries already made."""
+    edit_sets = [[(column or 0, length, fix)] for fix in fixes] if column is not None else []
+    found = corrected_queries(source, suggestions, edit_sets)
+    return QueryError(what, column=column or 0, length=length, hint=hint, suggestions=found, source=source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,9 +295,10 @@ def read_clauses(text: str) -> list[Clause | Item]:
         elif match and not is_free_text_word(match[2], raw[match.end() :]):
             raise _unknown_term(text, column, raw, match)
         elif raw.startswith("-") and raw[1:2] not in ("", "-"):
-            quoted = shorten(quote_text(clean(unquote(raw))))
-            hint = f"Only terms take a leading - (e.g. -actor:). To search for the text, quote it: {quoted}"
-            raise query_error("Free text cannot be excluded", column, len(raw), hint=hint, source=text)
+            quoted = quote_text(clean(unquote(raw)))
+            hint = "Only terms take a leading - (e.g. -actor:). To search for the text itself, quote it."
+            fixes = [quoted] if clean(unquote(raw)) else []
+            raise query_error("Free text cannot be excluded", column, len(raw), hint=hint, fixes=fixes, source=text)
         else:
             value = clean(unquote(raw))
             if value:
@@ -302,11 +329,12 @@ def _clause(text: str, column: int, raw: str, match: re.Match[str]) -> Clause:
 
 
 def _unknown_term(text: str, column: int, raw: str, match: re.Match[str]) -> QueryError:
-    sign, rest, names = match[1], raw[match.end() :], suggest_terms(match[2])
+    sign = match[1]
+    names = [name for name in suggest_terms(match[2]) if not (sign and TERMS[name] in TIME_TERMS)]
     hint = f"{_TERM_HINT} To search for the text itself, quote it: {shorten(quote_text(clean(unquote(raw))))}"
-    fixes, first = [f"{sign}{name}:{rest}" for name in names], f"{sign}{names[0]}:" if names else None
+    fixes = [f"{sign}{name}" for name in names]  # the term name replaced, its value kept
     what = f'Unknown term "{sign}{shorten(match[2])}"'
-    return query_error(what, column, len(match[0]) - 1, hint=hint, suggestions=fixes, did_you_mean=first, source=text)
+    return query_error(what, column, len(match[0]) - 1, hint=hint, fixes=fixes, source=text)
 
 
 _TIME_HINT = "since:, until: and last: take one time each, e.g. since:2026-11-01 until:2026-11-08."

@@ -39,12 +39,23 @@ class UnknownActionError(AuditbotError):
     """User text that names no action; ``suggestions`` are action ids that are close."""
 
     def __init__(self, text: str, suggestions: list[str], *, ambiguous: bool = False) -> None:
-        message = f'"{text}" matches several actions' if ambiguous else f'No action is called "{text}"'
-        hint = "Did you mean " + ", ".join(f"action:{s}" for s in suggestions) + "?" if suggestions else None
-        super().__init__(message, hint=hint or "Try /audit actions to browse every action.")
+        if ambiguous:
+            message, hint = f'"{text}" matches several actions', "Name one of them by its id or its whole name."
+        else:
+            message, hint = f'No action is called "{text}"', "Try /audit actions to browse every action."
+        super().__init__(message, hint=hint)
         self.text = text
         self.suggestions = suggestions
         self.ambiguous = ambiguous
+
+
+class UnknownGroupError(AuditbotError):
+    """User text that names no action group; ``suggestions`` are group names that are close."""
+
+    def __init__(self, text: str, suggestions: list[str]) -> None:
+        super().__init__(f'No action group is called "{text}"', hint="Try /audit actions to see the groups.")
+        self.text = text
+        self.suggestions = suggestions
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +111,34 @@ class CatalogSnapshot:
         if members:
             return members
         groups = sorted({a.group for a in self.actions if a.group})
-        close = difflib.get_close_matches(key, [normalise(g) for g in groups], n=3, cutoff=0.5)
-        names = [g for g in groups if normalise(g) in close]
-        hint = "Did you mean " + ", ".join(f'group:"{g}"' for g in names) + "?" if names else None
-        raise AuditbotError(f'No action group is called "{text}"', hint=hint or "Try /audit actions to see the groups.")
+        named = {normalise(g): g for g in groups}
+        close = difflib.get_close_matches(key, list(named), n=3, cutoff=0.5)
+        raise UnknownGroupError(text, [named[c] for c in close])  # closest first
+
+    def search(self, text: str) -> list[AuditAction]:
+        """The actions ``text`` finds, best first (the actions picker and ``/audit actions <text>``).
+
+        Every word of ``text`` must appear in the action's id, name or group, in any case and order
+        (``org admin`` finds *Added organization admin*). Best first: the exact id or name, then a name
+        or id that starts with the text, then names whose words start with every word typed, then
+        ids, names and groups whose words do, then the rest, each tier by name."""
+        words = _words(text)
+        if not words:
+            return [action for actions in self.groups().values() for action in actions]
+        phrase = " ".join(words)
+        ranked = [(rank, a) for a in self.actions if (rank := _rank(a, phrase, words)) is not None]
+        ranked.sort(key=lambda pair: (pair[0], pair[1].display_name.casefold(), pair[1].id))
+        return [action for _, action in ranked]
+
+    def search_groups(self, text: str) -> dict[str, list[AuditAction]]:
+        """``search`` grouped by catalog group: groups in the order of their best action (alphabetical
+        when ``text`` is empty), each action in its rank."""
+        if not _words(text):
+            return self.groups()
+        grouped: dict[str, list[AuditAction]] = {}
+        for action in self.search(text):
+            grouped.setdefault(action.group or "Other", []).append(action)
+        return grouped
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
         key = normalise(text)
@@ -190,6 +225,36 @@ def humanise(action_id: str) -> str:
     """``user_added_to_group`` → ``User added to group``; the name of an action the catalog lacks."""
     words = re.sub(r"[_\-.]+", " ", action_id).strip()
     return (words[:1].upper() + words[1:]) if words else action_id
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased words: runs of letters and digits (ids' underscores, dots and dashes split them)."""
+    return [w for w in _WORD_SPLIT_RE.split(text.casefold()) if w]
+
+
+_WORD_SPLIT_RE = re.compile(r"[\W_]+")
+
+
+def _starts_words(words: list[str], haystack: list[str]) -> bool:
+    return all(any(word_there.startswith(word) for word_there in haystack) for word in words)
+
+
+def _rank(action: AuditAction, phrase: str, words: list[str]) -> int | None:
+    """How well ``words`` (typed, as ``phrase``) name ``action``: 0 best; ``None`` when a word is missing."""
+    id_words, name_words, group_words = _words(action.id), _words(action.display_name), _words(action.group)
+    id_text, name_text = " ".join(id_words), " ".join(name_words)
+    if phrase in (id_text, name_text):
+        return 0
+    if id_text.startswith(phrase) or name_text.startswith(phrase):
+        return 1
+    if _starts_words(words, name_words):
+        return 2
+    if _starts_words(words, id_words + name_words + group_words):
+        return 3
+    everything = " ".join((id_text, name_text, " ".join(group_words)))
+    if all(word in everything for word in words):
+        return 4
+    return None
 
 
 def normalise(text: str) -> str:

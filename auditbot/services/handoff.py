@@ -177,7 +177,6 @@ class HandoffService:
         notes: list[str] = []
         status = self._mirror.status(self._org_id) if self._mirror is not None else None
         aggregates, previous, source, baseline_days = self._count(criteria, window, status, notes)
-        names = {t.key: snapshot.get(t.key).display_name for t in aggregates.by_action}
         groups: Counter[str] = Counter()
         for tally in aggregates.by_action:
             groups[snapshot.get(tally.key).group or "Other"] += tally.count
@@ -186,6 +185,9 @@ class HandoffService:
         if self._alerts is not None and team_id:
             open_alerts = tuple(self._alerts.open_alerts(team_id, window.start))
             snoozes = tuple(self._alerts.snoozes(team_id))
+        # One name per action: the catalog's, for every action the digest names (the searches it opens agree).
+        named = {t.key for t in aggregates.by_action} | {e.action for e in aggregates.notable}
+        names = {key: snapshot.get(key).display_name for key in sorted(named | {s.action for s in snoozes})}
         state = mirror_freshness(status, self._clock.now(), self._freshness).text() if self._mirror else None
         return Handoff(
             window=window,

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from auditbot.core.errors import AuditbotError
 from auditbot.core.match import Check, Criteria
 from auditbot.core.ports import EventFilters, PlaceFilter
 from auditbot.core.query import Query
 from auditbot.core.timespec import TimeWindow
-from auditbot.services.catalog import CatalogSnapshot, UnknownActionError
+from auditbot.services.catalog import CatalogSnapshot, UnknownActionError, UnknownGroupError
 
 MAX_MERGED_ACTIONS = 4
 """Up to this many actions are read as one API stream each, merged by time; more are filtered here."""
@@ -44,9 +43,7 @@ def _resolve_all(query: Query, snapshot: CatalogSnapshot, term: str, texts: tupl
         try:
             found = snapshot.resolve(text)
         except UnknownActionError as exc:
-            fixes = [f"{term}:{s}" for s in exc.suggestions]
-            hint = f"Did you mean {' or '.join(fixes)}?" if fixes else exc.hint
-            raise query.error_at(term, text, exc.message, hint=hint, suggestions=fixes) from None
+            raise query.error_at(term, text, exc.message, hint=exc.hint, fixes=exc.suggestions) from None
         ids.extend(a.id for a in found if a.id not in ids)
     return ids
 
@@ -56,8 +53,8 @@ def _resolve_groups(query: Query, snapshot: CatalogSnapshot, term: str, names: t
     for name in names:
         try:
             ids.update(a.id for a in snapshot.resolve_group(name))
-        except AuditbotError as exc:
-            raise query.error_at(term, name, exc.message, hint=exc.hint) from None
+        except UnknownGroupError as exc:
+            raise query.error_at(term, name, exc.message, hint=exc.hint, fixes=exc.suggestions) from None
     return frozenset(ids)
 
 

@@ -12,7 +12,17 @@ from slack_sdk import WebClient
 
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners import alerts, botlog, commands, handoff, home, interactions, shortcuts, subscriptions
+from auditbot.slack.listeners import (
+    alerts,
+    botlog,
+    commands,
+    handoff,
+    home,
+    interactions,
+    shortcuts,
+    subscriptions,
+    suggestions,
+)
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.middleware.failures import failure_trail
 from auditbot.slack.payloads import CONTEXT_KEY, PayloadReader
@@ -80,6 +90,6 @@ def build_app(
     if deps.trail is not None:
         app.use(failure_trail(deps.trail))
     listeners = Listeners(app)
-    for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff, botlog):
+    for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff, botlog, suggestions):
         module.register(listeners, deps)
     return app

@@ -36,16 +36,36 @@ SEARCH_NARROW = "search_narrow"
 page state of the same search narrowed to it."""
 SEARCH_NARROW_PATTERN = re.compile(r"^search_narrow(?::\d+)?$")
 SHARE_PAGE = "share_page"
+CATALOG_SEARCH = "catalog_search"
+"""The menu of a group in ``/audit actions``; each option's value is a search term (``action:<id>``,
+``group:"<name>"``), searched over the list's window."""
+EVENT_PIVOT = "event_pivot"
+"""A pivot in the event details modal: ``event_pivot:actor``, ``event_pivot:ip`` or ``event_pivot:around``;
+its value is ``<event id>|<channel id>`` (the channel the details were opened from, or empty)."""
+EVENT_PIVOT_PATTERN = re.compile(r"^event_pivot:(actor|ip|around)$")
+EVENT_SHARE = "event_share"
+"""[Share] in the event details modal: posts the event in the channel of its value (``<event id>|<channel id>``)."""
+EVENT_RAW = "event_raw"
+"""Show or hide the raw JSON in the event details modal: ``event_raw:show`` / ``event_raw:hide``, value as
+``EVENT_PIVOT``'s."""
+EVENT_RAW_PATTERN = re.compile(r"^event_raw:(show|hide)$")
 EXPORT_CSV = "export_csv"
 HOME_QUICK_QUERY = "home_quick_query"
 """App Home quick queries; button n is ``home_quick_query:n`` (ids must differ within a block), value the query."""
 HOME_QUICK_QUERY_PATTERN = re.compile(r"^home_quick_query(?::\d+)?$")
 OPEN_SEARCH_FORM = "open_search_form"
 HANDOFF_SEARCH = "handoff_search"
-"""A count in the handoff digest; button n is ``handoff_search:n``, its value the search listing those events."""
+"""A search button in the handoff digest (risky actions, a failed-login burst); button n is ``handoff_search:n``,
+its value the search listing those events."""
 HANDOFF_SEARCH_PATTERN = re.compile(r"^handoff_search(?::\d+)?$")
+HANDOFF_DRILL = "handoff_drill"
+"""The menu of a count section in the handoff digest; an option's value is a search term, and the section's
+block id (``handoff_drill:<n>|<start>|<end>|<filters>``) the window and filters it is searched with."""
 HANDOFF_SHARE = "handoff_share"
 """Posts the handoff digest in the channel; its value is the handoff's text and window."""
+SEARCH_SUGGESTION = "search_suggestion"
+"""A corrected query under a query error; button n is ``search_suggestion:<n>``, its value the whole query."""
+SEARCH_SUGGESTION_PATTERN = re.compile(r"^search_suggestion(?::\d+)?$")
 
 # Alert subscriptions (the subscribe dry run, /audit subscriptions and App Home).
 SUBSCRIBE_CONFIRM = "subscribe_confirm"
@@ -97,6 +117,8 @@ BLOCK_ACTIONS = (
     HOME_QUICK_QUERY,
     OPEN_SEARCH_FORM,
 )
+DETAIL_ACTIONS = (CATALOG_SEARCH, EVENT_SHARE, HANDOFF_DRILL)
+"""The action list's menus and the details modal's Share (the pivots and raw JSON toggles match patterns)."""
 SUBSCRIPTION_ACTIONS = (
     SUBSCRIBE_CONFIRM,
     SUBSCRIBE_CANCEL,

@@ -124,6 +124,8 @@ class Click:
     response_url: str | None
     trigger_id: str
     kind: str = "block_actions"
+    view_id: str = ""
+    """The view clicked in (a modal or App Home), to update it; "" in a message."""
 
     @property
     def action(self) -> Action:
@@ -312,6 +314,7 @@ class _Container(_Wire):
     message_ts: Name = ""
     thread_ts: Name = ""
     channel_id: SlackId | None = None
+    view_id: Name = ""
 
 
 class _Element(_Wire):
@@ -331,6 +334,7 @@ class _State(_Wire):
 
 
 class _View(_Wire):
+    id: Name = ""
     type: Name
     callback_id: Name = ""
     state: _State | None = None
@@ -444,6 +448,7 @@ def _click(body: Mapping[str, Any]) -> Click:
         message=message,
         response_url=wire.response_url,
         trigger_id=wire.trigger_id,
+        view_id=container.view_id or (wire.view.id if wire.view else ""),
     )
 
 

@@ -2,14 +2,16 @@
 
 ::
 
-    auditbot: Unknown term "acter" at column 10 — did you mean actor?
+    auditbot: Unknown term "acter"
       since:2d acter:bob
                ^^^^^
       Terms are actor:, action:, …
+      Did you mean: since:2d actor:bob
 
 The message, then (for a query error) the query with a ``^^^`` marker under the offending span,
-then the hint. Everything is shown through ``printable``, so input echoed in an error cannot drive
-the terminal; the marker is placed by the width the escaped text takes (wide characters count 2).
+then the hint, then the corrected queries a query error suggests. Everything is shown through
+``printable``, so input echoed in an error cannot drive the terminal; the marker is placed by the
+width the escaped text takes (wide characters count 2).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def error_lines(error: AuditbotError) -> list[str]:
         lines += [f"  {line}" for line in caret_lines(error.source, error.column, error.length)]
     if error.hint:
         lines.append(f"  {printable(error.hint, keep=chr(10))}")
+    if isinstance(error, QueryError):
+        lines += [f"  Did you mean: {printable(query)}" for query in error.suggestions[:3]]
     return lines
 
 

@@ -1,4 +1,4 @@
-"""The page's Block Kit and mrkdwn rendering in Chromium: every block kind, dates in the browser's zone,
+"""The page's Block Kit and mrkdwn rendering in Chromium: every block kind, dates in the acting person's zone,
 hostile text shown as text, and a visible placeholder for what it does not know."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Locator, expect
 
 from auditbot.playground import Workspace
-from auditbot.playground.seed import JANE, SEC_ALERTS
+from auditbot.playground.seed import JANE, RAVI, SEC_ALERTS
 from auditbot.playground.web import RunningPlayground, start_playground
 
 from .conftest import open_page, screenshot
@@ -164,16 +164,22 @@ def test_links_are_safe_and_hostile_text_stays_text(browser: Browser, stage: Run
     page.context.close()
 
 
-@pytest.mark.parametrize(
-    ("zone", "shown"), [("Europe/Berlin", "2025-11-25 1:00 PM"), ("Asia/Kolkata", "2025-11-25 5:30 PM")]
-)
-def test_dates_show_in_the_browsers_time_zone(browser: Browser, stage: RunningPlayground, zone: str, shown: str):
-    page = open_page(browser, stage.url, timezone=zone)
-    dates = message(page).locator("time.date")
-    expect(dates.first).to_have_text(shown)
-    expect(dates.first).to_have_attribute("title", "2025-11-25 12:00 UTC")
-    expect(dates.nth(1)).to_have_text("the fallback")
-    page.context.close()
+@pytest.mark.parametrize(("user", "shown"), [(JANE, "2025-11-25 13:00"), (RAVI, "2025-11-25 17:30")])
+def test_dates_show_in_the_acting_persons_time_zone(browser: Browser, stage: RunningPlayground, user: str, shown: str):
+    """Jane's profile says Europe/Berlin, Ravi's Asia/Kolkata; the browser's own zone does not count."""
+    page = open_page(browser, stage.url, timezone="America/New_York")
+    switcher = page.get_by_test_id("user-switcher")
+    try:
+        switcher.select_option(value=user)
+        expect(switcher).to_have_value(user)
+        dates = message(page).locator("time.date")
+        expect(dates.first).to_have_text(shown)
+        expect(dates.first).to_have_attribute("title", "2025-11-25 12:00 UTC")
+        expect(dates.nth(1)).to_have_text("the fallback")
+    finally:
+        switcher.select_option(value=JANE)
+        expect(switcher).to_have_value(JANE)
+        page.context.close()
 
 
 def test_a_click_with_no_app_behind_the_page_shows_an_error(browser: Browser, stage: RunningPlayground):

@@ -133,7 +133,9 @@ def test_an_unknown_action_gets_did_you_mean():
     with pytest.raises(UnknownActionError) as caught:
         snapshot.resolve("user_aded_to_grup")
     assert caught.value.suggestions[0] == "user_added_to_group"
-    assert caught.value.hint is not None and "action:user_added_to_group" in caught.value.hint
+    assert (
+        caught.value.hint == "Try /audit actions to browse every action."
+    )  # the suggestion is said once, by the error
 
 
 def test_an_empty_catalog_still_accepts_id_shaped_text():
@@ -161,4 +163,4 @@ def test_groups_list_every_action_once_and_unknown_groups_suggest():
     assert [a.id for a in snapshot.resolve_group("group management")][:1]
     with pytest.raises(AuditbotError) as caught:
         snapshot.resolve_group("user managment")
-    assert caught.value.hint is not None and 'group:"User management"' in caught.value.hint
+    assert getattr(caught.value, "suggestions", [])[0] == "User management"

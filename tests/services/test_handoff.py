@@ -4,8 +4,8 @@ mirror's numbers agree with the ones read live."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import timedelta
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from auditbot.core.model import AuditEvent
 from auditbot.core.query import parse
 from auditbot.core.timespec import TimeWindow
 from auditbot.sandbox import GeneratedOrg
-from auditbot.services.handoff import Handoff, HandoffService
+from auditbot.services.handoff import Handoff, HandoffService, OpenAlert, RunningSnooze
 from auditbot.services.ingest import Ingestor
 from auditbot.slack.render.handoff import render_handoff
 from auditbot.store import Database, EventMirror
@@ -164,3 +164,30 @@ def test_new_for_the_org_names_the_days_it_was_measured_against_when_the_copy_st
     assert "not seen in the 10 days before" in text and "30 days" not in text
     full = mirrored.service.handoff_window(parse(""), TimeWindow(ANCHOR - timedelta(hours=12), ANCHOR))
     assert full.baseline_days == 30, "a copy that reaches back far enough measures against 30 days"
+
+
+class SnoozedExports:
+    """Alert state with one running snooze, of an action the window may not hold."""
+
+    def open_alerts(self, team_id: str, since: datetime) -> Sequence[OpenAlert]:
+        return ()
+
+    def snoozes(self, team_id: str) -> Sequence[RunningSnooze]:
+        return (RunningSnooze("sub-1", "jane@example.com", "export_audit_log", ANCHOR + timedelta(hours=1)),)
+
+
+def test_every_action_the_digest_names_is_named_as_the_catalog_names_it(mirrored: Mirrored):
+    service = HandoffService(
+        mirrored.world.client,
+        mirrored.world.catalog,
+        mirrored.clock,
+        org_id=mirrored.org.org_id,
+        digest=HandoffCounts(mirrored.db),
+        mirror=MirrorSearchSource(mirrored.db, mirrored.mirror, StreamCursors(mirrored.db, clock=mirrored.clock)),
+        alerts=SnoozedExports(),
+    )
+    handoff = service.handoff_window(parse(""), mirrored.around("admin_granted_at_night"), team_id="T1")
+    snapshot = mirrored.world.catalog.snapshot()
+    named = {e.action for e in handoff.aggregates.notable} | {"export_audit_log"}
+    assert {a: handoff.action_names[a] for a in named} == {a: snapshot.get(a).display_name for a in named}
+    assert handoff.action_names["export_audit_log"] == "Export audit log"

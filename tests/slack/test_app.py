@@ -83,7 +83,9 @@ def test_event_without_an_id_or_unknown_says_what_to_do(slack: SlackWorld):
     slack.command("event")
     assert "Which event" in text_of(slack.last_reply())
     slack.command("event 00000000-0000-4000-8000-000000000000")
-    assert "not found" in text_of(slack.last_reply()).lower()
+    reply = text_of(slack.last_reply())
+    assert "found no such thing" in reply and "Check the event id" in reply
+    assert reply.count("No event with id") == 2 and ".." not in reply  # the message and its notification text
 
 
 def test_a_bad_query_points_at_the_column_and_never_shows_a_traceback(slack: SlackWorld):

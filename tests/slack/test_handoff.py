@@ -37,22 +37,25 @@ def all_buttons(message: dict[str, Any]) -> list[tuple[str, str, str]]:
     return found
 
 
-def test_a_handoff_is_shown_to_the_person_asking_with_every_count_a_search(handing: SlackWorld):
+def test_a_handoff_is_shown_to_the_person_asking_with_each_count_once_and_its_searches_a_click_away(
+    handing: SlackWorld,
+):
     handing.command("handoff 24h")
     reply = handing.last_reply()
     assert reply.get("response_type", "ephemeral") == "ephemeral"
     text = text_of(reply)
     assert "Handoff:" in text and "events" in text and "Top actions" in text
-    counts = [b for b in all_buttons(reply) if b[0].startswith(ids.HANDOFF_SEARCH)]
-    assert len(counts) >= 5 and len({b[0] for b in counts}) == len(counts), "distinct action ids"
-    action_id, label, query = next(b for b in counts if "since:" in b[2] and " action:" in f" {b[2]}")
+    assert not [b for b in all_buttons(reply) if "·" in b[1]], "a count is text, never a button too"
+    menus = [b for b in reply["blocks"] if b.get("accessory", {}).get("action_id") == ids.HANDOFF_DRILL]
+    assert len(menus) >= 3 and len({m["block_id"] for m in menus}) == len(menus), "distinct block ids"
+    searches = [b for b in all_buttons(reply) if b[0].startswith(ids.HANDOFF_SEARCH)]
+    assert searches and len({b[0] for b in searches}) == len(searches), "distinct action ids"
+    action_id, _, query = searches[0]
     handing.click(action_id, query)
-    results = text_of(handing.last_reply())
+    results = handing.last_reply()
     term = next(word for word in query.split() if word.startswith("action:"))
-    assert f"Audit log: {term}" in results, "the button runs the search for what it counted"
-    shown = int(label.rsplit("·", 1)[1].replace(",", "").strip())
-    listed = results.count("Details")
-    assert listed == min(shown, 10), "the first page lists the counted events (10 to a page)"
+    assert results["blocks"][0]["text"]["text"] == f"Audit log: {term}", "the window is on the line below"
+    assert "From the handoff digest" in text_of(results)
     assert handing.workspace.messages(seed.SEC_ALERTS)[-1].user != seed.BOT_USER_ID, "nothing posted in the channel"
 
 

@@ -107,9 +107,10 @@ def test_render_previews_escape_them_and_stay_valid_json(tmp_path, capsys):
 def test_a_bad_query_prints_the_same_caret_form_in_every_subcommand(command, capsys):
     assert main([command, "since:2d acter:bob"]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == 'auditbot: Unknown term "acter" at column 10 — did you mean actor:?'
+    assert err[0] == 'auditbot: Unknown term "acter"'
     assert err[1:3] == ["  since:2d acter:bob", "           ^^^^^"]
     assert err[3].startswith("  Terms are")
+    assert err[4] == "  Did you mean: since:2d actor:bob"
 
 
 def test_an_error_echoing_hostile_input_is_escaped_and_its_caret_still_points(capsys):
@@ -118,7 +119,7 @@ def test_an_error_echoing_hostile_input_is_escaped_and_its_caret_still_points(ca
     assert raw_controls(err) == []
     line, marker = err.splitlines()[1:3]
     assert line == "  since:2d \\u202eacter\\x1b[2J:bob"
-    assert err.startswith("auditbot: Unsupported character U+001B at column 16")
+    assert err.startswith("auditbot: Unsupported character U+001B\n")
     assert marker.index("^") == line.index("\\x1b") and marker.count("^") == len("\\x1b")
 
 
@@ -275,5 +276,5 @@ def test_an_empty_window_is_an_error_with_the_caret_not_an_empty_table(capsys):
     assert main(["search", "since:today until:yesterday"], clock=ManualClock()) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert "since:today starts where until:yesterday ends, so the window is empty at column 7" in err
+    assert "since:today starts where until:yesterday ends, so the window is empty\n" in err
     assert "  since:today until:yesterday\n        ^^^^^\n" in err

@@ -44,8 +44,9 @@ def test_a_configured_org_is_used_instead_of_the_sandbox(capsys, monkeypatch):
 def test_a_bad_query_exits_2_pointing_at_the_column(capsys):
     assert main(["search", "since:2d acter:bob"]) == 2
     err = capsys.readouterr().err
-    assert 'Unknown term "acter" at column 10' in err
+    assert 'auditbot: Unknown term "acter"\n' in err
     assert "         ^^^^^" in err
+    assert "Did you mean: since:2d actor:bob" in err
     assert "Traceback" not in err
 
 

@@ -26,6 +26,8 @@ class AppProfile:
     command: str
     usage_hint: str = ""
     shortcuts: tuple[Shortcut, ...] = ()
+    should_escape: bool = False
+    """The command's "Escape channels, users, and links" setting: ``#name`` and ``@name`` arrive linked."""
 
     def shortcut(self, kind: ShortcutKind, callback_id: str | None = None) -> Shortcut | None:
         """The shortcut of ``kind`` with ``callback_id``, or the first of that kind when none is given."""
@@ -39,6 +41,7 @@ class AppProfile:
             "name": self.name,
             "command": self.command,
             "usage_hint": self.usage_hint,
+            "should_escape": self.should_escape,
             "shortcuts": [
                 {"callback_id": s.callback_id, "name": s.name, "type": s.kind, "description": s.description}
                 for s in self.shortcuts
@@ -59,4 +62,5 @@ AUDITBOT = AppProfile(
         ),
         Shortcut("search_audit_log", "Search audit log", "global", "Open the audit log search form"),
     ),
+    should_escape=True,
 )

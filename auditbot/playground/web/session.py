@@ -18,13 +18,14 @@ from auditbot.playground.model import Channel, JsonDict, SlackError, View, Works
 from auditbot.playground.web import payloads
 from auditbot.playground.web.blockids import find_element
 from auditbot.playground.web.choices import ChoiceError, action_json, state_values
+from auditbot.playground.web.commandanswers import apply_command_answer
+from auditbot.playground.web.composer import as_sent
 from auditbot.playground.web.delivery import AppAnswer, AppError, AppLink
 from auditbot.playground.web.profile import AppProfile
 from auditbot.playground.web.viewanswers import apply_submission_answer
 from auditbot.playground.workspace import Workspace
 
 MAX_TEXT = 40_000
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 class UiError(Exception):
@@ -98,17 +99,19 @@ class Actor:
         name, _, rest = line.partition(" ") if line.startswith("/") else (self.profile.command, "", line)
         if name != self.profile.command:
             raise UiError(400, f"{name} is not a valid command. Try {self.profile.command}.")
-        request = payloads.slash_command(
-            self.workspace, user=self.user, channel=channel, command=name, text=rest.strip()[:MAX_TEXT]
-        )
-        return answered(self.link.send(request))
+        typed = rest.strip()[:MAX_TEXT]
+        sent = as_sent(self.workspace, self.user, typed, link_names=self.profile.should_escape)
+        request = payloads.slash_command(self.workspace, user=self.user, channel=channel, command=name, text=sent)
+        answer = self.link.send(request)
+        shown = apply_command_answer(self.workspace, channel, self.user, f"{name} {sent}".strip(), answer)
+        return answered(answer, **shown)
 
     def message(self, channel_ref: str, text: str) -> JsonDict:
-        """A normal message; the client escapes ``& < >`` before sending, as Slack's does."""
+        """A normal message, escaped and with channels and people linked, as Slack's client sends it."""
         channel = self._channel(channel_ref)
         if not text.strip():
             raise UiError(400, "The message is empty.")
-        escaped = "".join(_ESCAPES.get(ch, ch) for ch in text[:MAX_TEXT])
+        escaped = as_sent(self.workspace, self.user, text[:MAX_TEXT], link_names=True)
         try:
             posted = self.workspace.post_as_user(channel.id, self.user, escaped)
         except SlackError as exc:

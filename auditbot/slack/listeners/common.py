@@ -84,7 +84,7 @@ def open_event(deps: SlackDeps, client: WebClient, who: Who, trigger_id: str, ev
     event = deps.events.get(event_id)
     record(deps, client, who, "detail", detail=f"event {event.id}")
     name = deps.catalog.snapshot().get(event.action).display_name
-    open_view(client, trigger_id, render_event_detail(event, name))
+    open_view(client, trigger_id, render_event_detail(event, name, channel_id=who.channel_id))
 
 
 def open_view(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""Button clicks on results and App Home: paging, narrowing, details, share, export, quick queries."""
+"""Button clicks on results and App Home: paging, narrowing, details, share, export, quick queries; the
+menus of the action list and of the handoff digest's counts; the event details modal's buttons (``details``)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from auditbot.slack import ids
 from auditbot.slack.app_home import publish_home
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.errors import slack_error_code
-from auditbot.slack.listeners.common import open_event, open_view_or_log, record, search_for, show_page
+from auditbot.slack.listeners import details as detail_buttons
+from auditbot.slack.listeners.common import open_event, open_view_or_log, record, search_for, show_page, show_results
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.payloads import Click, payload_of
 from auditbot.slack.redaction import redacted
 from auditbot.slack.render import render_error, render_notice, render_results, render_search_form
+from auditbot.slack.render.catalog import catalog_query
+from auditbot.slack.render.handoff import drill_search
 from auditbot.slack.replies import Respond, answering, send
 
 EXPORT_PROGRESS_EVERY = 2000
@@ -82,6 +86,27 @@ def register(app: Listeners, deps: SlackDeps) -> None:
         tz = deps.zones.zone(client, click.who.user_id)
         open_view_or_log(client, click.trigger_id, render_search_form(tz=tz))
 
+    @app.action(ids.CATALOG_SEARCH)
+    def catalog_search(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
+        ack()
+        click = payload_of(context, Click)
+        with answering(respond, "action list search"):
+            query = catalog_query(click.action.value)
+            show_results(deps, client, respond, click.who, query, intro="From the action list")
+
+    @app.action(ids.HANDOFF_DRILL)
+    def handoff_drill(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
+        ack()
+        click = payload_of(context, Click)
+        with answering(respond, "handoff search"):
+            try:
+                query = drill_search(click.action.block_id, click.action.value)
+            except ValueError:
+                raise AuditbotError("That menu is out of date.", hint="Run /audit handoff again.") from None
+            show_results(deps, client, respond, click.who, query, intro="From the handoff digest")
+
+    detail_buttons.register(app, deps)
+
 
 def share_page(deps: SlackDeps, client: WebClient, respond: Respond, click: Click) -> None:
     """[Share]: the page again, posted in the channel, saying who shared it."""
@@ -113,6 +138,10 @@ def export_csv(deps: SlackDeps, client: WebClient, respond: Respond, click: Clic
             send(respond, render_notice(f"Still exporting: {count:,} events so far…"))
 
     result = deps.exporter.export(click.action.value, progress=progress)
+    if not result.rows:
+        record(deps, client, click.who, "export", query=result.query, detail="nothing to export")
+        send(respond, render_notice("Nothing to export: no events match this search now."))
+        return
     dm = client.conversations_open(users=click.who.user_id)["channel"]["id"]
     more = " (the first ones only: the export limit was reached)" if result.truncated else ""
     client.files_upload_v2(

@@ -27,7 +27,8 @@ from auditbot.slack import ids
 
 WINDOW_SECONDS = 60.0
 COUNTED_ACTIONS = frozenset({ids.PAGE_NEXT, ids.PAGE_PREV, ids.PAGE_FIRST, ids.SHARE_PAGE, ids.EXPORT_CSV})
-"""Buttons that run a search (App Home quick queries and narrowing buttons count too, matched by their pattern)."""
+"""Buttons that run a search (App Home quick queries, narrowing buttons and the corrected queries under a query
+error count too, matched by their pattern)."""
 FREE_SUBCOMMANDS = frozenset({"help"})
 COUNTED_KINDS = frozenset({"shortcut", "message_action", "view_submission"})
 
@@ -131,7 +132,7 @@ def _refusal(body: Mapping[str, Any], context: BoltContext, text: str, logger: l
 
 
 def _counted_action(action_id: str) -> bool:
-    patterns = (ids.HOME_QUICK_QUERY_PATTERN, ids.SEARCH_NARROW_PATTERN)
+    patterns = (ids.HOME_QUICK_QUERY_PATTERN, ids.SEARCH_NARROW_PATTERN, ids.SEARCH_SUGGESTION_PATTERN)
     return action_id in COUNTED_ACTIONS or any(p.match(action_id) for p in patterns)
 
 

@@ -1,16 +1,24 @@
-"""One audit event in full, as a modal: who, when, from where, every item it touched, the raw JSON.
+"""One audit event in full, as a modal: who, when, from where, every item it touched, searches from it,
+and the raw JSON on request.
 
 Layout::
 
     header   <action name>
+    context  Searching… / Results for `query` are in your messages with auditbot.   (after a pivot)
     section  When: <time in the viewer's zone>  ·  processed <time>
     fields   Time (UTC) · Processed at (UTC) · Action id · Event id
     section  *Actor* · link           + fields: name, email, account id, auth, token, on behalf of, app
     fields   IP · Place · Region · Geo
+    actions  [This actor] [This address] [±1 hour around] [Share]     (Share: when opened from a conversation)
+    context  what the searches cover, and where their results go
     section  plain_text message content
     section  *Context 1 · users* · link + every attribute (one per item, then container items)
     context  +N more items               (beyond what the view can hold)
-    section  *Raw JSON* + code block (truncated safely)
+    actions  [Show raw JSON]                     (collapsed by default)
+    section  *Raw JSON* + code block (truncated safely), then [Hide raw JSON]    (when shown)
+
+Every button's value is ``<event id>|<channel id>`` (``detail_value``): the event, and the conversation the
+details were opened from (empty when none), where Share posts it.
 
 Values are shown in ``plain_text`` fields where the layout allows, escaped mrkdwn elsewhere.
 The only links are validated ones to admin.atlassian.com and api.atlassian.com.
@@ -20,12 +28,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
 from typing import Any
 
 from slack_sdk.models.blocks import PlainTextObject
 from slack_sdk.models.views import View
 
 from auditbot.core.model import Actor, AuditEvent, EventObject, Links
+from auditbot.core.query import Query
+from auditbot.core.timespec import DateTimeSpec
 from auditbot.slack import ids
 from auditbot.slack.render import kit
 from auditbot.slack.render.limits import (
@@ -47,19 +59,41 @@ RAW_JSON_CHUNK = SECTION_TEXT - 150
 """Escaped JSON per code block (room for the heading, the fences and the truncation note)."""
 _TRUNCATED = "… (truncated)"
 _MORE_ITEMS = "items (the raw JSON and Atlassian Administration have them all)"
+PIVOT_SPAN = timedelta(days=1)
+"""How far either side of the event "This actor" and "This address" search."""
+AROUND_SPAN = timedelta(hours=1)
+PIVOTS = {"actor": "This actor", "ip": "This address", "around": "\u00b11 hour around"}
 _ADMIN = "Open in Atlassian Administration"
 _API = "Open in the Admin API"
 
 
-def render_event_detail(event: AuditEvent, action_name: str, *, raw_json_limit: int = 2500) -> JsonDict:
-    """The EVENT_DETAIL modal for ``event`` (close only, no submit)."""
-    head = [kit.header(action_name or event.action), _when(event), _ids(event), _actor(event)]
-    head += [b for b in (_location(event), _message(event)) if b is not None]
+def render_event_detail(
+    event: AuditEvent,
+    action_name: str,
+    *,
+    raw_json_limit: int = 2500,
+    show_raw: bool = False,
+    channel_id: str | None = None,
+    note: str | None = None,
+) -> JsonDict:
+    """The EVENT_DETAIL modal for ``event`` (close only, no submit): the raw JSON only when ``show_raw``;
+    ``channel_id`` is the conversation it was opened from (Share posts there); ``note`` is our own mrkdwn
+    line on top (where a pivot's results went)."""
+    value = detail_value(event.id, channel_id)
+    head = [kit.header(action_name or event.action)]
+    if note:
+        head.append(kit.context(kit.mrkdwn(note)))
+    head += [_when(event), _ids(event), _actor(event)]
+    head += [b for b in (_location(event), *_pivots(event, value, shared=bool(channel_id)), _message(event)) if b]
     items = [*(("Context", i) for i in event.context), *(("Container", i) for i in event.container)]
     more = more_line(len(items), _MORE_ITEMS)
     budget = Budget(VIEW_BLOCKS, VIEW_TEXT_BUDGET)
     budget.take(head)
-    raw = _raw_json(event, raw_json_limit, budget, reserve=[more] if items else [])
+    if show_raw:
+        raw = _raw_json(event, raw_json_limit, budget, reserve=[more, _raw_button(value, show=False)])
+        raw.append(_raw_button(value, show=False))
+    else:
+        raw = [_raw_button(value, show=True)]
     budget.take(raw)
     shown: list[JsonDict] = []
     for index, (kind, item) in enumerate(items):
@@ -78,6 +112,82 @@ def render_event_detail(event: AuditEvent, action_name: str, *, raw_json_limit: 
     ).to_dict()
     check_view(view)
     return view
+
+
+def detail_value(event_id: str, channel_id: str | None) -> str:
+    """What the modal's buttons carry: ``<event id>|<channel id>``."""
+    return f"{event_id}|{channel_id or ''}"
+
+
+def read_detail_value(value: str) -> tuple[str, str | None]:
+    """The event id and the channel id (``None`` when empty) of a ``detail_value``."""
+    event_id, _, channel_id = value.rpartition("|") if "|" in value else (value, "", "")
+    return event_id, channel_id or None
+
+
+def pivot_query(event: AuditEvent, kind: str, now: datetime) -> str | None:
+    """The search a pivot runs: the actor or the address over the day either side of the event, or every
+    event in the hour either side, in whole seconds; the window ends at ``now`` at the latest. ``None``
+    when the event has no actor or address to search for (or ``kind`` is not a pivot)."""
+    if not can_pivot(event, kind):
+        return None
+    when = event.attributes.time
+    span = AROUND_SPAN if kind == "around" else PIVOT_SPAN
+    start = (when - span).replace(microsecond=0)
+    end = max(min(when + span, now), start + timedelta(seconds=1))
+    end = end.replace(microsecond=0) + (timedelta(seconds=1) if end.microsecond else timedelta(0))
+    since, until = (DateTimeSpec(t.astimezone(UTC)) for t in (start, end))
+    try:
+        if kind == "actor":
+            return Query(actors=(_actor_key(event),), since=since, until=until).canonical
+        if kind == "ip":
+            return Query(ips=(ip_address(event.ip or ""),), since=since, until=until).canonical
+        return Query(since=since, until=until).canonical
+    except (ValueError, TypeError):
+        return None
+
+
+def can_pivot(event: AuditEvent, kind: str) -> bool:
+    """Whether the event has what the pivot ``kind`` searches for."""
+    if kind == "actor":
+        return bool(clean(_actor_key(event)))
+    if kind == "ip":
+        try:
+            ip_address(event.ip or "")
+        except ValueError:
+            return False
+        return True
+    return kind == "around"
+
+
+def _actor_key(event: AuditEvent) -> str:
+    actor = event.actor
+    return "" if actor.is_system else (actor.email or actor.id or "")
+
+
+def _pivots(event: AuditEvent, value: str, *, shared: bool) -> list[JsonDict | None]:
+    """The pivot buttons (those the event has something to search for), Share, and what they do."""
+    buttons = [
+        kit.button(label, f"{ids.EVENT_PIVOT}:{kind}", value)
+        for kind, label in PIVOTS.items()
+        if can_pivot(event, kind)
+    ]
+    if shared:
+        buttons.append(kit.button("Share", ids.EVENT_SHARE, value))
+    row = kit.actions(buttons)
+    if row is None:
+        return []
+    what = "This actor and This address search the day either side of this event; \u00b11 hour around shows "
+    what += "everything in the hour either side. Results arrive in your messages with auditbot."
+    if shared:
+        what += " Share posts this event in the conversation you opened it from."
+    return [row, kit.context(kit.mrkdwn(what))]
+
+
+def _raw_button(value: str, *, show: bool) -> JsonDict:
+    label, kind = ("Show raw JSON", "show") if show else ("Hide raw JSON", "hide")
+    row = kit.actions([kit.button(label, f"{ids.EVENT_RAW}:{kind}", value)])
+    return row if row is not None else kit.context(kit.mrkdwn("The raw JSON is in the Admin API."))
 
 
 def _when(event: AuditEvent) -> JsonDict:

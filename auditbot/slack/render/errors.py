@@ -4,10 +4,13 @@ Layout::
 
     section  :warning: *<what went wrong>*  +  the error's message
     section  the query with a ^^^ marker under the bad part (QueryError), in a code block
-    context  column N
     section  *How to fix:* <hint>
-    section  Try: `suggestion` `suggestion`
+    section  Did you mean `<the whole corrected query>`?  [Search]     (QueryError, one per suggestion)
     context  Admin API answered 401 ADMIN-401 — <detail>      (ApiError)
+
+Each thing is said once: the caret is the only pointer (no column number), and a suggestion is a
+button that runs the corrected query rather than words repeated in the message and the hint. A
+corrected query too long for a button value is shown as text only.
 
 An exception that is not an ``AuditbotError`` says only that something went wrong: its text may
 hold anything, so none of it is shown.
@@ -34,6 +37,7 @@ from auditbot.core.paging import PageStateError
 from auditbot.core.querysyntax import QueryError
 from auditbot.logs import redact
 from auditbot.services.search import SearchBusy
+from auditbot.slack import ids
 from auditbot.slack.render import kit
 from auditbot.slack.render.limits import MESSAGE_BLOCKS, MESSAGE_TEXT_BUDGET, JsonDict, check_blocks
 from auditbot.slack.render.safe import clean, code_block, inline_code, md
@@ -41,7 +45,9 @@ from auditbot.slack.render.views import Message
 
 CARET_WINDOW = 80
 """Characters of a long query shown around the bad part."""
-MAX_SUGGESTIONS = 5
+MAX_SUGGESTIONS = 3
+SUGGESTION_TEXT = 1000
+"""Units of a corrected query shown in a suggestion's text (its button carries the whole query)."""
 _KEY_HINT = (
     "An organization admin should create a new API key in Atlassian Administration "
     "(Settings → API keys) and update auditbot's settings with it."
@@ -83,10 +89,8 @@ def render_error(error: BaseException) -> Message:
     hint = redact(error.hint or default_hint or "")
     if clean(hint):
         blocks.append(kit.section(f"*How to fix:* {md(hint, 1500, multiline=True)}"))
-    if isinstance(error, QueryError) and error.suggestions:
-        shown = [inline_code(s, 200) for s in error.suggestions[:MAX_SUGGESTIONS] if clean(s)]
-        if shown:
-            blocks.append(kit.section("Try: " + "  ".join(shown)))
+    if isinstance(error, QueryError):
+        blocks.extend(_suggestions(error.suggestions))
     if isinstance(error, ApiError):
         blocks.extend(_api_details(error))
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
@@ -118,7 +122,19 @@ def _where(error: QueryError) -> list[JsonDict]:
     if not error.source or not clean(error.source):
         return []
     text = caret_lines(error.source, error.column, error.length)
-    return [kit.section(code_block(text, 1000)), kit.context(kit.mrkdwn(f"column {error.display_column}"))]
+    return [kit.section(code_block(text, 1000))]
+
+
+def _suggestions(queries: list[str]) -> list[JsonDict]:
+    """One section per corrected query, with a [Search] button that runs it (when it fits a button)."""
+    blocks: list[JsonDict] = []
+    for query in (q for q in queries if clean(q)):
+        lead = "Did you mean" if not blocks else "Or"
+        button = kit.button("Search", f"{ids.SEARCH_SUGGESTION}:{len(blocks)}", query)
+        blocks.append(kit.section(f"{lead} {inline_code(query, SUGGESTION_TEXT)}?", accessory=button))
+        if len(blocks) == MAX_SUGGESTIONS:
+            break
+    return blocks
 
 
 def _api_details(error: ApiError) -> list[JsonDict]:
@@ -126,8 +142,8 @@ def _api_details(error: ApiError) -> list[JsonDict]:
     if error.code and clean(error.code):
         parts.append(md(redact(error.code), 60))
     line = "Admin API answered " + " ".join(parts) if parts else "Admin API"
-    if error.detail and clean(error.detail):
-        line += f" — {md(redact(error.detail), 400)}"
+    if error.detail and clean(error.detail) and clean(error.detail).rstrip(".") not in clean(error.message):
+        line += f" — {md(redact(error.detail), 400)}"  # unless the message already says it
     if isinstance(error, ApiRateLimited):
         line += f" · ready in {max(1, round(error.retry_after))} s"
     return [kit.context(kit.mrkdwn(line))] if parts or error.detail else []

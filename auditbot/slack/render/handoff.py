@@ -1,21 +1,27 @@
-"""The on-call handoff digest as a Slack message: readable in 30 seconds, every count a search.
+"""The on-call handoff digest as a Slack message: readable in 30 seconds, each count shown once.
 
 Layout::
 
     header   Handoff: 12 h
     context  <start> → <end> · filters `query` · from auditbot's copy of the log · notes
-    section  *1,234 events* · +25% on the 12 h before          (or: Quiet shift: nothing matched)
-    section  *Needs a look*                                      (risky actions, failed-login bursts)
-             <time> · *Org admin granted* by x from IP (place)   [Details]   (one block each)
-    section  *New for the org* (not seen in the 30 days before)
+    section  *1,234 events* · 987 the shift before (+25%)        (or: Quiet shift: nothing matched)
+    section  *Needs a look* (4)                      [Search them]  (risky actions, failed-login bursts and
+             <time> · *Export audit log* by x from IP (place)   [Details]   alerts nobody acknowledged)
+             *27 failed logins* for x                              [Search]
+             *2 alerts not acknowledged*: #sec-alerts 2
+    section  *New for the org* (not seen in the 30 days before)   [Search… ▾]
              actors · IP addresses · countries
-    section  *By group* / *Top actions* / *Top actors*  (text)
-    actions  [Authentication 812] [User login 640] [jane@… 85] …  (every count runs its search)
-    section  *Alerts not acknowledged* · *Snoozed*
+    section  *By group*: Authentication 812, …                      [Search… ▾]   (one section each:
+    section  *Top actions*: User login 640, …                       [Search… ▾]    counts in the text,
+    section  *Top actors*: jane@… 85, …                             [Search… ▾]    searches in the menu)
+    section  *Snoozed*: …
     context  auditbot's copy of the log is up to date · Admin API budget 7 of 10 left this minute
     actions  [Share to channel]                                   (not on a shared or scheduled copy)
 
-Counts are buttons (``handoff_search:n``) whose value is the search that lists those events.
+Each count is shown once, in text; the section's menu (``handoff_drill``) runs the search behind one of
+them. An option's value is the search term; the section's block id carries the window and the filters
+(``drill_block_id``), so the search lists exactly the events counted. An action is named as the action
+catalog names it everywhere (the search it opens shows the same name).
 Every time is a date token (``safe.date``), so each reader sees the shift in their own zone; the
 header and the notification text, which cannot hold one, give the length or the UTC window.
 """
@@ -24,9 +30,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, datetime
 
-from slack_sdk.models.blocks import ButtonElement
+from slack_sdk.models.blocks import Option, SectionBlock, StaticSelectElement
 
 from auditbot.core.handoff import actor_label, change
 from auditbot.core.model import AuditEvent
@@ -34,22 +40,25 @@ from auditbot.services.handoff import Handoff
 from auditbot.slack import ids
 from auditbot.slack.render import kit
 from auditbot.slack.render.limits import (
-    ACTIONS_ELEMENTS,
-    BUTTON_TEXT,
     MESSAGE_BLOCKS,
     MESSAGE_TEXT_BUDGET,
+    OPTION_TEXT,
+    OPTION_VALUE,
+    OPTIONS,
     Budget,
     JsonDict,
     check_blocks,
     more_line,
     pack_lines,
 )
-from auditbot.slack.render.safe import clean, clip, date, inline_code, md, mention, utc_window, window
+from auditbot.slack.render.safe import date, inline_code, md, mention, plain, units, utc_window, window
 from auditbot.slack.render.views import Message
 
 NOTABLE_SHOWN = 8
 NEW_SHOWN = 5
-COUNT_BUTTONS = 20
+BREAKDOWN_SHOWN = 6
+BLOCK_ID = 255
+"""Slack's limit for a block id."""
 OPEN_ALERTS_SHOWN = 5
 SNOOZES_SHOWN = 5
 _SOURCES = {"mirror": "from auditbot's copy of the log", "live": "live from the Admin API"}
@@ -91,8 +100,31 @@ def render_handoff(
 
 def search_for(handoff: Handoff, term: str = "") -> str:
     """The search that lists a digest line's events: its filters, ``term`` and the window."""
-    start, end = (f"{t.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" for t in (handoff.window.start, handoff.window.end))
-    return " ".join(p for p in (handoff.query, term, f"since:{start} until:{end}") if p)
+    return window_search(handoff.query, term, handoff.window.start, handoff.window.end)
+
+
+def window_search(filters: str, term: str, start: datetime, end: datetime) -> str:
+    """``filters term since:<start> until:<end>`` (instants in UTC; a results page shows them as dates)."""
+    since, until = (f"{t.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" for t in (start, end))
+    return " ".join(p for p in (filters, term, f"since:{since} until:{until}") if p)
+
+
+def drill_block_id(handoff: Handoff, number: int) -> str | None:
+    """The block id of a section with a drill-down menu: ``handoff_drill:<n>|<start>|<end>|<filters>``
+    (epoch seconds); ``None`` when the filters make it longer than Slack allows."""
+    start, end = (int(t.timestamp()) for t in (handoff.window.start, handoff.window.end))
+    block_id = f"{ids.HANDOFF_DRILL}:{number}|{start}|{end}|{handoff.query}"
+    return block_id if len(block_id) <= BLOCK_ID else None
+
+
+def drill_search(block_id: str, term: str) -> str:
+    """The search a drill-down menu's choice runs, from its section's block id and the option's term;
+    raises ``ValueError`` for a block id ``drill_block_id`` did not make."""
+    head, start, end, filters = block_id.split("|", 3)
+    if not head.startswith(ids.HANDOFF_DRILL):
+        raise ValueError("not a handoff section")
+    window = [datetime.fromtimestamp(int(t), UTC) for t in (start, end)]
+    return window_search(filters, term, window[0], window[1])
 
 
 def _length(handoff: Handoff) -> str:
@@ -121,31 +153,57 @@ def _totals(handoff: Handoff) -> str:
     line = f"*{a.total:,} events*"
     if not a.complete:
         line = f"*At least {a.total:,} events* (partial)"
-    if handoff.previous_total is not None:
-        line += f" · {change(a.total, handoff.previous_total)} on the {handoff.previous_total:,} of the shift before"
+    before = handoff.previous_total
+    if before is not None:
+        line += f" · {before:,} the shift before ({change(a.total, before)})" if before else " · none the shift before"
     kinds = len(a.by_action)
     return line + f" · {kinds} kind{'s' if kinds != 1 else ''} of action"
 
 
+def action_name(handoff: Handoff, action: str) -> str:
+    """The one name of an action: the catalog's (as the search it opens shows), else the digest's own label."""
+    return handoff.action_names.get(action) or handoff.risky.get(action) or action
+
+
 def _needs_a_look(handoff: Handoff, numbers: Iterator[int]) -> list[JsonDict]:
+    """Risky events, failed-login bursts and alerts nobody acknowledged; "nothing" only when all three are."""
     a = handoff.aggregates
-    if not a.notable and not a.failed_login_bursts:
-        return [kit.section("*Needs a look*: no risky actions and no failed-login bursts.")] if a.total else []
-    blocks = [kit.section(f"*Needs a look* ({a.notable_total + len(a.failed_login_bursts)})")]
+    alerts = len(handoff.open_alerts)
+    if not a.notable and not a.failed_login_bursts and not alerts:
+        nothing = "*Needs a look*: nothing — no risky actions, no failed-login bursts, every alert acknowledged."
+        return [kit.section(nothing)] if a.total else []
+    count = a.notable_total + len(a.failed_login_bursts) + alerts
+    risky = sorted({k for k in handoff.risky if any(t.key == k for t in a.by_action)})
+    search_all = None
+    if risky and a.notable_total:
+        query = search_for(handoff, "action:" + ",".join(risky))
+        search_all = kit.button("Search risky actions", _button_id(numbers), query)
+    blocks = [kit.section(f"*Needs a look* ({count:,})", accessory=search_all)]
     for event in a.notable[:NOTABLE_SHOWN]:
         blocks.append(_notable(handoff, event))
     hidden = a.notable_total - min(len(a.notable), NOTABLE_SHOWN)
     if hidden > 0:
-        blocks.append(more_line(hidden, "risky events — the Risky actions button lists them all"))
+        blocks.append(more_line(hidden, "risky events — Search risky actions lists them all"))
     for tally in a.failed_login_bursts[:NEW_SHOWN]:
         text = f"*{tally.count} failed logins* for {md(tally.label, 120)}"
         query = search_for(handoff, f"action:user_login_failed actor:{_term(tally.key)}")
         blocks.append(kit.section(text, accessory=kit.button("Search", _button_id(numbers), query)))
+    if alerts:
+        blocks.append(kit.section(_open_alerts(handoff)))
     return blocks
 
 
+def _open_alerts(handoff: Handoff) -> str:
+    by_channel: dict[str, int] = {}
+    for alert in handoff.open_alerts:
+        by_channel[alert.channel_id] = by_channel.get(alert.channel_id, 0) + 1
+    where = ", ".join(f"{_channel(c)} {n}" for c, n in list(by_channel.items())[:OPEN_ALERTS_SHOWN])
+    count = len(handoff.open_alerts)
+    return f"*{count} {'alert' if count == 1 else 'alerts'} not acknowledged*: {where}"
+
+
 def _notable(handoff: Handoff, event: AuditEvent) -> JsonDict:
-    label = handoff.risky.get(event.action) or handoff.action_names.get(event.action, event.action)
+    label = action_name(handoff, event.action)
     where = ""
     location = event.attributes.location
     if event.ip:
@@ -172,58 +230,58 @@ def _new_things(handoff: Handoff, numbers: Iterator[int]) -> list[JsonDict]:
             lines.append(f"{len(tallies)} new {what}: {shown}{more}")
     if not lines:
         return [kit.section("*New for the org*: nothing — every actor, IP address and country was seen before.")]
-    buttons = [
-        _count_button(handoff, numbers, f"New: {t.label}", t.count, f"{term}:{_term(t.key)}")
-        for _, tallies, term in rows
-        for t in tallies[:NEW_SHOWN]
-    ]
-    heading = f"*New for the org* (not seen in the {handoff.baseline_days} days before)"
-    blocks = [kit.section(heading + "\n" + "\n".join(lines))]
-    if row := kit.actions(buttons[:ACTIONS_ELEMENTS]):
-        blocks.append(row)
-    return blocks
+    choices = [(t.label, f"{term}:{_term(t.key)}") for _, tallies, term in rows for t in tallies[:NEW_SHOWN]]
+    heading = f"*New for the org* (not seen in the {handoff.baseline_days} days before this shift)"
+    return [_drill_section(handoff, numbers, heading + "\n" + "\n".join(lines), choices)]
 
 
 def _breakdown(handoff: Handoff, numbers: Iterator[int]) -> list[JsonDict]:
+    """By group, top actions and top actors: the counts in text, each section's searches in its menu."""
     a = handoff.aggregates
     if a.total == 0:
         return []
-    groups = ", ".join(f"{md(g.label, 60)} {g.count:,}" for g in handoff.groups[:8])
-    actions = ", ".join(f"{md(handoff.action_names.get(t.key, t.key), 60)} {t.count:,}" for t in a.by_action[:5])
-    actors = ", ".join(f"{md(t.label, 80)} {t.count:,}" for t in a.top_actors[:5])
-    texts = pack_lines([f"*By group*: {groups}", f"*Top actions*: {actions}", f"*Top actors*: {actors}"])
-    blocks = [kit.section(text) for text in texts]
-    risky = sorted({k for k in handoff.risky if any(t.key == k for t in a.by_action)})
-    buttons = []
-    if risky:
-        buttons.append(_count_button(handoff, numbers, "Risky actions", a.notable_total, "action:" + ",".join(risky)))
-    buttons += [
-        _count_button(handoff, numbers, g.label, g.count, f"group:{_term(g.key)}")
-        for g in handoff.groups[:6]
-        if g.key != "Other"
+    groups = handoff.groups[:BREAKDOWN_SHOWN]
+    actions = a.by_action[:BREAKDOWN_SHOWN]
+    actors = a.top_actors[:BREAKDOWN_SHOWN]
+    sections = [
+        (
+            groups,
+            "*By group*: " + ", ".join(f"{md(g.label, 60)} {g.count:,}" for g in groups),
+            [(g.label, f"group:{_term(g.key)}") for g in groups if g.key != "Other"],
+        ),
+        (
+            actions,
+            "*Top actions*: " + ", ".join(f"{md(action_name(handoff, t.key), 60)} {t.count:,}" for t in actions),
+            [(action_name(handoff, t.key), f"action:{t.key}") for t in actions],
+        ),
+        (
+            actors,
+            "*Top actors*: " + ", ".join(f"{md(t.label, 80)} {t.count:,}" for t in actors),
+            [(t.label, f"actor:{_term(t.key)}") for t in actors],
+        ),
     ]
-    buttons += [
-        _count_button(handoff, numbers, handoff.action_names.get(t.key, t.key), t.count, f"action:{t.key}")
-        for t in a.by_action[:6]
-    ]
-    buttons += [_count_button(handoff, numbers, t.label, t.count, f"actor:{_term(t.key)}") for t in a.top_actors[:5]]
-    buttons = buttons[:COUNT_BUTTONS]
-    for start in range(0, len(buttons), ACTIONS_ELEMENTS):
-        if row := kit.actions(buttons[start : start + ACTIONS_ELEMENTS]):
-            blocks.append(row)
-    return blocks
+    return [_drill_section(handoff, numbers, text, choices) for shown, text, choices in sections if shown]
+
+
+def _drill_section(handoff: Handoff, numbers: Iterator[int], text: str, choices: list[tuple[str, str]]) -> JsonDict:
+    """A section of counts with a menu of the searches behind them (none when no search fits Slack's limits)."""
+    options = [
+        Option(text=kit.plain_text(plain(label, OPTION_TEXT)), value=term)
+        for label, term in choices
+        if units(term) <= OPTION_VALUE
+    ][:OPTIONS]
+    block_id = drill_block_id(handoff, next(numbers)) if options else None
+    menu = None
+    if options and block_id:
+        menu = StaticSelectElement(placeholder=kit.plain_text("Search…"), action_id=ids.HANDOFF_DRILL, options=options)
+    return SectionBlock(text=kit.mrkdwn(text), accessory=menu, block_id=block_id if menu else None).to_dict()
 
 
 def _alert_state(handoff: Handoff) -> list[JsonDict]:
+    """The snoozes running (alerts nobody acknowledged are under Needs a look)."""
     lines = []
-    if handoff.open_alerts:
-        by_channel: dict[str, int] = {}
-        for alert in handoff.open_alerts:
-            by_channel[alert.channel_id] = by_channel.get(alert.channel_id, 0) + 1
-        where = ", ".join(f"{_channel(c)} {n}" for c, n in list(by_channel.items())[:OPEN_ALERTS_SHOWN])
-        lines.append(f"*Alerts not acknowledged*: {len(handoff.open_alerts)} ({where})")
     for snooze in handoff.snoozes[:SNOOZES_SHOWN]:
-        name = handoff.action_names.get(snooze.action, snooze.action)
+        name = action_name(handoff, snooze.action)
         lines.append(
             f"*Snoozed*: {md(snooze.actor, 100)} doing {md(name, 80)} on {inline_code(snooze.subscription_id, 20)}"
             f" until {date(snooze.until)}"
@@ -245,11 +303,6 @@ def _tail(handoff: Handoff, shared_by: str | None, state: str | None) -> list[Js
         if row := kit.actions([share]):
             blocks.append(row)
     return blocks
-
-
-def _count_button(handoff: Handoff, numbers: Iterator[int], label: str, count: int, term: str) -> ButtonElement | None:
-    text = clip(clean(f"{label} · {count:,}"), BUTTON_TEXT)
-    return kit.button(text, _button_id(numbers), search_for(handoff, term))
 
 
 def _button_id(numbers: Iterator[int]) -> str:

@@ -9,11 +9,15 @@ Layout::
     actions  [actor: jane@example.com · 120] … [ip: 203.0.113.7 · 27] …   (each narrows the search)
     section  <time> · *Action name* (times 2)    [Details]      (one per row; repeats collapsed)
              by actor · from IP (place)
-             touched: A, B, C +2 more · in: Org
+             touched: A, B, C +2 more · in: Site         (no "in:" for the org itself)
     context  +N more on this page               (only when the events do not all fit)
     context  Scanned N events; more may match — Next continues   (partial pages)
     actions  Prev · Next · First page · Share to channel · Export CSV
-             (a shared copy has no buttons at all, and says who shared it)
+             (no Share or Export when nothing matched; a shared copy has no buttons at all, and says who
+             shared it)
+
+The header names the query's terms; a window of fixed instants (``since:2026-12-02T12:49:43Z``, as the
+handoff's drill-downs carry) is left to the window line under it, which shows it in the reader's zone.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ButtonElement
 
 from auditbot.core.collapse import collapse, row_key
+from auditbot.core.errors import AuditbotError
 from auditbot.core.model import AuditEvent, EventObject
+from auditbot.core.query import parse
+from auditbot.core.timespec import DateTimeSpec, TimeSpec
 from auditbot.services.result_summary import Narrowing, ResultSummary
 from auditbot.services.search import FoundEvent, ResultPage
 from auditbot.slack import ids
@@ -44,6 +51,8 @@ SHOWN_ITEMS = 3
 """Context and container labels shown per event before "+N more"."""
 TIMES = "\u00d7"
 """The multiplication sign of a collapsed row's count."""
+ORG_TYPES = frozenset({"org", "orgs", "organization", "organizations"})
+"""Container types that mean the organization itself: "in: <org>" on every org-level event says nothing."""
 _SOURCES = {"live": "live from the Admin API", "mirror": "from auditbot's copy of the log"}
 
 
@@ -91,6 +100,16 @@ def event_entry(found: FoundEvent, *, details: bool = True, repeats: int = 1) ->
     return kit.section("\n".join(lines), accessory=button)
 
 
+def render_shared_event(found: FoundEvent, shared_by: str) -> Message:
+    """One event shared from its details into a conversation: the compact entry and who shared it."""
+    who = mention(shared_by)
+    entry = event_entry(found, details=False)
+    blocks = [entry, kit.context(kit.mrkdwn(f"Shared by {who} from the event details" if who else "Shared event"))]
+    check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
+    name = clean(found.action_name or found.event.action)[:200]
+    return Message(text=kit.fallback(f"Shared audit event: {name}"), blocks=blocks)
+
+
 def summary_blocks(summary: ResultSummary, *, buttons: bool = True) -> list[JsonDict]:
     """The total, then the busiest actors and addresses: buttons that narrow the search, or text (in a shared
     copy, and for one the search is already narrowed to)."""
@@ -122,8 +141,22 @@ def _narrow_button(kind: str, narrowing: Narrowing, index: int) -> ButtonElement
 
 
 def _header(page: ResultPage) -> JsonDict:
-    query = clean(page.query)
+    query = clean(readable_query(page.query))
     return kit.header(f"Audit log: {query}" if query else "Audit log: all events")
+
+
+def readable_query(text: str) -> str:
+    """``text`` without ``since:``/``until:`` terms that are fixed instants (the window line shows those as
+    dates in the reader's zone); any other query, or text that does not parse, unchanged."""
+    try:
+        query = parse(text)
+    except AuditbotError:
+        return text
+    fixed = {name: _fixed(spec) for name, spec in (("since", query.since), ("until", query.until))}
+    if not any(fixed.values()):
+        return text
+    changes = {name: None for name, is_fixed in fixed.items() if is_fixed}
+    return query.replace(**changes).canonical
 
 
 def _summary(page: ResultPage) -> JsonDict:
@@ -138,6 +171,10 @@ def _summary(page: ResultPage) -> JsonDict:
     return kit.context(*elements)
 
 
+def _fixed(spec: TimeSpec | None) -> bool:
+    return isinstance(spec, DateTimeSpec) and spec.value.tzinfo is not None
+
+
 def _tail(page: ResultPage, shared_by: str | None) -> list[JsonDict]:
     tail: list[JsonDict] = []
     if page.partial:
@@ -149,13 +186,14 @@ def _tail(page: ResultPage, shared_by: str | None) -> list[JsonDict]:
         who = mention(shared_by)
         tail.append(kit.context(kit.mrkdwn(f"Shared by {who}" if who else "Shared to this channel")))
         return tail
+    found = bool(page.events)
     buttons = kit.actions(
         [
             kit.button("Prev", ids.PAGE_PREV, page.prev_state) if page.prev_state else None,
             kit.button("Next", ids.PAGE_NEXT, page.next_state, style="primary") if page.next_state else None,
             kit.button("First page", ids.PAGE_FIRST, page.first_state) if page.page > 2 and page.first_state else None,
-            kit.button("Share to channel", ids.SHARE_PAGE, page.state),
-            kit.button("Export CSV", ids.EXPORT_CSV, page.state),
+            kit.button("Share to channel", ids.SHARE_PAGE, page.state) if found else None,
+            kit.button("Export CSV", ids.EXPORT_CSV, page.state) if found or page.partial else None,
         ]
     )
     if buttons is not None:
@@ -188,7 +226,8 @@ def _origin(event: AuditEvent) -> str:
 
 
 def _touched(event: AuditEvent) -> str:
-    parts = [p for p in (_labels("touched", event.context), _labels("in", event.container)) if p]
+    places = [item for item in event.container if (item.type or "").casefold() not in ORG_TYPES]
+    parts = [p for p in (_labels("touched", event.context), _labels("in", places)) if p]
     return " · ".join(parts)
 
 
@@ -205,4 +244,4 @@ def _fallback(page: ResultPage, shared: bool) -> str:
     noun = "event" if count == 1 else "events"
     prefix = "Shared audit log" if shared else "Audit log"
     counted = f"{count} {noun}" if page.summary is None else total_text(page.summary).lower()
-    return kit.fallback(f"{prefix}: {counted} for {clean(page.query)[:200] or 'all events'}")
+    return kit.fallback(f"{prefix}: {counted} for {clean(readable_query(page.query))[:200] or 'all events'}")

@@ -76,6 +76,33 @@ RESULTS: list[dict[str, Any]] = [
     },
 ]
 
+ACK_ANSWERS: dict[str, str | dict[str, Any]] = {
+    "ack text": "Slow down: ready in 3 s.",
+    "ack blocks": {"response_type": "ephemeral", "text": "refused", "blocks": [RESULTS[0]]},
+    "ack in channel": {"response_type": "in_channel", "text": "for everyone"},
+    "ack bad blocks": {"text": "broken", "blocks": [{"type": "no_such_block"}]},
+    "ack nothing to show": {"response_type": "ephemeral"},
+}
+"""Commands the app answers in its ack (the body Slack shows), as auditbot's search limit does."""
+
+UPDATED = {**FORM, "title": {"type": "plain_text", "text": "Updated"}}
+SUBMISSION_ANSWERS: dict[str, dict[str, Any]] = {
+    "bad": {"response_action": "errors", "errors": {"name": "Not that name"}},
+    "elsewhere": {"response_action": "errors", "errors": {"not_an_input": "Try again in a minute"}},
+    "update": {"response_action": "update", "view": UPDATED},
+    "push": {"response_action": "push", "view": UPDATED},
+    "clear": {"response_action": "clear"},
+}
+"""The form's answer by the name typed in it; any other name closes it (an empty ack)."""
+
+
+def answer_command(body: dict[str, Any], ack: Ack, respond: Respond) -> None:
+    """In the ack for the commands in ``ACK_ANSWERS``; else an empty ack, then results through the response URL."""
+    answer = ACK_ANSWERS.get(body["text"])
+    ack(answer or "")
+    if answer is None:
+        respond(text=f"results for {body['text']}", blocks=RESULTS, response_type="ephemeral")
+
 
 def build(client: WebClient) -> tuple[App, list[dict[str, Any]]]:
     seen: list[dict[str, Any]] = []
@@ -90,8 +117,7 @@ def build(client: WebClient) -> tuple[App, list[dict[str, Any]]]:
     @app.command("/audit")
     def command(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         seen.append(body)
-        ack()
-        respond(text=f"results for {body['text']}", blocks=RESULTS, response_type="ephemeral")
+        answer_command(body, ack, respond)
 
     @app.action("page_next")
     def page_next(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -123,19 +149,7 @@ def build(client: WebClient) -> tuple[App, list[dict[str, Any]]]:
     @app.view("form")
     def submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         seen.append(body)
-        name = view["state"]["values"]["name"]["name"]["value"]
-        updated = {**FORM, "title": {"type": "plain_text", "text": "Updated"}}
-        match name:
-            case "bad":
-                ack(response_action="errors", errors={"name": "Not that name"})
-            case "update":
-                ack(response_action="update", view=updated)
-            case "push":
-                ack(response_action="push", view=updated)
-            case "clear":
-                ack(response_action="clear")
-            case _:
-                ack()
+        ack(**SUBMISSION_ANSWERS.get(view["state"]["values"]["name"]["name"]["value"], {}))
 
     @app.options("form_actions")
     def options(ack: Ack, body: dict[str, Any]) -> None:

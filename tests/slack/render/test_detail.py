@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from auditbot.slack import ids
 from auditbot.slack.render import render_event_detail
+from auditbot.slack.render.detail import detail_value, pivot_query, read_detail_value
 from tests.slack.render.support import (
     SAMPLES,
     assert_safe,
@@ -28,7 +30,7 @@ def texts(view: dict[str, Any]) -> list[str]:
 def _block_texts(block: dict[str, Any]) -> list[str]:
     found = [block["text"]["text"]] if "text" in block else []
     found += [f["text"] for f in block.get("fields", [])]
-    found += [e["text"] for e in block.get("elements", []) if "text" in e]
+    found += [e["text"] for e in block.get("elements", []) if isinstance(e.get("text"), str)]
     return found
 
 
@@ -102,15 +104,15 @@ def test_atlassian_links_are_linked_and_others_are_not():
 
 def test_the_raw_json_is_the_api_shape_in_one_code_block():
     event = make_event()
-    view = render_event_detail(event, "x")
-    raw = view["blocks"][-1]["text"]["text"]
+    view = render_event_detail(event, "x", show_raw=True)
+    raw = view["blocks"][-2]["text"]["text"]
     assert raw.startswith("*Raw JSON*\n```\n") and raw.endswith("\n```")
     assert json.loads(raw.removeprefix("*Raw JSON*\n```\n").removesuffix("\n```")) == event.to_api_json()
 
 
 def test_a_long_raw_json_is_truncated_with_a_note_and_backticks_cannot_end_the_block():
     event = make_event(context=[{"id": str(i), "attributes": {"note": "```` <!here> & more"}} for i in range(60)])
-    view = render_event_detail(event, "x", raw_json_limit=2500)
+    view = render_event_detail(event, "x", raw_json_limit=2500, show_raw=True)
     raw = [t for t in mrkdwn_texts(view["blocks"]) if "```" in t]
     assert len(raw) == 1
     assert raw[0].count("```") == 2 and raw[0].endswith("```\n… (truncated)")
@@ -122,7 +124,7 @@ def test_a_long_raw_json_is_truncated_with_a_note_and_backticks_cannot_end_the_b
 @pytest.mark.parametrize("limit", [0, 10, 6000, 100_000])
 def test_any_raw_json_limit_stays_within_the_view(limit):
     event = make_event(context=[{"id": str(i), "attributes": {"v": "<&>" * 300}} for i in range(40)])
-    view = render_event_detail(event, "x", raw_json_limit=limit)
+    view = render_event_detail(event, "x", raw_json_limit=limit, show_raw=True)
     assert_view_within_limits(view)
     raw = "\n".join(t for t in mrkdwn_texts(view["blocks"]) if "```" in t or "truncated" in t)
     assert "… (truncated)" in raw
@@ -131,7 +133,7 @@ def test_any_raw_json_limit_stays_within_the_view(limit):
 
 def test_a_large_raw_json_limit_uses_several_code_blocks():
     event = make_event(context=[{"id": str(i), "attributes": {"v": "abc " * 50}} for i in range(25)])
-    view = render_event_detail(event, "x", raw_json_limit=8000)
+    view = render_event_detail(event, "x", raw_json_limit=8000, show_raw=True)
     code = [t for t in mrkdwn_texts(view["blocks"]) if "```" in t]
     assert len(code) >= 3 and code[0].startswith("*Raw JSON*")
 
@@ -170,3 +172,60 @@ def test_a_poisoned_event_renders_inert():
     view = render_event_detail(poisoned_event("<!channel> <https://evil.example|x> ```"), "<!here>")
     assert_view_within_limits(view)
     assert_safe(view)
+
+
+def _controls(view: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (e["action_id"], e["text"]["text"], e.get("value", ""))
+        for b in view["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+
+
+def test_the_modal_pivots_and_the_raw_json_is_collapsed_by_default():
+    view = render_event_detail(make_event(), "User added to group", channel_id="C0SEC")
+    assert _controls(view) == [
+        (f"{ids.EVENT_PIVOT}:actor", "This actor", "e-1|C0SEC"),
+        (f"{ids.EVENT_PIVOT}:ip", "This address", "e-1|C0SEC"),
+        (f"{ids.EVENT_PIVOT}:around", "\u00b11 hour around", "e-1|C0SEC"),
+        (ids.EVENT_SHARE, "Share", "e-1|C0SEC"),
+        (f"{ids.EVENT_RAW}:show", "Show raw JSON", "e-1|C0SEC"),
+    ]
+    all_text = "\n".join(mrkdwn_texts(view["blocks"]))
+    assert "```" not in all_text and "Raw JSON" not in all_text
+    assert "Results arrive in your messages with auditbot." in all_text
+    for action_id, _, _ in _controls(view)[:3]:
+        assert ids.EVENT_PIVOT_PATTERN.match(action_id)
+
+
+def test_shown_raw_json_can_be_hidden_again():
+    view = render_event_detail(make_event(), "x", show_raw=True)
+    assert _controls(view)[-1] == (f"{ids.EVENT_RAW}:hide", "Hide raw JSON", "e-1|")
+    assert ids.EVENT_SHARE not in [c[0] for c in _controls(view)], "no Share without a conversation"
+
+
+def test_a_note_on_top_says_where_a_pivots_results_went():
+    view = render_event_detail(make_event(), "x", note="This actor: the results are in your messages with auditbot.")
+    assert view["blocks"][1]["elements"][0]["text"] == "This actor: the results are in your messages with auditbot."
+
+
+def test_pivots_are_offered_only_for_what_the_event_has():
+    system = make_event(actor={"id": "atlassian-internal-system"}, location={"ip": "not an address"})
+    assert [c[1] for c in _controls(render_event_detail(system, "x"))] == ["\u00b11 hour around", "Show raw JSON"]
+
+
+def test_pivot_searches_cover_the_event_and_end_by_now():
+    event = make_event()
+    now = event.attributes.time + timedelta(minutes=30)
+    actor = "actor:jane@example.com since:2026-11-19T13:45:12Z until:2026-11-20T14:15:13Z"
+    assert pivot_query(event, "actor", now) == actor
+    assert pivot_query(event, "ip", now) == actor.replace("actor:jane@example.com", "ip:203.0.113.7")
+    assert pivot_query(event, "around", now) == "since:2026-11-20T12:45:12Z until:2026-11-20T14:15:13Z"
+    assert pivot_query(event, "nonsense", now) is None
+
+
+def test_a_detail_value_reads_back():
+    assert read_detail_value(detail_value("e-1", "C0SEC")) == ("e-1", "C0SEC")
+    assert read_detail_value(detail_value("e-1", None)) == ("e-1", None)
+    assert read_detail_value("e-1") == ("e-1", None)

@@ -68,7 +68,7 @@ def test_result_pages(s):
 
 @pytest.mark.parametrize("s", CORPUS, ids=IDS)
 def test_event_detail(s):
-    view = render_event_detail(poisoned_event(s), s)
+    view = render_event_detail(poisoned_event(s), s, show_raw=True, channel_id="C0SHARE")
     assert_view_within_limits(view)
     assert_safe(view)
     for text in mrkdwn_texts(view["blocks"]):

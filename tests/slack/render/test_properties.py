@@ -74,9 +74,9 @@ events = event_dicts.map(AuditEvent.model_validate)
 
 
 @SETTINGS
-@given(event=events, name=text, limit=st.integers(-10, 20_000))
-def test_any_event_detail_is_within_limits_and_inert(event, name, limit):
-    view = render_event_detail(event, name, raw_json_limit=limit)
+@given(event=events, name=text, limit=st.integers(-10, 20_000), show_raw=st.booleans(), channel=st.none() | text)
+def test_any_event_detail_is_within_limits_and_inert(event, name, limit, show_raw, channel):
+    view = render_event_detail(event, name, raw_json_limit=limit, show_raw=show_raw, channel_id=channel)
     assert_view_within_limits(view)
     assert_safe(view)
 

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 
 from auditbot.services.result_summary import Narrowing, ResultSummary
+from auditbot.services.search import FoundEvent
 from auditbot.slack import ids
 from auditbot.slack.render import render_results
 from auditbot.slack.render.kit import fallback
+from auditbot.slack.render.results import render_shared_event
 from tests.slack.render.support import (
     assert_safe,
     assert_within_limits,
@@ -39,7 +41,7 @@ def test_a_page_has_a_header_a_window_line_one_entry_per_event_and_buttons():
     text = entries[0]["text"]["text"]
     assert "|2026-11-20 13:45 UTC>" in text and "*User added to group*" in text
     assert "by jane@example.com" in text and "from 203.0.113.7 (Sydney, Australia)" in text
-    assert "touched: site-admins · in: Example org" in text
+    assert text.endswith("touched: site-admins"), "no 'in:' line for the org itself"
     assert entries[0]["accessory"]["action_id"] == ids.EVENT_DETAILS
     assert entries[0]["accessory"]["value"] == "e-1"
     assert message.text == "Audit log: 2 events for actor:jane\uff20example\u2024com since:24h"
@@ -277,3 +279,46 @@ def test_hidden_rows_count_every_event_they_hold():
     more = [t for t in mrkdwn_texts(message.blocks) if t.endswith("more on this page")]
     assert more and len(entries) * 2 + int(more[0].split()[0][1:]) == 120
     assert_within_limits(message.blocks)
+
+
+def test_an_empty_result_offers_neither_share_nor_export():
+    message = render_results(make_page([], next_state=None))
+    assert {b["action_id"] for b in buttons(message.blocks)}.isdisjoint({ids.SHARE_PAGE, ids.EXPORT_CSV})
+
+
+def test_an_empty_partial_page_can_still_export_what_the_scan_finds_further_back():
+    message = render_results(make_page([], partial=True, scanned=1500))
+    ids_shown = [b["action_id"] for b in buttons(message.blocks)]
+    assert ids.EXPORT_CSV in ids_shown and ids.SHARE_PAGE not in ids_shown
+
+
+def test_a_window_of_fixed_instants_is_left_to_the_window_line():
+    query = "action:user_login since:2026-11-19T14:00:00Z until:2026-11-20T14:00:00Z"
+    message = render_results(make_page([make_event()], query=query))
+    assert message.blocks[0]["text"]["text"] == "Audit log: action:user_login"
+    assert "|2026-11-19 14:00 UTC> → <!date^" in message.blocks[1]["elements"][0]["text"]
+    relative = render_results(make_page([make_event()], query="action:user_login since:2026-11-19 last:7d"))
+    assert relative.blocks[0]["text"]["text"].startswith("Audit log: action:user_login since:")
+    only_window = render_results(make_page([make_event()], query="since:2026-11-19T14:00:00Z"))
+    assert only_window.blocks[0]["text"]["text"] == "Audit log: all events"
+
+
+def test_a_site_container_is_still_named():
+    site = [{"id": "s1", "type": "sites", "attributes": {"siteName": "acme-dev"}}]
+    blocks = render_results(make_page([make_event(container=site)])).blocks
+    text = next(b["text"]["text"] for b in blocks if b.get("accessory", {}).get("action_id") == ids.EVENT_DETAILS)
+    assert text.endswith("touched: site-admins · in: acme-dev")
+
+
+def test_a_shared_event_is_its_entry_and_who_shared_it():
+    message = render_shared_event(FoundEvent(make_event(), "User added to group"), "U0SHARER")
+    assert "*User added to group*" in message.blocks[0]["text"]["text"]
+    assert "accessory" not in message.blocks[0], "no Details on a shared copy"
+    assert message.blocks[1]["elements"][0]["text"] == "Shared by <@U0SHARER> from the event details"
+    assert_within_limits(message.blocks)
+    assert_safe(message, sharer="U0SHARER")
+
+
+def test_the_notification_text_leaves_fixed_instants_out_too():
+    query = "action:user_login since:2026-11-19T14:00:00Z until:2026-11-20T14:00:00Z"
+    assert render_results(make_page([make_event()], query=query)).text == "Audit log: 1 event for action:user_login"

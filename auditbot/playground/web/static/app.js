@@ -5,7 +5,9 @@
 
 import * as api from "./api.js";
 import { renderBlocks } from "./blockkit.js";
+import { longDateTime, setTimeZone } from "./dates.js";
 import { clear, h, icon, showMenu } from "./dom.js";
+import { Mentions } from "./mentions.js";
 import { renderConversation } from "./messages.js";
 import { Modals } from "./modal.js";
 import { renderSidebar } from "./sidebar.js";
@@ -157,8 +159,8 @@ function drawHeader() {
       { class: "title-row" },
       h("h1", { class: "title", testid: "channel-title" }, icon(channel.is_private ? "lock" : "hash"), channel.name),
     ),
-    channel.topic ? h("div", { class: "topic" }, channel.topic) : null,
   );
+  if (channel.topic) header.append(h("div", { class: "topic", testid: "channel-topic" }, channel.topic));
 }
 
 function drawHome(content) {
@@ -217,6 +219,10 @@ function open(view) {
 
 const input = $("composer-input");
 const hint = $("command-hint");
+const mentions = new Mentions(input, $("mention-list"), () => ({
+  channels: page.state?.channels ?? [],
+  people: page.state?.users ?? [],
+}));
 
 function updateComposer() {
   const { name, command } = page.state.app;
@@ -256,6 +262,7 @@ async function send() {
   const channel = currentChannel();
   input.value = "";
   drawHint();
+  mentions.close();
   $("composer").classList.add("busy");
   try {
     await call(text.trim().startsWith("/") ? "command" : "message", { channel, text: text.trim() });
@@ -267,6 +274,7 @@ async function send() {
 }
 
 input.addEventListener("keydown", (event) => {
+  if (mentions.handleKey(event)) return;
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     send();
@@ -333,7 +341,7 @@ const SKIP_MINUTES = 30;
 
 async function skipAhead() {
   const answer = await call("skip-ahead", { minutes: SKIP_MINUTES }).catch(() => null);
-  if (answer) banner(`Skipped ${SKIP_MINUTES} minutes ahead: it is now ${new Date(answer.now).toLocaleString()}.`, "info");
+  if (answer) banner(`Skipped ${SKIP_MINUTES} minutes ahead: it is now ${longDateTime(new Date(answer.now))}.`, "info");
 }
 
 $("skip-ahead").addEventListener("click", skipAhead);
@@ -356,6 +364,7 @@ async function start() {
   }
   if (generation !== page.generation) return;
   page.state = state;
+  setTimeZone(state.users.find((u) => u.id === state.user)?.tz);
   $("skip-ahead").hidden = !state.skip_ahead;
   api.actAs(state.user);
   page.users = new Map(state.users.map((u) => [u.id, u]));

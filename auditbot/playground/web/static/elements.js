@@ -3,16 +3,9 @@
 // sends block_actions to the app through ctx.act(element, block, choice).
 
 import { combo, staticSource } from "./combo.js";
+import { localInputValue, unixFromLocalInput } from "./dates.js";
 import { h, icon, safeUrl, showMenu } from "./dom.js";
 import { plainText, renderText } from "./mrkdwn.js";
-
-const pad = (n) => String(n).padStart(2, "0");
-
-function localDateTime(unix) {
-  const d = new Date(Number(unix) * 1000);
-  if (!Number.isFinite(d.getTime())) return "";
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
 
 function allOptions(element) {
   const grouped = (element.option_groups || []).flatMap((g) => g.options || []);
@@ -168,9 +161,10 @@ const KINDS = {
       type: "datetime-local",
       class: "text-input",
       testid: `input-${element.action_id}`,
-      value: initial ? localDateTime(initial) : "",
+      value: initial ? localInputValue(initial) : "",
     });
-    const read = () => ({ selected_date_time: el.value ? Math.floor(new Date(el.value).getTime() / 1000) : null });
+    // Slack's client reads the picked date and time in the person's profile zone.
+    const read = () => ({ selected_date_time: unixFromLocalInput(el.value) });
     return { root: el, read, onchange: (fire) => el.addEventListener("change", () => fire(read())) };
   },
   static_select: (element, block, ctx, preset) => {

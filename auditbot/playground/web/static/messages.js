@@ -2,7 +2,7 @@
 // "Only visible to you" for ephemeral ones, and the ⋯ menu with the app's message shortcuts.
 
 import { renderBlocks } from "./blockkit.js";
-import { dayDivider, messageTime } from "./dates.js";
+import { dayDivider, dayKey, messageTime } from "./dates.js";
 import { avatar, h, icon, safeUrl, showMenu } from "./dom.js";
 import { renderMrkdwn } from "./mrkdwn.js";
 
@@ -145,7 +145,7 @@ export function renderConversation(entries, ctx) {
   const list = h("div", { class: "message-list", testid: "message-list", role: "log", "aria-live": "polite" });
   let lastDay = null;
   for (const { message, replies } of entries) {
-    const day = messageTime(message.ts).date.toDateString();
+    const day = dayKey(messageTime(message.ts).date);
     if (day !== lastDay) {
       list.append(h("div", { class: "day-divider" }, h("span", {}, dayDivider(messageTime(message.ts).date))));
       lastDay = day;

@@ -171,7 +171,17 @@ export class Modals {
     if (button) button.disabled = true;
     try {
       const answer = await this.handlers.submit(view, this.form.values());
-      if (answer.response_action === "errors") this.showErrors(answer.errors || {});
+      if (answer.response_action === "errors") {
+        const errors = answer.errors || {};
+        this.showErrors(errors);
+        // An error for a block that is not an input on the page still shows, above the buttons.
+        const fields = new Set([...this.root.querySelectorAll(".field-error")].map((el) => el.dataset.testid));
+        const elsewhere = Object.entries(errors).filter(([blockId]) => !fields.has(`field-error-${blockId}`));
+        if (elsewhere.length) {
+          problem.textContent = elsewhere.map(([, text]) => text).join(" ");
+          problem.hidden = false;
+        }
+      }
     } catch (error) {
       problem.textContent = String(error.message || error);
       problem.hidden = false;

@@ -1,5 +1,5 @@
 // Slack's mrkdwn as DOM: *bold*, _italic_, ~strike~, `code`, ```code blocks```, > quotes, links,
-// mentions, <!here>-style broadcasts (inert), <!date^…> in the browser's time zone, :emoji:.
+// mentions, <!here>-style broadcasts (inert), <!date^…> in the acting person's time zone, :emoji:.
 // Only &amp; &lt; &gt; are entities; a literal < always starts a control sequence.
 
 import { formatSlackDate, isoString } from "./dates.js";

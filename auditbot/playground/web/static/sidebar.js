@@ -23,7 +23,6 @@ function item({ testid, icon: glyph, label, active, unread, onclick, extra }) {
 export function renderSidebar(root, model) {
   const { state, view } = model;
   const me = state.users.find((u) => u.id === state.user);
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const switcher = h(
     "select",
     {
@@ -87,8 +86,8 @@ export function renderSidebar(root, model) {
     ),
     h(
       "div",
-      { class: "sidebar-footer" },
-      me ? `Dates show in your browser's time zone (${zone}); ${me.real_name}'s Slack profile says ${me.tz}.` : "",
+      { class: "sidebar-footer", testid: "zone-note" },
+      me ? `Times show in ${me.real_name}'s Slack time zone (${me.tz}), 24-hour clock.` : "",
     ),
   );
 }
