@@ -30,6 +30,7 @@ from auditbot.services.handoff import HandoffService
 from auditbot.services.ingest import Ingestor, IngestReport
 from auditbot.services.mirror_source import Freshness, mirror_freshness
 from auditbot.services.scheduler import HandoffScheduler, SchedulerReport
+from auditbot.services.subscriptions import SubscriptionTitles
 from auditbot.slack.delivery_client import BlockKitAlerts, SlackAlertChannel
 from auditbot.slack.handoff_poster import SlackHandoffPoster
 from auditbot.store.ingest_store import SqlIngestStore
@@ -115,13 +116,17 @@ def delivery(
 ) -> Delivery:
     """The alert poster (one per replica; the lease picks which one posts). ``slack`` must not retry
     posts by itself: ``delivery_client`` makes one."""
+
+    def action_name(action: str) -> str:
+        return catalog.snapshot().get(action).display_name
+
     return Delivery(
         repositories.outbox,
         SlackAlertChannel(slack),
-        BlockKitAlerts(),
+        BlockKitAlerts(SubscriptionTitles(repositories.subscriptions, action_name)),
         repositories.subscriptions,
         repositories.mirror,
-        lambda action: catalog.snapshot().get(action).display_name,
+        action_name,
         repositories.leases,
         clock,
         owner=owner,

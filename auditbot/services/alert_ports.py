@@ -125,6 +125,11 @@ class SnoozeRecord(Protocol):
     @property
     def until(self) -> datetime: ...
 
+    @property
+    def created_by(self) -> str:
+        """Who set it (a Slack user id)."""
+        ...
+
 
 class SnoozeRepo(Protocol):
     def snooze(

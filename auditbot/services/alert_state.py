@@ -40,6 +40,8 @@ class Acknowledged:
     at: datetime
     alert: AlertItem | None
     """The alert to show again, marked; None when its event cannot be read now."""
+    snoozed: tuple[str, datetime] | None = None
+    """Who snoozed its actor's action on its subscriptions, and until when, while that runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,22 @@ class AlertStateService:
         if when is None:
             raise AuditbotError("auditbot has no record of this alert in this channel.", hint=NOTHING_CHANGED)
         by, at = self._outbox.first_acknowledgement(channel_id, event_id) or ("", when)
-        return Acknowledged(by, at, self._alert(event_id, tuple(subscription_ids)))
+        alert = self._alert(event_id, tuple(subscription_ids))
+        return Acknowledged(by, at, alert, self._snoozed(alert) if alert is not None else None)
+
+    def _snoozed(self, alert: AlertItem) -> tuple[str, datetime] | None:
+        """The running snooze of the alert's actor doing its action on its subscriptions that ends last."""
+        wanted = set(alert.subscription_ids)
+        event = alert.event
+        running = [
+            s
+            for s in self._snoozes.active()
+            if s.actor_id == event.actor.id and s.action == event.action and s.subscription_id in wanted
+        ]
+        if not running:
+            return None
+        last = max(running, key=lambda s: s.until)
+        return last.created_by, last.until
 
     def acknowledge_burst(self, channel_id: str, batch: str, user_id: str, *, message_ts: str) -> BurstAcknowledged:
         """[Acknowledge all] on a burst's summary (posted as ``message_ts``): every alert of the burst

@@ -1,6 +1,10 @@
 """Alert subscriptions: a channel, a canonical query, who made it; the use cases over them, and the dry
 run shown before subscribing.
 
+A subscription may have a name its subscriber gave it (``name:"Admin grants"``); without one it is
+shown by a description of its query in the catalog's words (``subscription_names``). The service
+fills ``description`` on every record it returns, so each surface can show ``title``.
+
 Subscriptions belong to the workspace, not to the person who made them: anyone allowed may list,
 pause, resume or remove any of them. There is at most one per (workspace, channel, canonical query):
 subscribing the same again answers with the one there is (the store's unique constraint settles a
@@ -19,20 +23,22 @@ page or two is read and the count is then a lower bound ("at least N").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from auditbot.core.clock import Clock
+from auditbot.core.errors import AuditbotError
 from auditbot.core.paging import PageState
 from auditbot.core.query import Query, parse
 from auditbot.core.timespec import TimeWindow
 from auditbot.services.catalog import CatalogSnapshot
 from auditbot.services.plan import resolve
 from auditbot.services.search import FoundEvent, ResultPage, SearchBusy, SearchService
-from auditbot.services.workspace_items import ChannelCheck, find, narrowed, no_channel_check
+from auditbot.services.subscription_names import ActionName, describe, split_name
+from auditbot.services.workspace_items import ChannelCheck, UnknownId, find, narrowed, no_channel_check
 
 ID_PREFIX = "sub-"
 
@@ -59,6 +65,26 @@ class Subscription:
     paused: bool = False
     last_delivery_at: datetime | None = None
     last_error: str | None = None
+    name: str | None = None
+    """The name its subscriber gave it (plain text, at most 80 characters), if any."""
+    description: str = field(default="", compare=False)
+    """Its query in words (``subscription_names.describe``); filled by the service, empty from the store."""
+
+    @property
+    def title(self) -> str:
+        """How it is shown: its name, else the description of its query, else the query itself."""
+        return self.name or self.description or self.query
+
+
+class AmbiguousName(AuditbotError):
+    """More than one of the workspace's subscriptions has the name asked for."""
+
+    def __init__(self, name: str, ids: Sequence[str]) -> None:
+        super().__init__(
+            f"{len(ids)} subscriptions are called {name[:80]}: {', '.join(ids[:5])}.",
+            hint="Give the id of the one you mean.",
+        )
+        self.ids = tuple(ids)
 
 
 class SubscriptionExists(Exception):
@@ -92,8 +118,14 @@ class ChannelSubscriptions(Protocol):
 class SubscriptionRepo(ActiveSubscriptions, ChannelSubscriptions, Protocol):
     """The stored subscriptions (``auditbot.store.subscriptions.Subscriptions``)."""
 
-    def create(self, *, team_id: str, channel_id: str, query: str, created_by: str) -> Subscription:
+    def create(
+        self, *, team_id: str, channel_id: str, query: str, created_by: str, name: str | None = None
+    ) -> Subscription:
         """A new subscription; ``SubscriptionExists`` when (team, channel, query) is taken."""
+        ...
+
+    def rename(self, subscription_id: str, name: str | None) -> bool:
+        """Give it a name (None: none); whether it was there."""
         ...
 
     def existing(self, team_id: str, channel_id: str, query: str) -> Subscription | None:
@@ -185,6 +217,10 @@ class SubscriptionPreview:
         """The resolved alert query for ``text`` (see ``alert_query``)."""
         return alert_query(text, self._search.catalog.snapshot())
 
+    def action_name(self, action_id: str) -> str:
+        """The catalog's name for an action."""
+        return self._search.catalog.snapshot().get(action_id).display_name
+
     def dry_run(self, text: str | Query, *, tz: ZoneInfo) -> DryRun:
         """How many events the alert query matched over the last days, and the newest few.
 
@@ -229,6 +265,36 @@ class Subscribed:
     subscription: Subscription
     created: bool
     """False: it existed already, and nothing new was made."""
+    renamed: bool = False
+    """It existed already, and the name asked for was given to it."""
+
+
+class SubscriptionTitles:
+    """The titles of subscriptions by id, as alert messages show them (name, else their query in words).
+
+    For renderers outside a request (delivery): reads each subscription from the store."""
+
+    def __init__(self, repo: ChannelSubscriptions, action_name: ActionName) -> None:
+        self._repo = repo
+        self._action_name = action_name
+
+    def __call__(self, subscription_ids: Sequence[str]) -> dict[str, str]:
+        """Id → title for those still there (the others are left out)."""
+        found: dict[str, str] = {}
+        for subscription_id in dict.fromkeys(subscription_ids):
+            subscription = self._repo.get(subscription_id)
+            if subscription is not None:
+                found[subscription_id] = titled(subscription, self._action_name).title
+        return found
+
+
+def titled(subscription: Subscription, action_name: ActionName) -> Subscription:
+    """``subscription`` with its ``description`` filled."""
+    return replace(subscription, description=describe(subscription.query, action_name))
+
+
+Titles = Callable[[Sequence[str]], Mapping[str, str]]
+"""Subscription ids → their titles (``SubscriptionTitles``)."""
 
 
 class SubscriptionService:
@@ -248,6 +314,26 @@ class SubscriptionService:
         """The resolved alert query for ``text`` (see ``alert_query``)."""
         return self._preview.check(text)
 
+    def check_named(self, text: str) -> tuple[str | None, Query]:
+        """The ``name:`` in ``text`` (if any) and the resolved alert query of the rest: ``NameProblem``,
+        ``QueryError``."""
+        name, rest = split_name(text)
+        return name, self.check(rest)
+
+    def describe(self, query: str | Query) -> str:
+        """An alert query in words, with the catalog's action names."""
+        return describe(query if isinstance(query, str) else query.canonical, self._action_name)
+
+    def titles(self, subscription_ids: Sequence[str]) -> dict[str, str]:
+        """Id → title of those of ``subscription_ids`` still there."""
+        return SubscriptionTitles(self._repo, self._action_name)(subscription_ids)
+
+    def _action_name(self, action_id: str) -> str:
+        return self._preview.action_name(action_id)
+
+    def _titled(self, subscription: Subscription) -> Subscription:
+        return titled(subscription, self._action_name)
+
     def dry_run(self, query: str | Query, *, tz: ZoneInfo) -> DryRun:
         """What a subscription to ``query`` would have posted over the last days (``SubscriptionPreview``)."""
         return self._preview.dry_run(query, tz=tz)
@@ -259,27 +345,34 @@ class SubscriptionService:
         channel_id: str,
         query: str,
         created_by: str,
+        name: str | None = None,
         check_channel: ChannelCheck = no_channel_check,
     ) -> Subscribed:
-        """Subscribe ``channel_id`` to the alert query ``query`` (checked here), or answer with the
-        subscription already there. ``check_channel`` runs only when a new one is about to be made."""
+        """Subscribe ``channel_id`` to the alert query ``query`` (checked here), called ``name`` when one
+        is given, or answer with the subscription already there (given ``name`` when it is new to it).
+        ``check_channel`` runs only when a new one is about to be made."""
         canonical = self.check(query).canonical
         existing = self._repo.existing(team_id, channel_id, canonical)
-        if existing is not None:
-            return Subscribed(existing, created=False)
-        check_channel(channel_id)
-        try:
-            made = self._repo.create(team_id=team_id, channel_id=channel_id, query=canonical, created_by=created_by)
-        except SubscriptionExists as race:
-            return Subscribed(race.existing, created=False)
-        self._changed()
-        return Subscribed(made, created=True)
+        if existing is None:
+            check_channel(channel_id)
+            try:
+                made = self._repo.create(
+                    team_id=team_id, channel_id=channel_id, query=canonical, created_by=created_by, name=name
+                )
+            except SubscriptionExists as race:
+                existing = race.existing
+            else:
+                self._changed()
+                return Subscribed(self._titled(made), created=True)
+        if name and existing.name != name and self._repo.rename(existing.id, name):
+            return Subscribed(self._titled(replace(existing, name=name)), created=False, renamed=True)
+        return Subscribed(self._titled(existing), created=False)
 
     def change(
         self, team_id: str, raw_id: str, change: Change, *, check_channel: ChannelCheck = no_channel_check
     ) -> Subscription:
-        """Pause, resume or remove (``unsubscribe``) one of the workspace's subscriptions; the one it was.
-        ``check_channel`` runs before one is resumed."""
+        """Pause, resume or remove (``unsubscribe``) one of the workspace's subscriptions (by id or name);
+        the one it was. ``check_channel`` runs before one is resumed."""
         subscription = self.find(team_id, raw_id)
         if change == "pause":
             self._repo.pause(subscription.id)
@@ -292,13 +385,29 @@ class SubscriptionService:
         return subscription
 
     def find(self, team_id: str, raw_id: str) -> Subscription:
-        """The workspace's subscription with this id (``sub-`` may be left off): ``MissingId``, ``UnknownId``."""
-        return find(self._repo.get, ID_PREFIX, team_id, raw_id)
+        """The workspace's subscription with this id (``sub-`` may be left off) or this name (any case,
+        quoted or not): ``MissingId``, ``UnknownId``, ``AmbiguousName``."""
+        try:
+            return self._titled(find(self._repo.get, ID_PREFIX, team_id, raw_id))
+        except UnknownId:
+            wanted = _unquoted(raw_id).casefold()
+            named = [s for s in self._repo.of_team(team_id) if s.name and s.name.casefold() == wanted]
+            if len(named) > 1:
+                raise AmbiguousName(_unquoted(raw_id), [s.id for s in named]) from None
+            if not named:
+                raise
+            return self._titled(named[0])
 
     def of_team(self, team_id: str, *, text: str = "") -> list[Subscription]:
-        """The workspace's subscriptions, oldest first; with ``text``, those mentioning it."""
-        return narrowed(self._repo.of_team(team_id), text, _haystack)
+        """The workspace's subscriptions, oldest first; with ``text``, those mentioning it (in any of
+        the words it is shown with)."""
+        every = [self._titled(s) for s in self._repo.of_team(team_id)]
+        return narrowed(every, text, _haystack)
+
+
+def _unquoted(text: str) -> str:
+    return " ".join(text.strip().strip("\"'\u201c\u201d\u2018\u2019").split())
 
 
 def _haystack(s: Subscription) -> tuple[str | None, ...]:
-    return (s.id, s.channel_id, s.query, s.created_by, s.last_error)
+    return (s.id, s.channel_id, s.query, s.created_by, s.last_error, s.name, s.description)

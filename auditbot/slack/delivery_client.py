@@ -11,7 +11,7 @@ reason, naming the channel as people know it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from auditbot.services.delivery import (
     RateLimited,
     read_metadata,
 )
+from auditbot.services.subscriptions import Titles
 from auditbot.slack.errors import slack_error_code, slack_status
 from auditbot.slack.render.alerts import (
     render_alert,
@@ -167,24 +168,36 @@ def _retry_after(headers: Any) -> float:
 
 
 class BlockKitAlerts:
-    """Implements ``auditbot.services.delivery.AlertRenderer`` with the Block Kit renderers."""
+    """Implements ``auditbot.services.delivery.AlertRenderer`` with the Block Kit renderers.
+
+    ``titles`` names subscriptions as people know them (``services.subscriptions.SubscriptionTitles``);
+    without it they are shown by id."""
+
+    def __init__(self, titles: Titles | None = None) -> None:
+        self._titles = titles
+
+    def _named(self, subscription_ids: Sequence[str]) -> Mapping[str, str] | None:
+        return self._titles(subscription_ids) if self._titles is not None and subscription_ids else None
 
     def alert(self, item: AlertItem) -> Message:
-        return render_alert(item)
+        return render_alert(item, titles=self._named(item.subscription_ids))
 
     def burst_summary(self, items: Sequence[AlertItem], *, total: int, batch: str) -> Message:
-        return render_burst_summary(items, total=total, batch=batch)
+        subs = list(dict.fromkeys(s for item in items for s in item.subscription_ids))
+        return render_burst_summary(items, total=total, batch=batch, titles=self._named(subs))
 
     def burst_part(self, items: Sequence[AlertItem]) -> Message:
         return render_burst_part(items)
 
     def snooze_ended(self, action_name: str, actor_label: str, subscription_id: str) -> Message:
-        return render_snooze_ended(action_name, actor_label, subscription_id)
+        title = (self._named([subscription_id]) or {}).get(subscription_id)
+        return render_snooze_ended(action_name, actor_label, subscription_id, title=title)
 
     def delivery_paused(
         self, subscription_id: str, channel_id: str, query: str, error: str, *, join_error: str | None = None
     ) -> Message:
-        return render_delivery_paused(subscription_id, channel_id, query, error, join_error=join_error)
+        title = (self._named([subscription_id]) or {}).get(subscription_id)
+        return render_delivery_paused(subscription_id, channel_id, query, error, join_error=join_error, title=title)
 
 
 def delivery_client(token: str, *, base_url: str | None = None, timeout: int = 15) -> WebClient:

@@ -90,6 +90,10 @@ ALERT_SNOOZE = "alert_snooze"
 """The Snooze menu of an alert; each option's value is ``<choice>|<subscription ids>|<event id>``."""
 ALERT_PART_DETAILS = "alert_part_details"
 """The "Open details…" menu of a burst's thread part; each option's value is an event id."""
+ALERT_INVESTIGATE = "alert_investigate"
+"""[Investigate] on one alert: the actor's and the address's events around it; its value is the event id."""
+ALERT_OPEN_ADMIN = "alert_open_admin"
+"""The link button to the audit log in Atlassian Administration (Slack still sends the click; it is acked)."""
 
 # Search form inputs (block_id / action_id pairs inside SEARCH_FORM).
 FORM_SINCE = "form_since"
@@ -122,7 +126,7 @@ SUBSCRIPTION_ACTIONS = (
     SUBSCRIPTION_RESUME,
     SUBSCRIPTION_REMOVE,
 )
-ALERT_ACTIONS = (ALERT_ACK, ALERT_ACK_BATCH, ALERT_SNOOZE, ALERT_PART_DETAILS)
+ALERT_ACTIONS = (ALERT_ACK, ALERT_ACK_BATCH, ALERT_SNOOZE, ALERT_PART_DETAILS, ALERT_INVESTIGATE, ALERT_OPEN_ADMIN)
 """Block actions of subscriptions and alerts (kept apart from ``BLOCK_ACTIONS``, the search surfaces)."""
 SHORTCUTS = (INVESTIGATE_MESSAGE, SEARCH_SHORTCUT)
 VIEWS = (SEARCH_FORM,)

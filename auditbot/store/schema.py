@@ -146,6 +146,7 @@ subscriptions = Table(
     Column("last_delivery_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("query_hash", String, nullable=True, comment="SHA-256 of query, the unique key"),
+    Column("name", Text, nullable=True, comment="the name its subscriber gave it, plain text"),
     Index("uq_subscriptions_team_id_channel_id_query_hash", "team_id", "channel_id", "query_hash", unique=True),
 )
 

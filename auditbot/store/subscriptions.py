@@ -22,7 +22,9 @@ class Subscriptions:
         self._db = db
         self._clock = clock
 
-    def create(self, *, team_id: str, channel_id: str, query: str, created_by: str) -> Subscription:
+    def create(
+        self, *, team_id: str, channel_id: str, query: str, created_by: str, name: str | None = None
+    ) -> Subscription:
         subscription = Subscription(
             id=new_id(),
             team_id=team_id,
@@ -30,6 +32,7 @@ class Subscriptions:
             query=query,
             created_by=created_by,
             created_at=self._clock.now(),
+            name=name,
         )
         try:
             with self._db.begin() as conn:
@@ -43,6 +46,7 @@ class Subscriptions:
                         created_at=subscription.created_at,
                         paused=False,
                         query_hash=query_hash(query),
+                        name=name,
                     )
                 )
         except IntegrityError:
@@ -109,6 +113,10 @@ class Subscriptions:
     def resume(self, subscription_id: str) -> bool:
         return self._update(subscription_id, paused=False, last_error=None)
 
+    def rename(self, subscription_id: str, name: str | None) -> bool:
+        """Give it a name (None: none)."""
+        return self._update(subscription_id, name=name)
+
     def delivered(self, subscription_id: str) -> bool:
         return self._update(subscription_id, last_delivery_at=self._clock.now())
 
@@ -134,4 +142,5 @@ def _subscription(row: Row[tuple[object, ...]]) -> Subscription:
         paused=bool(m["paused"]),
         last_delivery_at=m["last_delivery_at"],
         last_error=m["last_error"],
+        name=m["name"],
     )

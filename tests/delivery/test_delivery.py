@@ -355,3 +355,32 @@ def test_an_archived_channel_that_cannot_be_joined_pauses_too(world: DeliveryWor
     world.workspace.fail_next("conversations.join", "is_archived")
     reason = unjoinable_pause(world, sub, delivery.run_once(), "is_archived")
     assert "(is_archived); invite @auditbot to #it-ops" in reason
+
+
+def test_alerts_the_pause_dm_and_the_end_of_a_snooze_name_the_subscription(world: DeliveryWorld):
+    named = world.subscribe(name="Logins", by=seed.RAVI)
+    described = world.subscribe(query="action:user_login,api_token_created", by=seed.RAVI)
+    event = world.events[0]
+    world.queue(named, [event])
+    world.queue(described, [event])
+    delivery = world.delivery(settings=SETTINGS)
+    delivery.run_once()
+    (alert,) = world.posts()
+    shown = str(alert.blocks)
+    assert "Matched *" in shown and f"*Logins* (`{named.id}`)" in shown
+    assert f"*User login, Api token created* (`{described.id}`)" in shown
+
+    world.snoozes.snooze(
+        named.id, actor_id="a", action="user_login", until=ANCHOR + timedelta(minutes=1), created_by=seed.JANE
+    )
+    world.clock.advance(61)
+    delivery.run_once()
+    ended = [m for m in world.workspace.messages(CHANNEL) if m.user == seed.BOT_USER_ID][-1]
+    assert f"on *Logins* (`{named.id}`) resume" in str(ended.blocks)
+
+    world.queue(named, world.events[1:2])
+    world.workspace.fail_next("chat.postMessage", "is_archived")
+    delivery.run_once()
+    dm = world.workspace.conversations.messages(world.workspace.directory.dm_with(seed.RAVI).id)
+    assert any(f"*Alerts paused for* *Logins* (`{named.id}`)" in str(m.blocks) for m in dm)
+    assert any(m.text.startswith(f"Alerts paused for Logins ({named.id})") for m in dm)

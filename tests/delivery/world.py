@@ -13,7 +13,7 @@ from auditbot.playground import Workspace, seed
 from auditbot.playground.model import WorkspaceMessage
 from auditbot.playground.server import start_slack_api
 from auditbot.services.delivery import ALERT_EVENT_TYPE, Delivery, DeliverySettings
-from auditbot.services.subscriptions import Subscription
+from auditbot.services.subscriptions import Subscription, SubscriptionTitles
 from auditbot.slack.delivery_client import BlockKitAlerts, SlackAlertChannel, delivery_client
 from auditbot.store import Database, EventMirror
 from auditbot.store.leases import Leases
@@ -52,8 +52,12 @@ class DeliveryWorld:
         self.slack.close()
         self.db.close()
 
-    def subscribe(self, channel: str = CHANNEL, query: str = "action:user_login", by: str = seed.JANE) -> Subscription:
-        return self.subscriptions.create(team_id=seed.TEAM.id, channel_id=channel, query=query, created_by=by)
+    def subscribe(
+        self, channel: str = CHANNEL, query: str = "action:user_login", by: str = seed.JANE, name: str | None = None
+    ) -> Subscription:
+        return self.subscriptions.create(
+            team_id=seed.TEAM.id, channel_id=channel, query=query, created_by=by, name=name
+        )
 
     def queue(self, subscription: Subscription, events: Iterable[AuditEvent]) -> None:
         with self.db.begin() as conn:
@@ -65,10 +69,10 @@ class DeliveryWorld:
         return Delivery(
             self.outbox,
             SlackAlertChannel(client),
-            BlockKitAlerts(),
+            BlockKitAlerts(SubscriptionTitles(self.subscriptions, action_name)),
             self.subscriptions,
             self.mirror,
-            lambda action: action.replace("_", " ").capitalize(),
+            action_name,
             Leases(self.db, self.clock),
             self.clock,
             owner=owner or f"worker-{self._owners}",
@@ -97,6 +101,10 @@ class DeliveryWorld:
         """Seconds between consecutive posts in the channel."""
         times = [float(m.ts) for m in self.posts(channel)]
         return [b - a for a, b in itertools.pairwise(times)]
+
+
+def action_name(action: str) -> str:
+    return action.replace("_", " ").capitalize()
 
 
 def later(world: DeliveryWorld, seconds: float) -> None:

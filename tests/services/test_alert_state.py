@@ -317,6 +317,20 @@ def test_snoozing_again_moves_the_end_of_the_same_record(alerts: Alerts):
     assert (after.id, after.until, after.created_by) == (before.id, ANCHOR + timedelta(hours=4), RAVI)
 
 
+def test_an_alert_acknowledged_while_snoozed_says_so_and_an_ended_snooze_is_not_shown(alerts: Alerts):
+    sub, elsewhere = alerts.subscribe(), alerts.subscribe("C0ELSEWHERE")
+    (event,) = alerts.events(1)
+    alerts.post([event], sub)
+    assert alerts.service.acknowledge(HERE, event.id, JANE, subscription_ids=[sub.id]).snoozed is None
+    alerts.service.snooze(TEAM, HERE, RAVI, event_id=event.id, choice=FOUR_HOURS, tz=UTC_ZONE)
+    done = alerts.service.acknowledge(HERE, event.id, JANE, subscription_ids=[sub.id])
+    assert done.snoozed == (RAVI, ANCHOR + timedelta(hours=4))
+    other = alerts.service.acknowledge(HERE, event.id, JANE, subscription_ids=[elsewhere.id])
+    assert other.snoozed is None, "a snooze on another subscription is not this alert's"
+    alerts.clock.advance(4 * 3600 + 1)
+    assert alerts.service.acknowledge(HERE, event.id, JANE, subscription_ids=[sub.id]).snoozed is None
+
+
 # -- what the handoff reads -------------------------------------------------------------------------------
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from auditbot.core.errors import AuditbotError
 from auditbot.core.querysyntax import QueryError
-from auditbot.services.subscriptions import Subscribed, SubscriptionPreview, SubscriptionService
+from auditbot.services.subscription_names import NameProblem, clean_name, describe, split_name
+from auditbot.services.subscriptions import AmbiguousName, Subscribed, SubscriptionPreview, SubscriptionService
 from auditbot.services.workspace_items import ChannelCheck, MissingId, UnknownId
 from auditbot.store import Database
 from auditbot.store.subscriptions import Subscriptions
@@ -157,3 +158,105 @@ def test_the_list_is_narrowed_by_any_text_it_shows(world: World, empty_store: Da
     assert svc.of_team(TEAM, text=login.id) == [login]
     assert svc.of_team(TEAM, text="u1") == [login, logout], "who made it"
     assert svc.of_team(TEAM, text="nothing like it") == []
+
+
+# -- names ------------------------------------------------------------------------------------------
+
+
+def test_a_subscription_may_be_named_and_is_otherwise_described_in_the_catalogs_words(
+    world: World, empty_store: Database
+):
+    svc = service(world, Subscriptions(empty_store, world.clock))
+    name, query = svc.check_named('name:"Admin grants" action:added_org_admin,api_token_created')
+    assert (name, query.canonical) == ("Admin grants", "action:added_org_admin,api_token_created")
+    named = svc.subscribe(team_id=TEAM, channel_id=SEC, query=query.canonical, created_by="U1", name=name).subscription
+    world.clock.advance(60)
+    plain = subscribe(svc, "action:added_org_admin,api_token_created,user_login,user_login_failed").subscription
+    assert (named.name, named.title) == ("Admin grants", "Admin grants")
+    assert named.description == "Added organization admin, API token created"
+    assert plain.name is None
+    assert plain.title == "Added organization admin, API token created +2 more"
+    assert [s.title for s in svc.of_team(TEAM)] == [named.title, plain.title]
+    assert svc.titles([named.id, plain.id, "sub-gone00"]) == {named.id: named.title, plain.id: plain.title}
+    assert svc.of_team(TEAM, text="admin GRANTS") == [named], "the list is narrowed by names too"
+    assert svc.of_team(TEAM, text="created +2 more") == [plain], "and by the query in words"
+
+
+def test_subscribing_again_with_a_name_names_the_one_there_is(world: World, empty_store: Database):
+    repo = Subscriptions(empty_store, world.clock)
+    svc = service(world, repo)
+    first = subscribe(svc, "action:user_login")
+    again = svc.subscribe(team_id=TEAM, channel_id=SEC, query="action:user_login", created_by="U2", name="Logins")
+    assert (again.created, again.renamed, again.subscription.id) == (False, True, first.subscription.id)
+    assert repo.get(first.subscription.id).name == "Logins"  # type: ignore[union-attr]
+    same = svc.subscribe(team_id=TEAM, channel_id=SEC, query="action:user_login", created_by="U2", name="Logins")
+    assert not same.renamed
+
+
+def test_pause_resume_and_remove_take_a_name_as_well_as_an_id(world: World, empty_store: Database):
+    repo = Subscriptions(empty_store, world.clock)
+    svc = service(world, repo)
+    made = svc.subscribe(
+        team_id=TEAM, channel_id=SEC, query="action:user_login", created_by="U1", name="Admin grants"
+    ).subscription
+    for typed in ("Admin grants", "admin GRANTS", '"Admin grants"', "“Admin  grants”"):
+        assert svc.find(TEAM, typed).id == made.id
+    assert svc.change(TEAM, "admin grants", "pause").id == made.id
+    assert repo.active() == []
+    with pytest.raises(UnknownId):
+        svc.find(OTHER_TEAM, "Admin grants")
+    svc.subscribe(team_id=TEAM, channel_id=OPS, query="action:user_login", created_by="U1", name="Admin grants")
+    with pytest.raises(AmbiguousName, match="2 subscriptions are called Admin grants"):
+        svc.find(TEAM, "Admin grants")
+    assert svc.find(TEAM, made.id).id == made.id, "the id still finds it"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('name:"Admin grants" action:x', ("Admin grants", "action:x")),
+        ("action:x name:Logins", ("Logins", "action:x")),
+        ("action:x name:“Night  admins”  -actor:bot@x.io", ("Night admins", "action:x -actor:bot@x.io")),
+        ("action:x", (None, "action:x")),
+        ("action:x username:bob", (None, "action:x username:bob")),
+    ],
+)
+def test_the_name_is_read_from_anywhere_among_the_terms(text, expected):
+    assert split_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('name:"" action:x', "is empty"),
+        ('name:"Admin grants action:x', "no closing quote"),
+        ("name:a name:b action:x", "one name"),
+        (f'name:"{"x" * 81}" action:x', "at most 80 characters; this one has 81"),
+    ],
+)
+def test_a_name_that_cannot_be_one_is_refused(text, problem):
+    with pytest.raises(NameProblem, match=problem):
+        split_name(text)
+
+
+def test_a_name_is_one_line_of_plain_text():
+    assert clean_name(" Admin\n\tgrants\u202e ") == "Admin grants"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", "Any action"),
+        ("action:added_org_admin", "Added organization admin"),
+        ('group:"API tokens" -action:api_token_revoked', "API tokens (group) except API token revoked"),
+        (
+            "actor:a@x.io,b@x.io,c@x.io ip:203.0.113.0/24 product:jira",
+            "Any action by a@x.io, b@x.io +1 more from 203.0.113.0/24 in jira",
+        ),
+        ('action:user_login "vpn"', "User login mentioning “vpn”"),
+        ('action:"unclosed', 'action:"unclosed'),
+    ],
+)
+def test_a_query_is_described_with_the_catalogs_action_names(query, expected):
+    names = {"added_org_admin": "Added organization admin", "api_token_revoked": "API token revoked"}
+    assert describe(query, lambda a: names.get(a, a.replace("_", " ").capitalize())) == expected

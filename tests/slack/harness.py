@@ -31,7 +31,7 @@ from auditbot.playground.model import WorkspaceMessage
 from auditbot.runtime import OrgConnection, build_runtime
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.delivery import ALERT_EVENT_TYPE, AlertItem
-from auditbot.services.subscriptions import Subscription, SubscriptionPreview, SubscriptionService
+from auditbot.services.subscriptions import Subscription, SubscriptionPreview, SubscriptionService, SubscriptionTitles
 from auditbot.slack import ids
 from auditbot.slack.app import build_app
 from auditbot.slack.deps import SlackDeps
@@ -323,17 +323,22 @@ class SlackWorld:
 
     # -- alerts, as delivery posts them ---------------------------------------------------------
 
-    def subscribe(self, query: str, *, channel: str = seed.SEC_ALERTS, user: str = seed.JANE) -> Subscription:
+    def subscribe(
+        self, query: str, *, channel: str = seed.SEC_ALERTS, user: str = seed.JANE, name: str | None = None
+    ) -> Subscription:
         """A subscription made directly in the store (as if someone had subscribed earlier)."""
-        return self.subscriptions.create(team_id=seed.TEAM.id, channel_id=channel, query=query, created_by=user)
+        return self.subscriptions.create(
+            team_id=seed.TEAM.id, channel_id=channel, query=query, created_by=user, name=name
+        )
 
     def post_alert(self, event: AuditEvent, *subscriptions: Subscription) -> WorkspaceMessage:
         """One alert as delivery posts it: queued in the outbox, posted in the channel, marked sent."""
         item = AlertItem(event, self._name(event), tuple(s.id for s in subscriptions))
         rows = self._queue(subscriptions, [event], batch=f"b-{event.id}")
         metadata = {"event_type": ALERT_EVENT_TYPE, "event_payload": {"event_ids": [event.id]}}
+        titles = SubscriptionTitles(self.subscriptions, self._name_of)(item.subscription_ids)
         answer = self.client.chat_postMessage(
-            channel=subscriptions[0].channel_id, metadata=metadata, **render_alert(item).as_kwargs()
+            channel=subscriptions[0].channel_id, metadata=metadata, **render_alert(item, titles=titles).as_kwargs()
         )
         self.outbox.sent(rows, str(answer["ts"]))
         return self.workspace.conversations.get(subscriptions[0].channel_id, str(answer["ts"]))
@@ -361,7 +366,10 @@ class SlackWorld:
         return rows
 
     def _name(self, event: AuditEvent) -> str:
-        return self.deps.catalog.snapshot().get(event.action).display_name
+        return self._name_of(event.action)
+
+    def _name_of(self, action: str) -> str:
+        return self.deps.catalog.snapshot().get(action).display_name
 
     # -- what happened ----------------------------------------------------------------------
 

@@ -17,10 +17,11 @@ from auditbot.core.model import AuditEvent
 from auditbot.playground import seed
 from auditbot.playground.model import WorkspaceMessage
 from auditbot.slack import ids
-from auditbot.slack.render.alerts import ACKNOWLEDGED_BLOCK, ack_value, snooze_value
+from auditbot.slack.render.alerts import ACKNOWLEDGED_BLOCK, SEVERITY_BLOCK, ack_value, snooze_value
 from tests.services.world import ANCHOR
 from tests.slack.harness import SlackWorld
 from tests.slack.render.support import moment
+from tests.slack.test_app import event_ids
 
 JANE, RAVI = seed.JANE, seed.RAVI
 
@@ -98,7 +99,8 @@ def test_an_alert_matching_two_subscriptions_is_acknowledged_once_for_both(slack
     posted = slack.outbox.posted(seed.TEAM.id, since=ANCHOR - timedelta(days=1))
     assert {p.subscription_id for p in posted} == {one.id, two.id}
     assert all(p.acked_by == JANE for p in posted)
-    assert f"`{one.id}`, `{two.id}`" in text_of(now_in_channel(slack, alert).blocks)
+    matched = f"Matched *User login failed* (`{one.id}`), *Authentication (group)* (`{two.id}`)"
+    assert matched in text_of(now_in_channel(slack, alert).blocks)
 
 
 def test_acknowledging_something_auditbot_never_posted_changes_nothing(slack: SlackWorld):
@@ -224,3 +226,80 @@ def test_every_alert_and_subscription_action_has_a_listener(slack: SlackWorld, a
     sub = slack.subscribe("action:user_login_failed")
     alert = slack.post_alert(failed_login(slack), sub)
     assert slack.click_on(alert, action_id, "x").status == 200
+
+
+# -- the card's state, severity, Investigate and the link ------------------------------------------------
+
+
+def test_snoozing_marks_the_card_itself_and_acknowledging_keeps_the_mark(slack: SlackWorld):
+    sub = slack.subscribe("action:user_login_failed", name="Failed logins")
+    alert = slack.post_alert(failed_login(slack), sub)
+    posts = len(slack.workspace.messages(seed.SEC_ALERTS))
+    slack.choose_on(alert, ids.ALERT_SNOOZE, snooze_option(alert, "4 hours"))
+
+    snoozed = now_in_channel(slack, alert)
+    until = int((ANCHOR + timedelta(hours=4)).timestamp())
+    assert f"Snoozed by <@{JANE}> until <!date^{until}^" in text_of(snoozed.blocks)
+    assert snoozed.metadata == alert.metadata, "delivery's metadata is kept"
+    assert ids.ALERT_ACK in elements(snoozed), "still to be acknowledged"
+    assert len(slack.workspace.messages(seed.SEC_ALERTS)) == posts + 1, "the card in place, and the thread note"
+
+    slack.choose_on(snoozed, ids.ALERT_SNOOZE, snooze_option(snoozed, "1 hour"), user=RAVI)
+    again = now_in_channel(slack, alert)
+    assert text_of(again.blocks).count("Snoozed by") == 1 and f"Snoozed by <@{RAVI}>" in text_of(again.blocks)
+
+    slack.click_on(again, ids.ALERT_ACK, elements(again)[ids.ALERT_ACK]["value"])
+    acked = text_of(now_in_channel(slack, alert).blocks)
+    assert f"Acknowledged by <@{JANE}>" in acked and f"Snoozed by <@{RAVI}>" in acked
+    assert f"Matched *Failed logins* (`{sub.id}`)" in acked
+
+
+def test_a_risky_alert_stands_out_and_a_plain_one_does_not(slack: SlackWorld):
+    sub = slack.subscribe("action:added_org_admin,user_login_failed")
+    grant = next(e for e in slack.search_world.everything(days=30) if e.action == "added_org_admin")
+    risky = slack.post_alert(grant, sub)
+    assert risky.blocks[0]["block_id"] == SEVERITY_BLOCK and ":rotating_light: *High severity*" in text_of(risky.blocks)
+    assert risky.text.startswith("Audit alert (High):")
+    plain = slack.post_alert(failed_login(slack), sub)
+    assert "severity" not in text_of(plain.blocks)
+
+
+def test_investigate_searches_the_actor_from_the_address_around_the_event_for_the_clicker(slack: SlackWorld):
+    sub = slack.subscribe("action:user_login_failed")
+    event = failed_login(slack)
+    alert = slack.post_alert(event, sub)
+    posts = len(slack.workspace.messages(seed.SEC_ALERTS))
+    slack.click_on(alert, ids.ALERT_INVESTIGATE, elements(alert)[ids.ALERT_INVESTIGATE]["value"], user=RAVI)
+
+    reply = slack.last_reply()
+    assert reply["response_type"] == "ephemeral" and reply.get("replace_original") is not True
+    shown = text_of(reply)
+    actor = event.actor.email or event.actor.id
+    assert f"Investigating the alert: events by {actor} from {event.ip}" in shown
+    expected = [
+        e.id
+        for e in slack.search_world.everything(days=3)
+        if e.actor.id == event.actor.id and e.ip == event.ip and abs(e.time - event.time) <= timedelta(days=1)
+    ]
+    assert expected and event.id in expected
+    assert event_ids(reply) == expected[: len(event_ids(reply))] and event.id in shown
+    entry = slack.trail.recent()[0]
+    assert (entry.kind, entry.user_id) == ("query", RAVI) and f"actor:{actor}" in (entry.query or "")
+    assert len(slack.workspace.messages(seed.SEC_ALERTS)) == posts, "nothing posted for everyone"
+    assert now_in_channel(slack, alert).blocks == alert.blocks
+
+
+def test_investigate_on_an_event_auditbot_cannot_find_says_so(slack: SlackWorld):
+    sub = slack.subscribe("action:user_login_failed")
+    alert = slack.post_alert(failed_login(slack), sub)
+    slack.click_on(alert, ids.ALERT_INVESTIGATE, "00000000-0000-4000-8000-000000000000")
+    assert "Traceback" not in text_of(slack.last_reply()) and slack.last_reply()["response_type"] == "ephemeral"
+
+
+def test_the_card_links_to_the_orgs_audit_log_in_atlassian_administration(slack: SlackWorld):
+    sub = slack.subscribe("action:user_login_failed")
+    alert = slack.post_alert(failed_login(slack), sub)
+    link = elements(alert)[ids.ALERT_OPEN_ADMIN]
+    assert link["url"] == f"https://admin.atlassian.com/o/{slack.deps.org_id}/audit-log"
+    assert slack.click_on(alert, ids.ALERT_OPEN_ADMIN, "").status == 200
+    assert slack.replies() == [], "a link needs no answer"

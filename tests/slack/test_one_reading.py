@@ -236,7 +236,10 @@ USE_CASES: dict[str, tuple[UseCase, str]] = {
         lambda w, u: alerts.acknowledge_burst(w.deps, w.client, _ignore, click_by(u, "alert_ack_batch", "b")),
         RAVI,
     ),
-    "snooze": (lambda w, u: alerts.snooze_alert(w.deps, w.client, click_by(u, "alert_snooze", "1h|*|e")), RAVI),
+    "snooze": (
+        lambda w, u: alerts.snooze_alert(w.deps, w.client, _ignore, click_by(u, "alert_snooze", "1h|*|e")),
+        RAVI,
+    ),
 }
 
 

@@ -109,12 +109,14 @@ def test_subscribing_a_public_channel_joins_it_stores_records_and_tells_the_chan
     assert slack.alerts_changed == 1
     note = slack.workspace.messages(seed.IT_OPS)[-1]
     assert note.ephemeral_for is None or not note.ephemeral_for
-    assert f"<@{JANE}> subscribed this channel to audit events matching `{sub.query}` (`{sub.id}`)" in text_of(
-        note.blocks
+    described = "User login failed not by scim@example.com"
+    assert (
+        f"<@{JANE}> subscribed this channel to *{described}*: audit events matching `{sub.query}` (`{sub.id}`)"
+        in text_of(note.blocks)
     )
     done = slack.last_reply()
     assert done["replace_original"] is True and sub.id in text_of(done)
-    assert slack.workspace.ephemerals(seed.SEC_ALERTS, JANE)[-1].text.startswith("Subscribed as"), "replaced in place"
+    assert slack.workspace.ephemerals(seed.SEC_ALERTS, JANE)[-1].text.startswith("Subscribed to"), "replaced in place"
     entry = slack.trail.recent()[0]
     assert (entry.kind, entry.query, entry.detail) == ("subscribe", sub.query, f"{sub.id} in {seed.IT_OPS}")
 
@@ -280,7 +282,7 @@ def test_the_list_buttons_pause_resume_and_remove_in_place(slack: SlackWorld):
     slack.command("subscriptions")
     slack.click(ids.SUBSCRIPTION_PAUSE, buttons(slack.last_reply())[ids.SUBSCRIPTION_PAUSE])
     paused = slack.last_reply()
-    assert paused["replace_original"] is True and f"Paused {sub.id}." in text_of(paused)
+    assert paused["replace_original"] is True and f"Paused Added organization admin ({sub.id})." in text_of(paused)
     assert slack.subscriptions.get(sub.id).paused  # type: ignore[union-attr]
     slack.click(ids.SUBSCRIPTION_RESUME, buttons(paused)[ids.SUBSCRIPTION_RESUME])
     assert not slack.subscriptions.get(sub.id).paused  # type: ignore[union-attr]
@@ -315,3 +317,88 @@ def test_app_home_lists_subscriptions_and_its_buttons_work(slack: SlackWorld):
     slack.click(ids.SUBSCRIPTION_REMOVE, "sub-nothere", container="view")
     assert "There is no subscription" in text_of(slack.calls("chat.postMessage")[-1]), "told in their messages"
     assert home_view(slack.deps, seed.TEAM.id).subscriptions == (slack.subscriptions.get(sub.id),)
+
+
+# -- names, and changes told in the channel -----------------------------------------------------------------
+
+
+def test_a_subscriber_names_a_subscription_and_every_surface_shows_the_name(slack: SlackWorld):
+    reply = dry_run(slack, '<#C0ITOPS001|it-ops> name:"Admin grants" action:added_org_admin,api_token_created')
+    assert "*Admin grants*" in text_of(reply) and "`action:added_org_admin,api_token_created`" in text_of(reply)
+    confirm(slack, reply)
+    (sub,) = subscriptions(slack)
+    assert (sub.name, sub.query) == ("Admin grants", "action:added_org_admin,api_token_created")
+    assert f"<@{JANE}> subscribed this channel to *Admin grants*" in posted_text(slack, seed.IT_OPS)[-1]
+    assert "Subscribed <#C0ITOPS001>* to *Admin grants*" in text_of(slack.last_reply())
+
+    slack.command("subscriptions")
+    listing = text_of(slack.last_reply())
+    assert "*Admin grants* · <#C0ITOPS001>" in listing and "Added organization admin, API token created" in listing
+    assert f"`{sub.id}`" in listing, "the id stays, for commands"
+    slack.command("subscriptions admin grants")
+    assert sub.id in text_of(slack.last_reply()), "the list is narrowed by name"
+    slack.home_opened()
+    assert "*Admin grants*" in text_of(slack.calls("views.publish")[-1]["view"])
+
+    alert = slack.post_alert(next(e for e in slack.search_world.everything(days=7)), sub)
+    assert f"Matched *Admin grants* (`{sub.id}`)" in text_of(alert.blocks)
+
+
+def test_an_unnamed_subscription_is_shown_by_its_actions_names_not_their_ids(slack: SlackWorld):
+    actions = "user_login_failed,added_org_admin,api_token_created,user_login,user_logout"
+    sub = slack.subscribe(f"action:{actions}")
+    slack.command("subscriptions")
+    listing = text_of(slack.last_reply())
+    assert f"*User login failed, Added organization admin +3 more* · <#{seed.SEC_ALERTS}>" in listing
+    alert = slack.post_alert(next(e for e in slack.search_world.everything(days=7)), sub)
+    assert f"Matched *User login failed, Added organization admin +3 more* (`{sub.id}`)" in text_of(alert.blocks)
+
+
+def test_a_bad_name_is_refused_before_anything_is_counted(slack: SlackWorld):
+    reply = text_of(dry_run(slack, f'name:"{"x" * 81}" action:added_org_admin'))
+    assert "at most 80 characters" in reply and subscriptions(slack) == []
+    assert "no closing quote" in text_of(dry_run(slack, 'name:"Admin action:added_org_admin'))
+
+
+def test_a_hostile_name_is_shown_as_text(slack: SlackWorld):
+    confirm(slack, dry_run(slack, 'name:"<!channel> *loud* <https://evil.example|x>" action:added_org_admin'))
+    note = posted_text(slack, seed.SEC_ALERTS)[-1]
+    assert "<!channel>" not in note and "<https://evil.example" not in note
+    assert subscriptions(slack)[0].name == "!channel *loud* https://evil.example", "read as Slack shows it"
+    assert "*loud*" not in note, "its asterisks make nothing bold"
+
+
+def test_pausing_and_resuming_by_command_or_name_is_told_in_the_channel(slack: SlackWorld):
+    sub = slack.subscribe("action:added_org_admin", channel=seed.IT_OPS, name="Admin grants")
+    slack.command('pause "Admin grants"', user=RAVI)
+    assert slack.subscriptions.get(sub.id).paused  # type: ignore[union-attr]
+    note = slack.workspace.messages(seed.IT_OPS)[-1]
+    assert not note.ephemeral_for
+    assert f"<@{RAVI}> paused alerts for *Admin grants* here (`{sub.id}`)" in text_of(note.blocks)
+    assert f"/audit resume {sub.id}" in text_of(note.blocks)
+    assert "Paused *Admin grants*" in text_of(slack.last_reply())
+    slack.command("resume admin grants")
+    assert not slack.subscriptions.get(sub.id).paused  # type: ignore[union-attr]
+    assert f"<@{JANE}> resumed alerts for *Admin grants* here" in posted_text(slack, seed.IT_OPS)[-1]
+    slack.command(f"unsubscribe {sub.id}")
+    assert "removed the subscription *Admin grants*" in posted_text(slack, seed.IT_OPS)[-1]
+
+
+def test_the_list_and_home_buttons_tell_the_channel_too(slack: SlackWorld):
+    sub = slack.subscribe("action:added_org_admin", name="Admin grants")
+    slack.command("subscriptions")
+    slack.click(ids.SUBSCRIPTION_PAUSE, buttons(slack.last_reply())[ids.SUBSCRIPTION_PAUSE])
+    assert f"<@{JANE}> paused alerts for *Admin grants* here" in posted_text(slack, seed.SEC_ALERTS)[-1]
+    slack.home_opened()
+    view = slack.calls("views.publish")[-1]["view"]
+    slack.click(ids.SUBSCRIPTION_RESUME, buttons(view)[ids.SUBSCRIPTION_RESUME], container="view")
+    assert f"<@{JANE}> resumed alerts for *Admin grants* here" in posted_text(slack, seed.SEC_ALERTS)[-1]
+    assert not slack.subscriptions.get(sub.id).paused  # type: ignore[union-attr]
+
+
+def test_a_note_the_channel_refuses_does_not_undo_the_pause(slack: SlackWorld):
+    sub = slack.subscribe("action:added_org_admin", channel=seed.HR_PRIVATE)  # auditbot is not in it
+    slack.command(f"pause {sub.id}")
+    assert slack.subscriptions.get(sub.id).paused  # type: ignore[union-attr]
+    reply = text_of(slack.last_reply())
+    assert "Paused" in reply and "The note in the channel could not be posted (not_in_channel)" in reply

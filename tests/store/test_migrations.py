@@ -38,7 +38,7 @@ TABLES = {
     "digest_schedules",
     "digest_runs",
 }
-HEAD = "0006"
+HEAD = "0007"
 
 
 def tables(db: Database) -> set[str]:
@@ -107,14 +107,14 @@ def test_constraints_carry_the_conventional_names(store):
 SECOND = '''"""Add a note to events (test only).
 
 Revision ID: 0099
-Revises: 0006
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -248,3 +248,31 @@ def test_the_unique_keys_migration_keeps_the_oldest_of_equal_subscriptions_and_s
     assert schedules == {"dg-old": query_hash("")}
     with pytest.raises(IntegrityError), db.begin() as conn:
         conn.execute(subscriptions.insert().values(**sub, id="sub-again", created_at=at[3], query_hash=kept["sub-old"]))
+
+
+def test_the_names_migration_adds_an_empty_name_and_takes_it_away_again(db):
+    """Subscriptions made before names have none (they are shown by their query); a downgrade drops
+    the column and keeps the rows."""
+    upgrade(db, "0006")
+    row = {
+        "id": "sub-before",
+        "team_id": "T1",
+        "channel_id": "C1",
+        "query": "action:added_org_admin",
+        "created_by": "U1",
+        "created_at": ANCHOR,
+        "query_hash": query_hash("action:added_org_admin"),
+    }
+    with db.begin() as conn:
+        conn.execute(subscriptions.insert(), [row])
+    db.migrate()
+    with db.begin() as conn:
+        assert conn.execute(select(subscriptions.c.name)).scalars().all() == [None]
+        conn.execute(subscriptions.update().values(name="Admin grants — «night» ✓"))
+    with db.read() as conn:
+        assert conn.execute(select(subscriptions.c.name)).scalars().all() == ["Admin grants — «night» ✓"]
+    downgrade(db, "0006")
+    with db.read() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("subscriptions")}
+        assert "name" not in columns
+        assert conn.execute(text("SELECT id FROM subscriptions")).scalars().all() == ["sub-before"]

@@ -22,6 +22,19 @@ def test_a_subscription_is_stored_and_listed_for_its_workspace(store: Database, 
     assert first.created_at == made_at
 
 
+def test_a_name_is_kept_changed_and_taken_away(store: Database, clock: ManualClock):
+    subs = Subscriptions(store, clock)
+    named = subs.create(team_id="T1", channel_id="C1", query="action:x", created_by="U1", name="Admin grants ✓")
+    clock.advance(60)
+    unnamed = subs.create(team_id="T1", channel_id="C1", query="action:y", created_by="U1")
+    assert subs.get(named.id) == named and named.name == "Admin grants ✓"
+    assert subs.get(unnamed.id) == unnamed and unnamed.name is None
+    assert subs.rename(unnamed.id, "Logins")
+    assert [s.name for s in subs.of_team("T1")] == ["Admin grants ✓", "Logins"]
+    assert subs.rename(named.id, None) and subs.get(named.id).name is None  # type: ignore[union-attr]
+    assert not subs.rename("sub-gone00", "x")
+
+
 def test_pause_resume_remove_and_delivery_marks(store: Database, clock: ManualClock):
     subs = Subscriptions(store, clock)
     made = subs.create(team_id="T1", channel_id="C1", query="action:user_login", created_by="U1")

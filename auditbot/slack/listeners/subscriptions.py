@@ -3,10 +3,13 @@
 
 The use cases are ``services.subscriptions``'; here the commands and buttons are read, the channel a
 subscription posts in is checked (``slack.channels``: before one is made, and when one is resumed),
-and the answers are rendered.
+and the answers are rendered. Every change (subscribe, pause, resume, remove), from a command or a
+button, is also told in the subscription's channel, so alerts are never muted there unseen.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -29,18 +32,21 @@ from auditbot.slack.render import render_error
 from auditbot.slack.render.alerts import is_channel_id
 from auditbot.slack.render.notice import render_notice
 from auditbot.slack.render.subscriptions import (
+    changed_notice,
     read_subscribe_value,
     render_dry_run,
     render_subscribed,
     render_subscription_changed,
+    render_subscription_changed_note,
     render_subscription_note,
     render_subscriptions,
 )
+from auditbot.slack.render.views import Message
 from auditbot.slack.replies import Respond, answering, send
 from auditbot.slack.text import unslack
 
-EXAMPLE = f"{ids.COMMAND} subscribe #sec-alerts action:added_org_admin"
-LIST_HINT = f"{ids.COMMAND} subscriptions lists every subscription of this workspace with its id (sub-…)."
+EXAMPLE = f'{ids.COMMAND} subscribe #sec-alerts name:"Admin grants" action:added_org_admin'
+LIST_HINT = f"{ids.COMMAND} subscriptions lists every subscription of this workspace with its id (sub-…) and name."
 VERBS: dict[Change, str] = {"pause": "Paused", "resume": "Resumed", "unsubscribe": "Removed"}
 """Subcommand → what the answer says was done."""
 BUTTON_VERBS: dict[str, Change] = {
@@ -76,8 +82,10 @@ def register_button(app: Listeners, deps: SlackDeps, action_id: str, verb: Chang
             _changed_from_home(deps, client, click.who, verb, click.action.value)
             return
         with answering(respond, verb):
-            subscription = change(deps, client, click.who, verb, click.action.value)
-            notice = f"{VERBS[verb]} {subscription.id}."
+            changed = change(deps, client, click.who, verb, click.action.value)
+            notice = changed_notice(VERBS[verb], changed.subscription)
+            if changed.problem:
+                notice += f" {changed.problem}"
             send(respond, render_subscriptions(_service(deps).of_team(click.who.team_id), notice=notice), replace=True)
 
 
@@ -85,7 +93,8 @@ def register_button(app: Listeners, deps: SlackDeps, action_id: str, verb: Chang
 
 
 def subscribe(deps: SlackDeps, client: WebClient, respond: Respond, command: Command) -> None:
-    """``/audit subscribe [#channel] <query>``: check the query and the channel, and show the dry run.
+    """``/audit subscribe [#channel] [name:"…"] <query>``: check the name, the query and the channel,
+    and show the dry run.
 
     The text after ``subscribe`` is read as Slack sent it (a channel reference is ``<#C…|name>``).
     """
@@ -96,40 +105,44 @@ def subscribe(deps: SlackDeps, client: WebClient, respond: Respond, command: Com
     query_text = unslack(named.rest).strip()
     if not query_text:
         raise AuditbotError("Subscribe to which events?", hint=f"Give a query after the channel: {EXAMPLE}")
-    query = service.check(query_text)
+    name, query = service.check_named(query_text)
     target = check_target(deps, client, who, named.channel_id, named.name, join=False)
     dry = service.dry_run(query, tz=deps.zones.zone(client, who.user_id))
     deps.events.remember(found.event for found in dry.examples)
     record(deps, client, who, "query", query=dry.query, detail=f"subscription dry run for {named.channel_id}")
-    send(respond, render_dry_run(dry, named.channel_id, target.name))
+    described = service.describe(query)
+    send(respond, render_dry_run(dry, named.channel_id, target.name, name=name, description=described))
 
 
 def subscribe_confirmed(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, value: str) -> Subscription:
     """[Subscribe]: create the subscription, make sure auditbot can post there, and say so in both places."""
     require(deps, client, who, Permission.ADMIN, "subscribe")
     service = _service(deps)
-    channel_id, name, query_text = read_subscribe_value(value)
-    if not is_channel_id(channel_id) or not query_text:
+    chosen = read_subscribe_value(value)
+    channel_id, channel_name = chosen.channel_id, chosen.channel_name
+    if not is_channel_id(channel_id) or not chosen.query:
         raise AuditbotError("That Subscribe button could not be read.", hint=f"Subscribe again: {EXAMPLE}")
     subscribed = service.subscribe(
         team_id=who.team_id,
         channel_id=channel_id,
-        query=query_text,
+        query=chosen.query,
         created_by=who.user_id,
-        check_channel=lambda channel: check_target(deps, client, who, channel, name, join=True),
+        name=chosen.name,
+        check_channel=lambda channel: check_target(deps, client, who, channel, channel_name, join=True),
     )
     subscription = subscribed.subscription
     if not subscribed.created:
-        send(
-            respond, render_subscribed(subscription, problem="It already existed: nothing new was made."), replace=True
+        already = (
+            "It already existed; it now has the name you gave it."
+            if subscribed.renamed
+            else "It already existed: nothing new was made."
         )
+        send(respond, render_subscribed(subscription, problem=already), replace=True)
         return subscription
     record(deps, client, who, "subscribe", query=subscription.query, detail=f"{subscription.id} in {channel_id}")
-    problem = None
-    try:
-        client.chat_postMessage(channel=channel_id, **render_subscription_note(who.user_id, subscription).as_kwargs())
-    except SlackApiError as exc:
-        problem = f"The note in the channel could not be posted ({slack_error_code(exc)}); alerts will still be tried."
+    problem = _post_note(client, channel_id, render_subscription_note(who.user_id, subscription))
+    if problem:
+        problem += " Alerts will still be tried."
     send(respond, render_subscribed(subscription, problem=problem), replace=True)
     return subscription
 
@@ -141,13 +154,21 @@ def list_subscriptions(deps: SlackDeps, respond: Respond, who: Who, text: str) -
 
 
 def change_command(deps: SlackDeps, client: WebClient, respond: Respond, who: Who, verb: Change, text: str) -> None:
-    """``/audit pause|resume|unsubscribe <id>``."""
-    subscription = change(deps, client, who, verb, text)
-    send(respond, render_subscription_changed(VERBS[verb], subscription))
+    """``/audit pause|resume|unsubscribe <id or name>``."""
+    changed = change(deps, client, who, verb, text)
+    send(respond, render_subscription_changed(VERBS[verb], changed.subscription, problem=changed.problem))
 
 
-def change(deps: SlackDeps, client: WebClient, who: Who, verb: Change, raw_id: str) -> Subscription:
-    """Pause, resume or remove (``unsubscribe``) one of the workspace's subscriptions; the one it was."""
+@dataclass(frozen=True, slots=True)
+class Changed:
+    subscription: Subscription
+    problem: str | None = None
+    """Why the note in its channel could not be posted, if it could not."""
+
+
+def change(deps: SlackDeps, client: WebClient, who: Who, verb: Change, raw_id: str) -> Changed:
+    """Pause, resume or remove (``unsubscribe``) one of the workspace's subscriptions (by id or name),
+    and say so in its channel; the one it was."""
     require(deps, client, who, Permission.ADMIN, verb)
     service = _service(deps)
     with ids_worded("subscription", LIST_HINT):
@@ -158,7 +179,17 @@ def change(deps: SlackDeps, client: WebClient, who: Who, verb: Change, raw_id: s
             check_channel=lambda channel: check_target(deps, client, who, channel, None, join=True, what=verb),
         )
     record(deps, client, who, verb, query=subscription.query, detail=f"{subscription.id} in {subscription.channel_id}")
-    return subscription
+    note = render_subscription_changed_note(who.user_id, verb, subscription)
+    return Changed(subscription, _post_note(client, subscription.channel_id, note))
+
+
+def _post_note(client: WebClient, channel_id: str, note: Message) -> str | None:
+    """Post ``note`` in the channel; None, or why Slack would not take it."""
+    try:
+        client.chat_postMessage(channel=channel_id, **note.as_kwargs())
+    except SlackApiError as exc:
+        return f"The note in the channel could not be posted ({slack_error_code(exc)})."
+    return None
 
 
 def _changed_from_home(deps: SlackDeps, client: WebClient, who: Who, verb: Change, value: str) -> None:

@@ -3,12 +3,15 @@
 Layouts::
 
     render_alert
+      section  :rotating_light: *High severity* · a risky action   (risky actions only: core.handoff.RISKY_ACTIONS)
       section  <time> · *Action name*                 (as a search result entry)
                by actor · from IP (place)
                touched: A, B · in: Org
-      context  Matched `sub-abc`, `sub-def`
+      context  Matched *Admin grants* (`sub-abc`), *Added organization admin* (`sub-def`)
       context  Acknowledged by @jane · <date>          (once acknowledged)
-      actions  [Acknowledge] [Snooze… ▾] [Details]    (no Acknowledge once acknowledged)
+      context  Snoozed by @jane until <date>           (while its actor's action is snoozed)
+      actions  [Acknowledge] [Snooze… ▾] [Investigate] [Details] [Open in Atlassian Administration ↗]
+               (no Acknowledge once acknowledged; the link only for an event from a known org)
 
     render_burst_summary
       section  *N audit events matched `sub-abc`* — listed in this thread
@@ -26,7 +29,10 @@ Layouts::
 Button and option values carry what a click needs, compactly: the Acknowledge button
 ``<event id>|<sub ids>``, each Snooze option ``<choice>|<sub ids>|<event id>`` (≤ 150), where
 ``<sub ids>`` is a comma-separated list, or ``*`` ("every subscription posting in this channel")
-when the list would not fit.
+when the list would not fit; [Investigate] and [Details] carry the event id.
+
+Subscriptions are shown by their titles (a name, else their query in words) when the caller has them
+(``titles``: id → title), with the id beside, since commands take it.
 
 Every time shown is a date token (``safe.date``), seen in each viewer's zone; option texts, which
 cannot hold one, say the time in UTC.
@@ -36,13 +42,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, InteractiveElement, Option, StaticSelectElement
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, InteractiveElement, Option, StaticSelectElement
 
 from auditbot.core.errors import AuditbotError
+from auditbot.core.handoff import RISKY_ACTIONS
 from auditbot.core.model import AuditEvent
 from auditbot.core.snooze import CHOICES, FOUR_HOURS, ONE_HOUR, TOMORROW_MORNING
 from auditbot.services.delivery import AlertItem
@@ -64,6 +71,7 @@ from auditbot.slack.render.limits import (
 )
 from auditbot.slack.render.results import event_entry
 from auditbot.slack.render.safe import (
+    allowed_url,
     clean,
     date,
     inline_code,
@@ -87,12 +95,24 @@ EVERY_SUBSCRIPTION = "*"
 """In a value: every subscription posting in the channel (the ids did not fit)."""
 ACKNOWLEDGED_BLOCK = "alert_acknowledged"
 """The block_id of the "Acknowledged by" line, so a message is never marked twice."""
+SNOOZED_BLOCK = "alert_snoozed"
+"""The block_id of the "Snoozed by" line, replaced when the snooze is set again."""
+SEVERITY_BLOCK = "alert_severity"
+"""The block_id of a risky alert's severity line."""
+HIGH = "High"
+ADMIN_UI = "https://admin.atlassian.com"
+ADMIN_LINK_TEXT = "Open in Atlassian Administration"
+TITLE = 120
+"""Characters of a subscription's title shown on an alert."""
+TITLES_TEXT = 1500
+"""Characters the "Matched" line may take before it lists only ids."""
 PART_EVENTS = 50
 SHOWN_SUBSCRIPTIONS = 10
 TOP_ACTIONS = 8
 TOP_ACTORS = 5
 
 _SUBSCRIPTION_ID_RE = re.compile(r"sub-[a-z0-9]{1,32}")
+_EVENT_SELF_RE = re.compile(r"https://api\.atlassian\.com/admin/v1/orgs/([A-Za-z0-9_-]{1,64})/events/[^/?#]+")
 _SEP = "|"
 
 
@@ -151,29 +171,69 @@ def _stale_button() -> AuditbotError:
 # -- one alert -------------------------------------------------------------------------------------
 
 
-def render_alert(item: AlertItem, *, acknowledged: tuple[str, datetime] | None = None) -> Message:
-    """One event for an alert channel; with ``acknowledged`` (user id, when) it says who acknowledged it."""
+def render_alert(
+    item: AlertItem,
+    *,
+    acknowledged: tuple[str, datetime] | None = None,
+    snoozed: tuple[str, datetime] | None = None,
+    titles: Mapping[str, str] | None = None,
+) -> Message:
+    """One event for an alert channel: its severity when risky, the subscriptions it matched (by
+    ``titles`` when given), and its state: ``acknowledged`` (user id, when) and ``snoozed`` (user id, until)."""
     event = item.event
-    blocks = [
+    high = severity(event.action) == HIGH
+    blocks = [severity_line()] if high else []
+    blocks += [
         event_entry(FoundEvent(event, item.action_name), details=False),
-        kit.context(kit.mrkdwn(f"Matched {subscriptions_text(item.subscription_ids)}")),
+        kit.context(kit.mrkdwn(f"Matched {subscriptions_text(item.subscription_ids, titles)}")),
     ]
     if acknowledged is not None:
         blocks.append(acknowledged_line(*acknowledged))
+    if snoozed is not None:
+        blocks.append(snoozed_line(*snoozed))
     elements: list[InteractiveElement | None] = []
     if acknowledged is None:
-        elements.append(kit.button("Acknowledge", ids.ALERT_ACK, ack_value(event.id, item.subscription_ids)))
+        style = "danger" if high else "primary"
+        elements.append(
+            kit.button("Acknowledge", ids.ALERT_ACK, ack_value(event.id, item.subscription_ids), style=style)
+        )
     elements.append(_snooze_select(item))
+    elements.append(kit.button("Investigate", ids.ALERT_INVESTIGATE, event.id))
     elements.append(kit.button("Details", ids.EVENT_DETAILS, event.id))
+    elements.append(_admin_button(event))
     present = [e for e in elements if e is not None]
     if present:
         blocks.append(ActionsBlock(elements=present).to_dict())
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    subs = ", ".join(item.subscription_ids[:3])
-    return Message(
-        text=kit.fallback(f"Audit alert: {clean(item.action_name or event.action)[:150]} {_by(event)} ({subs})", 1000),
-        blocks=blocks,
-    )
+    subs = ", ".join(_titles_of(item.subscription_ids, titles)[:3])
+    level = f" ({HIGH})" if high else ""
+    what = clean(item.action_name or event.action)[:150]
+    return Message(text=kit.fallback(f"Audit alert{level}: {what} {_by(event)} ({subs})", 1000), blocks=blocks)
+
+
+def severity(action: str) -> str | None:
+    """``"High"`` for the risky actions (admin grants, API tokens, policy changes…), else None (plain)."""
+    return HIGH if action in RISKY_ACTIONS else None
+
+
+def severity_line() -> JsonDict:
+    line = kit.section(f":rotating_light: *{HIGH} severity* · a risky action: check it was expected")
+    return {**line, "block_id": SEVERITY_BLOCK}
+
+
+def admin_url(event: AuditEvent) -> str | None:
+    """Where to look at the event in Atlassian Administration: the org's audit log page, for an event
+    whose ``links.self`` names its org (``https://api.atlassian.com/admin/v1/orgs/{orgId}/events/{id}``).
+    None when it names none. The audit log has no page per event; its search finds the event's actor."""
+    found = _EVENT_SELF_RE.fullmatch(event.links.self_ or "") if event.links is not None else None
+    return allowed_url(f"{ADMIN_UI}/o/{found.group(1)}/audit-log") if found else None
+
+
+def _admin_button(event: AuditEvent) -> ButtonElement | None:
+    url = admin_url(event)
+    if url is None:
+        return None
+    return ButtonElement(text=kit.plain_text(ADMIN_LINK_TEXT, emoji=True), action_id=ids.ALERT_OPEN_ADMIN, url=url)
 
 
 def _snooze_select(item: AlertItem) -> StaticSelectElement | None:
@@ -192,6 +252,21 @@ def acknowledged_line(user_id: str, when: datetime) -> JsonDict:
     who = mention(user_id) or "someone"
     line = kit.context(kit.mrkdwn(f":white_check_mark: Acknowledged by {who} · {date(when)}"))
     return {**line, "block_id": ACKNOWLEDGED_BLOCK}
+
+
+def snoozed_line(user_id: str, until: datetime) -> JsonDict:
+    """The context line "Snoozed by @jane until <time>" (block id ``SNOOZED_BLOCK``)."""
+    who = mention(user_id) or "someone"
+    line = kit.context(kit.mrkdwn(f":zzz: Snoozed by {who} until {date(until)}: this actor doing this action is muted"))
+    return {**line, "block_id": SNOOZED_BLOCK}
+
+
+def snoozed_blocks(blocks: Sequence[Any], user_id: str, until: datetime) -> list[JsonDict]:
+    """A posted alert's ``blocks`` marked snoozed: the "Snoozed by" line replaced (or added before its
+    buttons); everything else as it was."""
+    kept = [b for b in blocks if isinstance(b, dict) and b.get("block_id") != SNOOZED_BLOCK]
+    at = next((i for i, b in enumerate(kept) if b.get("type") == "actions"), len(kept))
+    return [*kept[:at], snoozed_line(user_id, until), *kept[at:]][:MESSAGE_BLOCKS]
 
 
 def acknowledged_blocks(blocks: Sequence[Any], user_id: str, when: datetime) -> list[JsonDict]:
@@ -224,12 +299,26 @@ def acknowledged_blocks(blocks: Sequence[Any], user_id: str, when: datetime) -> 
     return kept[:MESSAGE_BLOCKS]
 
 
-def subscriptions_text(subscription_ids: Sequence[str]) -> str:
-    """`sub-a`, `sub-b` +N more (escaped)."""
-    shown = [inline_code(s, 40) for s in subscription_ids[:SHOWN_SUBSCRIPTIONS]]
+def subscriptions_text(subscription_ids: Sequence[str], titles: Mapping[str, str] | None = None) -> str:
+    """*Admin grants* (`sub-a`), `sub-b` +N more (escaped): each by its title when ``titles`` has it."""
+    titles = titles or {}
+    shown = list(subscription_ids[:SHOWN_SUBSCRIPTIONS])
+
+    def one(s: str, *, titled: bool) -> str:
+        title = titles.get(s) if titled else None
+        return f"*{md(title, TITLE)}* ({inline_code(s, 40)})" if title and clean(title) else inline_code(s, 40)
+
+    parts = [one(s, titled=True) for s in shown]
+    if units(", ".join(parts)) > TITLES_TEXT:
+        parts = [one(s, titled=False) for s in shown]
     more = len(subscription_ids) - len(shown)
-    text = ", ".join(shown) or "a subscription"
+    text = ", ".join(parts) or "a subscription"
     return f"{text} +{more} more" if more > 0 else text
+
+
+def _titles_of(subscription_ids: Sequence[str], titles: Mapping[str, str] | None) -> list[str]:
+    """Plain titles (else ids), for fallback texts."""
+    return [clean((titles or {}).get(s) or s)[:TITLE] for s in subscription_ids]
 
 
 def _by(event: AuditEvent) -> str:
@@ -245,13 +334,22 @@ def actor_name(event: AuditEvent) -> str:
 
 
 def render_burst_summary(
-    items: Sequence[AlertItem], *, total: int, batch: str, acknowledged: tuple[str, datetime] | None = None
+    items: Sequence[AlertItem],
+    *,
+    total: int,
+    batch: str,
+    acknowledged: tuple[str, datetime] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> Message:
     """The top-level message of a burst of ``total`` alerts (``items`` may be only the first of them)."""
     total = max(total, len(items))
     subs = list(dict.fromkeys(s for item in items for s in item.subscription_ids))
     noun = "event" if total == 1 else "events"
-    blocks = [kit.section(f"*{total:,} audit {noun} matched {subscriptions_text(subs)}* — listed in this thread")]
+    high = any(severity(item.event.action) == HIGH for item in items)
+    blocks = [severity_line()] if high else []
+    blocks.append(
+        kit.section(f"*{total:,} audit {noun} matched* {subscriptions_text(subs, titles)} — listed in this thread")
+    )
     if len(items) < total:
         blocks.append(kit.context(kit.mrkdwn(f"The counts below are for the first {len(items):,}.")))
     if items:
@@ -275,7 +373,8 @@ def render_burst_summary(
         if button is not None:
             blocks.append(button)
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    return Message(text=kit.fallback(f"{total:,} audit {noun} matched {', '.join(subs[:3])}", 1000), blocks=blocks)
+    named = ", ".join(_titles_of(subs, titles)[:3])
+    return Message(text=kit.fallback(f"{total:,} audit {noun} matched {named}", 1000), blocks=blocks)
 
 
 def _counts(title: str, counts: Counter[str], top: int, what: str) -> str:
@@ -356,11 +455,13 @@ def render_snoozed(user_id: str, actor_label: str, action_name: str, until: date
     )
 
 
-def render_snooze_ended(action_name: str, actor_label: str, subscription_id: str) -> Message:
-    """ "Snooze ended: alerts for <actor> doing <action> on sub-x resume."."""
+def render_snooze_ended(
+    action_name: str, actor_label: str, subscription_id: str, *, title: str | None = None
+) -> Message:
+    """ "Snooze ended: alerts for <actor> doing <action> on *Admin grants* (sub-x) resume."."""
     text = (
         f":alarm_clock: Snooze ended: alerts for *{md(actor_label, 200)}* doing *{md(action_name, 200)}* "
-        f"on {inline_code(subscription_id, 40)} resume."
+        f"on {subscriptions_text([subscription_id], {subscription_id: title} if title else None)} resume."
     )
     fallback = f"Snooze ended: alerts for {clean(actor_label)[:200]} doing {clean(action_name)[:200]} resume."
     return Message(text=kit.fallback(fallback), blocks=_checked([kit.section(text)]))
@@ -383,7 +484,13 @@ _REFUSALS: dict[str, tuple[str, str]] = {
 
 
 def render_delivery_paused(
-    subscription_id: str, channel_id: str, query: str, error: str, *, join_error: str | None = None
+    subscription_id: str,
+    channel_id: str,
+    query: str,
+    error: str,
+    *,
+    join_error: str | None = None,
+    title: str | None = None,
 ) -> Message:
     """The DM to a subscription's owner when Slack refused to post its alert, or (``join_error``) to show
     auditbot its own posts back because it is not in the channel and could not join: what happened
@@ -403,19 +510,20 @@ def render_delivery_paused(
         )
         fix = _REFUSALS["not_in_channel"][1]
         fallback = f"auditbot could not join the channel ({clean(join_error)[:60]}): invite it"
-    sub = inline_code(subscription_id, 40)
+    sub = subscriptions_text([subscription_id], {subscription_id: title} if title else None)
     resume = inline_code(f"{ids.COMMAND} resume {clean(subscription_id)[:40]}", 80)
     blocks = [
-        kit.section(f":double_vertical_bar: *Alerts paused for {sub}*"),
+        kit.section(f":double_vertical_bar: *Alerts paused for* {sub}"),
         kit.section(
             f"{happened} auditbot paused the subscription {sub} (query {inline_code(query, 1600)}) so nothing "
             "is lost; alerts wait until it is resumed."
         ),
         kit.section(f"*To fix:* {md(fix, 300)} Then type {resume}."),
     ]
-    return Message(
-        text=kit.fallback(f"Alerts paused for {clean(subscription_id)[:40]}: {fallback}."), blocks=_checked(blocks)
-    )
+    named = clean(subscription_id)[:40]
+    if title and clean(title):
+        named = f"{clean(title)[:TITLE]} ({named})"
+    return Message(text=kit.fallback(f"Alerts paused for {named}: {fallback}."), blocks=_checked(blocks))
 
 
 _CHANNEL_ID_RE = re.compile(r"[CGD][A-Z0-9]{2,}")

@@ -3,7 +3,9 @@
 Layouts::
 
     render_dry_run
-      section  *Dry run: alerts for #channel* — `query`
+      section  *Dry run: alerts for #channel*
+               *Name* — or the query in words                    (the name when one was given)
+               `query`
       section  *N events* matched in the last 7 days (about X a day)     ("At least N" when counting stopped)
       context  counted from auditbot's copy of the log / live from the Admin API · notes
       section  :warning: noisy warning                                    (over 50 a day on average)
@@ -13,22 +15,28 @@ Layouts::
     render_subscriptions (and the Subscriptions section of App Home)
       header   Alert subscriptions
       context  N in this workspace · how to add one
-      section  `sub-x` · #channel · paused          (one per subscription)
-               `query`
-               by @owner · created <date> · last alert <date> · last error `…`
+      section  *Title* · #channel · paused          (one per subscription; its name, else its query in words)
+               the query in words                     (when it has a name)
+               `sub-x` · by @owner · created <date> · last alert <date> · last error `…`
+               `query`                                (not in App Home)
       actions  [Pause] or [Resume] · [Remove]
       context  +N more — narrow the list: /audit subscriptions <text>
 
-Channels are written ``<#C…>`` (Slack shows the name; it notifies nobody), owners ``<@U…>``.
+    render_subscription_note / render_subscription_changed_note   (in the subscription's channel)
+      section  @jane subscribed this channel to *Title* … / paused alerts for *Title* here …
+
+Channels are written ``<#C…>`` (Slack shows the name; it notifies nobody), owners ``<@U…>``. A
+subscription's name is the subscriber's text: it is escaped wherever it is shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
-from auditbot.services.subscriptions import DryRun, Subscription
+from auditbot.services.subscriptions import Change, DryRun, Subscription
 from auditbot.slack import ids
 from auditbot.slack.render import kit
 from auditbot.slack.render.alerts import channel_text
@@ -46,24 +54,48 @@ from auditbot.slack.render.results import event_entry
 from auditbot.slack.render.safe import clean, date, inline_code, md, mention, plain, units
 from auditbot.slack.render.views import Message
 
+TITLE = 200
+"""Characters of a title shown (a name has at most 80; a description of a long query is cut)."""
 _SOURCES = {"live": "counted live from the Admin API", "mirror": "counted from auditbot's copy of the log"}
 
 
-def subscribe_value(channel_id: str, query: str, channel_name: str | None = None) -> str:
-    """The [Subscribe] button's value: ``<channel id>[#<name>] <canonical query>`` (names have no spaces)."""
-    name = clean(channel_name).replace(" ", "") if channel_name else ""
-    return f"{channel_id}#{name} {query}" if name and units(name) <= 80 else f"{channel_id} {query}"
+class SubscribeValue(NamedTuple):
+    """What a [Subscribe] button carries."""
+
+    channel_id: str
+    channel_name: str | None
+    query: str
+    name: str | None = None
+    """The subscription's name, when the subscriber gave one."""
 
 
-def read_subscribe_value(value: str) -> tuple[str, str | None, str]:
-    """(channel id, its name when known, query) from a [Subscribe] button."""
+def subscribe_value(channel_id: str, query: str, channel_name: str | None = None, name: str | None = None) -> str:
+    """The [Subscribe] button's value: ``<channel id>[#<channel name>] <canonical query>[\n<name>]``
+    (channel names have no spaces; queries and subscription names no line breaks)."""
+    channel = clean(channel_name).replace(" ", "") if channel_name else ""
+    value = f"{channel_id}#{channel} {query}" if channel and units(channel) <= 80 else f"{channel_id} {query}"
+    named = clean(name) if name else ""
+    return f"{value}\n{named}" if named else value
+
+
+def read_subscribe_value(value: str) -> SubscribeValue:
+    """What a [Subscribe] button carries."""
+    value, _, name = value.partition("\n")
     channel, _, query = value.partition(" ")
-    channel_id, _, name = channel.partition("#")
-    return channel_id, name or None, query
+    channel_id, _, channel_name = channel.partition("#")
+    return SubscribeValue(channel_id, channel_name or None, query, name.strip() or None)
 
 
-def render_dry_run(dry: DryRun, channel_id: str, channel_name: str | None) -> Message:
-    """What subscribing ``channel_id`` to ``dry.query`` would have posted, with [Subscribe] and [Cancel]."""
+def title_text(sub: Subscription) -> str:
+    """A subscription's title in bold (its name, else its query in words), escaped."""
+    return f"*{md(sub.title, TITLE)}*"
+
+
+def render_dry_run(
+    dry: DryRun, channel_id: str, channel_name: str | None, *, name: str | None = None, description: str = ""
+) -> Message:
+    """What subscribing ``channel_id`` to ``dry.query`` would have posted, with [Subscribe] and [Cancel].
+    ``name`` is the one the subscriber gave; ``description`` the query in words."""
     where = channel_text(channel_id)
     days = round(dry.days)
     counted = f"{dry.count:,}" if dry.exact else f"At least {dry.count:,}"
@@ -73,8 +105,10 @@ def render_dry_run(dry: DryRun, channel_id: str, channel_name: str | None) -> Me
     if not dry.exact:
         line += " Counting stopped there to spare the Admin API's rate limit."
     notes = [_SOURCES.get(dry.source) or md(dry.source, 60), *(md(n, 300) for n in dry.notes[:8])]
+    title = name or description
+    titled = f"*{md(title, TITLE)}*\n" if title and clean(title) else ""
     blocks = [
-        kit.section(f"*Dry run: alerts for {where}*\n{inline_code(dry.query, 1600)}"),
+        kit.section(f"*Dry run: alerts for {where}*\n{titled}{inline_code(dry.query, 1600)}"),
         kit.section(line),
         kit.context(*(kit.mrkdwn(n) for n in notes)),
     ]
@@ -94,7 +128,7 @@ def render_dry_run(dry: DryRun, channel_id: str, channel_name: str | None) -> Me
     confirm = _button(
         _subscribe_label(channel_id, channel_name),
         ids.SUBSCRIBE_CONFIRM,
-        subscribe_value(channel_id, dry.query, channel_name),
+        subscribe_value(channel_id, dry.query, channel_name, name),
         "primary",
     )
     cancel = _button("Cancel", ids.SUBSCRIBE_CANCEL, "cancel")
@@ -102,7 +136,7 @@ def render_dry_run(dry: DryRun, channel_id: str, channel_name: str | None) -> Me
     if actions is not None:
         blocks.append(actions)
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    text = f"Dry run: {counted} {noun} in {days} days for {clean(dry.query)[:300]}"
+    text = f"Dry run: {counted} {noun} in {days} days for {clean(title or dry.query)[:300]}"
     return Message(text=kit.fallback(text), blocks=blocks)
 
 
@@ -118,8 +152,8 @@ def render_subscribed(subscription: Subscription, *, problem: str | None = None)
     sub = subscription
     blocks = [
         kit.section(
-            f":white_check_mark: *Subscribed {channel_text(sub.channel_id)}* as {inline_code(sub.id, 40)}\n"
-            f"{inline_code(sub.query, 1600)}"
+            f":white_check_mark: *Subscribed {channel_text(sub.channel_id)}* to {title_text(sub)} "
+            f"({inline_code(sub.id, 40)})\n{inline_code(sub.query, 1600)}"
         ),
         kit.context(
             kit.mrkdwn(
@@ -131,24 +165,55 @@ def render_subscribed(subscription: Subscription, *, problem: str | None = None)
     if problem and clean(problem):
         blocks.append(kit.section(f":warning: {md(problem, 500)}"))
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    return Message(text=kit.fallback(f"Subscribed as {clean(sub.id)[:40]}: {clean(sub.query)[:300]}"), blocks=blocks)
-
-
-def render_subscription_note(user_id: str, subscription: Subscription) -> Message:
-    """The note in the subscribed channel: "@jane subscribed this channel to audit events matching `query` (sub-x)"."""
-    who = mention(user_id) or "Someone"
-    text = (
-        f"{who} subscribed this channel to audit events matching {inline_code(subscription.query, 1600)} "
-        f"({inline_code(subscription.id, 40)})."
-    )
-    blocks = [kit.section(text)]
-    check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    fallback = f"This channel is now subscribed to audit events matching {clean(subscription.query)[:300]}"
+    fallback = f"Subscribed to {clean(sub.title)[:TITLE]} ({clean(sub.id)[:40]}): {clean(sub.query)[:300]}"
     return Message(text=kit.fallback(fallback), blocks=blocks)
 
 
-def render_subscription_changed(verb: str, subscription: Subscription) -> Message:
-    """A short answer to pause, resume or unsubscribe: what happened, to which, and the way back."""
+def render_subscription_note(user_id: str, subscription: Subscription) -> Message:
+    """The note in the subscribed channel: "@jane subscribed this channel to *Title*: audit events
+    matching `query` (sub-x)"."""
+    sub = subscription
+    who = mention(user_id) or "Someone"
+    text = (
+        f"{who} subscribed this channel to {title_text(sub)}: audit events matching "
+        f"{inline_code(sub.query, 1600)} ({inline_code(sub.id, 40)})."
+    )
+    blocks = [kit.section(text)]
+    check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
+    fallback = f"This channel is now subscribed to {clean(sub.title)[:TITLE]}"
+    return Message(text=kit.fallback(fallback), blocks=blocks)
+
+
+def render_subscription_changed_note(user_id: str, change: Change, subscription: Subscription) -> Message:
+    """The note in a subscription's channel when someone pauses, resumes or removes it, so muting a
+    channel's alerts leaves a trace where they were posted: "@jane paused alerts for *Title* here"."""
+    sub = subscription
+    who = mention(user_id) or "Someone"
+    code = inline_code(sub.id, 40)
+    resume = inline_code(f"{ids.COMMAND} resume {clean(sub.id)[:40]}", 80)
+    text, fallback = {
+        "pause": (
+            f":double_vertical_bar: {who} paused alerts for {title_text(sub)} here ({code}). "
+            f"New matches are not posted until {resume}.",
+            "paused alerts for",
+        ),
+        "resume": (
+            f":arrow_forward: {who} resumed alerts for {title_text(sub)} here ({code}). New matches are posted again.",
+            "resumed alerts for",
+        ),
+        "unsubscribe": (
+            f":no_entry_sign: {who} removed the subscription {title_text(sub)} ({code}): its alerts stop here.",
+            "removed the subscription",
+        ),
+    }[change]
+    blocks = [kit.section(text)]
+    check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
+    return Message(text=kit.fallback(f"Someone {fallback} {clean(sub.title)[:TITLE]}"), blocks=blocks)
+
+
+def render_subscription_changed(verb: str, subscription: Subscription, *, problem: str | None = None) -> Message:
+    """A short answer to pause, resume or unsubscribe: what happened, to which, and the way back;
+    ``problem`` when the note in the channel could not be posted."""
     sub = subscription
     follow = {
         "Paused": f"{inline_code(f'{ids.COMMAND} resume {clean(sub.id)[:40]}', 80)} starts it again.",
@@ -156,12 +221,19 @@ def render_subscription_changed(verb: str, subscription: Subscription) -> Messag
         "Removed": f"{inline_code(f'{ids.COMMAND} subscribe', 40)} makes a new one.",
     }.get(verb, "")
     text = (
-        f"{md(verb, 20)} {inline_code(sub.id, 40)} ({channel_text(sub.channel_id)}, "
-        f"{inline_code(sub.query, 1600)}). {follow}"
+        f"{md(verb, 20)} {title_text(sub)} ({inline_code(sub.id, 40)} in {channel_text(sub.channel_id)}). "
+        f"{follow}\n{inline_code(sub.query, 1600)}"
     )
     blocks = [kit.section(text)]
+    if problem and clean(problem):
+        blocks.append(kit.section(f":warning: {md(problem, 500)}"))
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
-    return Message(text=kit.fallback(f"{verb} {clean(sub.id)[:40]}"), blocks=blocks)
+    return Message(text=kit.fallback(f"{verb} {clean(sub.title)[:TITLE]} ({clean(sub.id)[:40]})"), blocks=blocks)
+
+
+def changed_notice(verb: str, subscription: Subscription) -> str:
+    """The list's line after a button: "Paused Admin grants (sub-x)." (plain text)."""
+    return f"{verb} {clean(subscription.title)[:TITLE]} ({clean(subscription.id)[:40]})."
 
 
 def render_subscriptions(
@@ -208,19 +280,19 @@ def subscription_entries(
 
 def _entry(sub: Subscription, *, compact: bool) -> list[JsonDict]:
     state = " · :double_vertical_bar: *paused*" if sub.paused else ""
-    lines = [
-        f"{inline_code(sub.id, 40)} · {channel_text(sub.channel_id)}{state}",
-        inline_code(sub.query, 600 if compact else 1600),
-    ]
-    details = []
+    lines = [f"{title_text(sub)} · {channel_text(sub.channel_id)}{state}"]
+    if sub.name and sub.description and clean(sub.description):
+        lines.append(md(sub.description, TITLE))
+    details = [inline_code(sub.id, 40)]
     if not compact:
         owner = mention(sub.created_by) or md(sub.created_by, 40)
         details.append(f"by {owner} · created {date(sub.created_at)}")
         details.append(f"last alert {date(sub.last_delivery_at)}" if sub.last_delivery_at else "no alert yet")
     if sub.last_error and clean(sub.last_error):
         details.append(f":warning: last error {inline_code(sub.last_error, 200)}")
-    if details:
-        lines.append(" · ".join(details))
+    lines.append(" · ".join(details))
+    if not compact:
+        lines.append(inline_code(sub.query, 1600))
     section = kit.section("\n".join(lines))
     toggle = (
         _button("Resume", ids.SUBSCRIPTION_RESUME, sub.id, "primary")
@@ -237,7 +309,7 @@ def _entry(sub: Subscription, *, compact: bool) -> list[JsonDict]:
 def _remove_confirm(sub: Subscription) -> ConfirmObject:
     return ConfirmObject(
         title=kit.plain_text(plain(f"Remove {clean(sub.id)}?", 100)),
-        text=kit.plain_text(plain(f"Its alerts stop for good. Query: {clean(sub.query)}", 300)),
+        text=kit.plain_text(plain(f"Alerts for {clean(sub.title)} stop for good. Query: {clean(sub.query)}", 300)),
         confirm=kit.plain_text("Remove"),
         deny=kit.plain_text("Keep it"),
         style="danger",

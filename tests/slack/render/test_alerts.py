@@ -25,6 +25,8 @@ from auditbot.slack.render import HomeView, render_home
 from auditbot.slack.render.alerts import (
     ACKNOWLEDGED_BLOCK,
     EVERY_SUBSCRIPTION,
+    SEVERITY_BLOCK,
+    SNOOZED_BLOCK,
     ack_value,
     acknowledged_blocks,
     read_ack_value,
@@ -36,14 +38,17 @@ from auditbot.slack.render.alerts import (
     render_snooze_ended,
     render_snoozed,
     snooze_value,
+    snoozed_blocks,
 )
 from auditbot.slack.render.subscriptions import (
     read_subscribe_value,
     render_dry_run,
     render_subscribed,
     render_subscription_changed,
+    render_subscription_changed_note,
     render_subscription_note,
     render_subscriptions,
+    subscribe_value,
 )
 from auditbot.slack.render.views import Message
 from tests.slack.render.support import (
@@ -172,6 +177,72 @@ def test_many_subscriptions_fall_back_to_every_one_in_the_channel_in_values():
     assert set(by_action(stripped)) == set(), "no button can carry such an id"
 
 
+ORG_SELF = "https://api.atlassian.com/admin/v1/orgs/0c4e-org/events/e-1"
+
+
+def risky_event(**links: str | None) -> AuditEvent:
+    """An admin grant (a risky action) with these event ``links``."""
+    data = make_event(action="added_org_admin").model_dump(by_alias=True)
+    return AuditEvent.model_validate({**data, "links": links or None})
+
+
+def test_a_risky_alert_leads_with_its_severity_and_a_plain_one_does_not():
+    high = render_alert(item(risky_event(), name="Added organization admin"))
+    assert_within_limits(high.blocks)
+    assert high.blocks[0]["block_id"] == SEVERITY_BLOCK
+    assert ":rotating_light: *High severity*" in text(high)
+    assert high.text.startswith("Audit alert (High): Added organization admin")
+    assert by_action(high)[ids.ALERT_ACK]["style"] == "danger"
+    plain = render_alert(item())
+    assert SEVERITY_BLOCK not in str(plain.blocks) and "High" not in text(plain) + plain.text
+    assert by_action(plain)[ids.ALERT_ACK]["style"] == "primary"
+
+
+def test_an_alert_names_its_subscriptions_by_title_with_the_id_beside():
+    titles = {"sub-abc234": "Admin grants", "sub-def567": "Added organization admin, API token created +5 more"}
+    message = render_alert(item(make_event(), "sub-abc234", "sub-def567", "sub-gone99"), titles=titles)
+    assert_within_limits(message.blocks)
+    assert (
+        "Matched *Admin grants* (`sub-abc234`), *Added organization admin, API token created +5 more* "
+        "(`sub-def567`), `sub-gone99`" in text(message)
+    )
+    assert "(Admin grants, Added organization admin" in message.text
+    hostile = render_alert(item(make_event(), "sub-abc234"), titles={"sub-abc234": "*bold* <!channel> `x`"})
+    assert_safe(hostile)
+    many = {f"sub-{i:06d}": "n" * 80 for i in range(40)}
+    crowded = render_alert(item(make_event(), *many), titles=many)
+    assert_within_limits(crowded.blocks)
+    assert "+30 more" in text(crowded)
+
+
+def test_an_alert_offers_investigate_and_a_link_to_the_org_audit_log():
+    message = render_alert(item(risky_event(self=ORG_SELF)))
+    buttons = by_action(message)
+    assert buttons[ids.ALERT_INVESTIGATE]["value"] == "e-1"
+    assert buttons[ids.ALERT_OPEN_ADMIN]["url"] == "https://admin.atlassian.com/o/0c4e-org/audit-log"
+    assert [e["action_id"] for e in elements(message)][-1] == ids.ALERT_OPEN_ADMIN
+    for self_link in (
+        None,
+        "https://evil.example/admin/v1/orgs/x/events/e-1",
+        "https://api.atlassian.com/admin/v1/orgs/a b/events/e",
+    ):
+        assert ids.ALERT_OPEN_ADMIN not in by_action(render_alert(item(risky_event(self=self_link))))
+
+
+def test_a_snoozed_alert_says_by_whom_and_until_when_on_the_card():
+    until = NOW + timedelta(hours=4)
+    message = render_alert(item(), snoozed=(JANE, until))
+    snoozed = next(b for b in message.blocks if b.get("block_id") == SNOOZED_BLOCK)
+    assert f"Snoozed by <@{JANE}> until <!date^{int(until.timestamp())}^" in str(snoozed)
+    posted = render_alert(item(), acknowledged=(JANE, NOW)).blocks
+    marked = snoozed_blocks(posted, JANE, until)
+    again = snoozed_blocks(marked, "U02RAVIKMR", until + timedelta(hours=1))
+    assert [b.get("block_id") for b in again].count(SNOOZED_BLOCK) == 1, "set again: the line is replaced"
+    assert "U02RAVIKMR" in str(again) and again[-1]["type"] == "actions", "the line goes above the buttons"
+    assert [b for b in again if b.get("block_id") != SNOOZED_BLOCK] == posted, "the rest is as it was"
+    assert_within_limits(again)
+
+
 @pytest.mark.parametrize(
     "value", ["", "no-separator", "e-1|", "e-1|SUB-ABC", "e-1|sub-a,<!channel>", "|sub-abc"], ids=repr
 )
@@ -204,7 +275,7 @@ def test_a_burst_summary_counts_actions_and_actors_and_acknowledges_all():
     message = render_burst_summary(items, total=120, batch="batch-7")
     assert_within_limits(message.blocks)
     shown = text(message)
-    assert "*120 audit events matched `sub-abc234`, `sub-def567`* — listed in this thread" in shown
+    assert "*120 audit events matched* `sub-abc234`, `sub-def567` — listed in this thread" in shown
     assert "first 35" in shown
     assert "User login: 30" in shown and "User added to group: 5" in shown
     assert "jane@example.com: 35" in shown
@@ -292,7 +363,7 @@ def test_the_dry_run_counts_shows_examples_and_offers_subscribe_or_cancel():
     assert [e["action_id"] for e in elements(message)].count(ids.EVENT_DETAILS) == 3
     confirm = by_action(message)[ids.SUBSCRIBE_CONFIRM]
     assert confirm["text"]["text"] == "Subscribe #sec-alerts"
-    assert read_subscribe_value(confirm["value"]) == (CHANNEL, "sec-alerts", "action:user_login_failed")
+    assert read_subscribe_value(confirm["value"]) == (CHANNEL, "sec-alerts", "action:user_login_failed", None)
     assert ids.SUBSCRIBE_CANCEL in by_action(message)
 
 
@@ -301,6 +372,49 @@ def test_a_noisy_or_partial_dry_run_says_so():
     assert "*At least 1,000 events*" in noisy and "noisy" in noisy and "at least about 143 a day" in noisy
     empty = text(render_dry_run(dry_run(0, examples=0), CHANNEL, None))
     assert "Nothing matched" in empty and "less than one a day" in empty
+
+
+def test_a_named_dry_run_shows_the_name_and_its_subscribe_button_carries_it():
+    message = render_dry_run(dry_run(), CHANNEL, "sec-alerts", name="Admin grants", description="User login failed")
+    assert "*Dry run: alerts for <#C0SECALERT>*\n*Admin grants*\n`action:user_login_failed`" in text(message)
+    value = by_action(message)[ids.SUBSCRIBE_CONFIRM]["value"]
+    assert read_subscribe_value(value) == (CHANNEL, "sec-alerts", "action:user_login_failed", "Admin grants")
+    unnamed = render_dry_run(dry_run(), CHANNEL, None, description="User login failed")
+    assert "*User login failed*" in text(unnamed)
+    assert read_subscribe_value(subscribe_value(CHANNEL, "action:x", None, "  ")).name is None
+
+
+def test_the_list_shows_a_name_then_the_query_in_words_and_the_id_for_commands():
+    named = subscription(name="Admin grants", description="Added organization admin")
+    described = subscription(id="sub-p2q3r4", description="User login failed by jane@example.com")
+    shown = text(render_subscriptions([named, described]))
+    assert f"*Admin grants* · <#{CHANNEL}>\nAdded organization admin\n`sub-k3x9q2` · by" in shown
+    assert f"*User login failed by jane@example.com* · <#{CHANNEL}>\n`sub-p2q3r4` · by" in shown
+    assert "`action:added_org_admin`" in shown, "the exact query is still there"
+    home = str(render_home(HomeView(org_id="o", sandbox=True, key_ok=True, subscriptions=(named,))))
+    assert "*Admin grants*" in home and "`sub-k3x9q2`" in home and "`action:added_org_admin`" not in home
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ("pause", f"<@{JANE}> paused alerts for *Admin grants* here (`sub-k3x9q2`)"),
+        ("resume", f"<@{JANE}> resumed alerts for *Admin grants* here (`sub-k3x9q2`)"),
+        ("unsubscribe", f"<@{JANE}> removed the subscription *Admin grants* (`sub-k3x9q2`)"),
+    ],
+)
+def test_a_change_is_told_in_the_channel_by_name(change, expected):
+    message = render_subscription_changed_note(JANE, change, subscription(name="Admin grants"))
+    assert expected in text(message)
+    assert "Admin grants" in message.text and JANE not in message.text
+    assert_within_limits(message.blocks)
+
+
+def test_pause_dm_and_snooze_end_name_the_subscription():
+    paused = text(render_delivery_paused("sub-k3x9q2", CHANNEL, "action:x", "is_archived", title="Admin grants"))
+    assert "*Alerts paused for* *Admin grants* (`sub-k3x9q2`)" in paused
+    ended = text(render_snooze_ended("User login failed", "jane@example.com", "sub-k3x9q2", title="Admin grants"))
+    assert "on *Admin grants* (`sub-k3x9q2`) resume" in ended
 
 
 def test_the_subscription_list_shows_everything_with_buttons_per_subscription():
@@ -312,7 +426,8 @@ def test_the_subscription_list_shows_everything_with_buttons_per_subscription():
     assert_within_limits(message.blocks)
     shown = text(message)
     assert "2 in this workspace" in shown and "Paused sub-p2q3r4." in shown
-    assert f"`sub-k3x9q2` · <#{CHANNEL}>" in shown and f"by <@{JANE}>" in shown and "no alert yet" in shown
+    assert f"*action:added_org_admin* · <#{CHANNEL}>" in shown, "a subscription without a description"
+    assert f"`sub-k3x9q2` · by <@{JANE}>" in shown and "no alert yet" in shown
     assert "*paused*" in shown and "last error `not_in_channel`" in shown and "last alert <!date^" in shown
     rows = [b for b in message.blocks if b["type"] == "actions"]
     assert [[e["action_id"] for e in row["elements"]] for row in rows] == [
@@ -357,12 +472,16 @@ def test_alert_renderers_with_hostile_strings(s):
         render_alert(hostile),
         render_alert(hostile, acknowledged=(JANE, when)),
         render_alert(hostile, acknowledged=(s, when)),
+        render_alert(hostile, snoozed=(s, when), titles={s: s, "sub-abc234": s}),
+        render_alert(AlertItem(poisoned_event(s), s, ("sub-abc234",)), snoozed=(JANE, when)),
         render_burst_summary([hostile] * 40, total=400, batch=s),
         render_burst_summary([hostile], total=1, batch="b", acknowledged=(s, when)),
         render_burst_part([hostile] * 50),
         render_snoozed(s, s, s, when),
         render_snooze_ended(s, s, s),
+        render_snooze_ended(s, s, s, title=s),
         render_delivery_paused(s, s, s, s),
+        render_delivery_paused(s, CHANNEL, s, "is_archived", title=s),
         render_delivery_paused(s, CHANNEL, s, "not_in_channel"),
         render_delivery_paused(s, CHANNEL, s, "not_in_channel", join_error=s),
     ]
@@ -373,18 +492,22 @@ def test_alert_renderers_with_hostile_strings(s):
 
 @pytest.mark.parametrize("s", CORPUS, ids=IDS)
 def test_subscription_renderers_with_hostile_strings(s):
-    sub = subscription(query=s, created_by=s, last_error=s, channel_id=s)
-    ours = subscription(query=s, last_error=s)
+    sub = subscription(query=s, created_by=s, last_error=s, channel_id=s, name=s or None, description=s)
+    ours = subscription(query=s, last_error=s, description=s)
     dry = DryRun(
         s, TimeWindow(NOW - timedelta(days=7), NOW), 5, True, (FoundEvent(poisoned_event(s), s),) * 3, s, (s, s)
     )
     messages = [
         render_dry_run(dry, CHANNEL, s),
         render_dry_run(dry, s, None),
+        render_dry_run(dry, CHANNEL, s, name=s, description=s),
         render_subscribed(sub, problem=s),
         render_subscription_note(s, sub),
         render_subscription_note(JANE, ours),
         render_subscription_changed("Paused", sub),
+        render_subscription_changed("Paused", ours, problem=s),
+        *(render_subscription_changed_note(s, change, sub) for change in ("pause", "resume", "unsubscribe")),
+        render_subscription_changed_note(JANE, "pause", ours),
         render_subscriptions([sub, ours] * 30, notice=s, text=s),
     ]
     for message in messages:
