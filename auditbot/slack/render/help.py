@@ -28,10 +28,13 @@ EXAMPLES = (
     '"logged in as" last:30d',
     "event 25e4c3e7-7f0d-4b84-8028-330fed144a51",
     "actions group",
-    "subscribe #sec-alerts action:added_org_admin",
+    'subscribe #sec-alerts name:"Admin grants" action:added_org_admin',
     "handoff 12h",
 )
 """Worked examples, without the command name; each gives an answer in the demo (tests/test_examples.py)."""
+
+
+SUBSCRIBE_SYNOPSIS = ' subscribe [#channel] [name:"…"] <query>'
 
 
 def render_help(*, command: str = ids.COMMAND) -> Message:
@@ -44,14 +47,14 @@ def render_help(*, command: str = ids.COMMAND) -> Message:
         f"{inline_code(f'{cmd} actions [text]', 80)} browse the action catalog, or the actions matching text",
         f"{inline_code(f'{cmd} help', 80)} this help",
         "*Alerts* (admins subscribe; a query without time terms says which events)",
-        f"{inline_code(f'{cmd} subscribe [#channel] <query>', 80)} post every new matching event in a channel "
-        "(this one unless you name another), after a dry run over the last 7 days",
+        f"{inline_code(cmd + SUBSCRIBE_SYNOPSIS, 80)} post every new matching event in "
+        "a channel (this one unless you name another), after a dry run over the last 7 days",
         f"{inline_code(f'{cmd} subscriptions [text]', 80)} the workspace's subscriptions, with Pause and Remove",
         f"{inline_code(f'{cmd} pause <id>', 80)} · {inline_code(f'{cmd} resume <id>', 80)} · "
-        f"{inline_code(f'{cmd} unsubscribe <id>', 80)} by subscription id (sub-…)",
+        f"{inline_code(f'{cmd} unsubscribe <id>', 80)} by subscription id (sub-…) or name",
         "*On-call handoff*",
         f"{inline_code(f'{cmd} handoff [12h | since:… until:…] [filters]', 80)} what happened in the shift: totals, "
-        "what is new, what needs a look, open alerts and snoozes; every count is a search",
+        "what is new, what needs a look, open alerts and snoozes; each count a search away",
         f"{inline_code(f'{cmd} digest schedule [#channel] 09:00,21:00 [Europe/Berlin] [filters]', 100)} post the "
         "handoff at each shift change (admins) · "
         f"{inline_code(f'{cmd} digest schedules', 40)} · {inline_code(f'{cmd} digest unschedule <id>', 60)}",

@@ -41,14 +41,14 @@ def test_help_lists_subcommands_every_term_and_examples():
     assert "```\n/audit action:added_org_admin last:30d\n" in text
     assert "/audit event 25e4c3e7-7f0d-4b84-8028-330fed144a51" in text
     alerts = (
-        "subscribe [#channel] &lt;query&gt;",
+        'subscribe [#channel] [name:"…"] &lt;query&gt;',
         "subscriptions [text]",
         "pause &lt;id&gt;",
         "unsubscribe &lt;id&gt;",
     )
     for sub in alerts:
         assert f"`/audit {sub}`" in text
-    assert "/audit subscribe #sec-alerts action:added_org_admin" in text
+    assert '/audit subscribe #sec-alerts name:"Admin grants" action:added_org_admin' in text
     for sub in ("handoff [12h | since:… until:…] [filters]", "digest schedules", "digest unschedule &lt;id&gt;"):
         assert f"`/audit {sub}`" in text
 
