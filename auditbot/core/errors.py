@@ -21,6 +21,8 @@
     ├── SearchBusy                the API's rate budget is spent; ``retry_after`` says when (services.search)
     ├── MissingId                 no id given for a subscription or schedule (services.workspace_items)
     ├── UnknownId                 no subscription or schedule with that id here (services.workspace_items)
+    ├── AmbiguousName             a name shared by several subscriptions; their ids are listed (services.subscriptions)
+    ├── NameProblem               a subscription name that cannot be used (services.subscription_names)
     ├── DeliveryProblem           a post to Slack did not (certainly) go through (services.delivery.ports)
     │   ├── RateLimited           Slack asked to wait ``retry_after`` seconds (services.delivery.ports)
     │   ├── InDoubt               Slack may or may not have the post (services.delivery.ports)

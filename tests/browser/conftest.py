@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright, ViewportSize
+    from playwright.sync_api import Browser, Locator, Page, Playwright, ViewportSize
 
     from auditbot.demo import RunningDemo
 
@@ -83,6 +83,21 @@ def open_page(browser: Browser, url: str, *, timezone: str = "Europe/Berlin") ->
     page.goto(url)
     page.wait_for_selector("body[data-ready=true]", state="attached")
     return page
+
+
+def scroll_to(locator: Locator, *, attempts: int = 5) -> None:
+    """Scroll ``locator``'s element into view. The page redraws a channel when a message arrives there
+    (the demo's first alerts arrive in the first seconds), so the element found a moment ago may have
+    been replaced: it is then found again, a few times at most."""
+    from playwright.sync_api import Error
+
+    for attempt in range(attempts):
+        try:
+            locator.scroll_into_view_if_needed()
+            return
+        except Error as exc:
+            if "not attached" not in str(exc) or attempt == attempts - 1:
+                raise
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Locator, Page, expect
 
-from .conftest import open_page, screenshot
+from .conftest import open_page, screenshot, scroll_to
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -44,7 +44,7 @@ def test_a_query_shows_results_only_to_the_person(page: Page, browser: Browser, 
     expect(reply.get_by_test_id("action-event_details").first).to_be_visible()
     expect(reply.locator("time.date").first).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT.+Z$"))
     page.get_by_test_id("composer-input").blur()
-    reply.scroll_into_view_if_needed()
+    scroll_to(reply)
     screenshot(page, "results.png")
 
     someone_else = open_page(browser, demo.url)
@@ -170,7 +170,7 @@ def test_the_alert_channel_receives_alerts_that_can_be_acknowledged(page: Page):
     alert = page.locator("[data-testid=message]", has=page.get_by_test_id("action-alert_ack")).first
     expect(alert).to_contain_text("Matched", timeout=ALERT_WAIT_MS)
     expect(alert.get_by_test_id("action-event_details")).to_be_visible()
-    alert.scroll_into_view_if_needed()
+    scroll_to(alert)
     screenshot(page, "alert.png")
     alert.get_by_test_id("action-alert_ack").click()
     acknowledged = page.locator("[data-testid=message]", has_text="Acknowledged by").first

@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from auditbot.playground import seed
 
-from .conftest import open_page, screenshot
+from .conftest import open_page, screenshot, scroll_to
 from .test_demo import latest_reply, run
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def test_a_search_over_the_limit_is_answered_on_the_page(tab: Page, demo: Runnin
     expect(refusal).to_have_count(1)
     expect(refusal).to_contain_text(re.compile(r"You're searching faster than auditbot allows .* Ready in \d+ s\."))
     expect(refusal.get_by_test_id("ephemeral-note")).to_contain_text("Only visible to you")
-    refusal.scroll_into_view_if_needed()
+    scroll_to(refusal)
     screenshot(tab, "page-over-the-limit.png")
 
 

@@ -26,7 +26,7 @@ from auditbot.store.cursors import StreamCursors
 from auditbot.store.mirror import EventMirror
 from auditbot.store.mirror_search import MirrorSearchSource
 
-from .conftest import open_page, screenshot
+from .conftest import open_page, screenshot, scroll_to
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -120,7 +120,7 @@ def show(message: Locator) -> None:
     """Scroll the message into view; the conversation may redraw meanwhile (a message arriving), so try again."""
     for attempt in range(3):
         try:
-            message.scroll_into_view_if_needed()
+            scroll_to(message)
             return
         except PlaywrightError:
             if attempt == 2:

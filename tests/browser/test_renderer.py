@@ -13,7 +13,7 @@ from auditbot.playground import Workspace
 from auditbot.playground.seed import JANE, RAVI, SEC_ALERTS
 from auditbot.playground.web import RunningPlayground, start_playground
 
-from .conftest import open_page, screenshot
+from .conftest import open_page, screenshot, scroll_to
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -138,7 +138,7 @@ def test_every_block_kind_and_mrkdwn_style_is_drawn(browser: Browser, stage: Run
     expect(shown.locator(".rich-text")).to_contain_text("@Ravi Kumar")
     expect(shown.locator(".markdown strong")).to_have_text("Strong")
     expect(shown.get_by_test_id("unsupported-block")).to_have_text("Unsupported block: table")
-    shown.scroll_into_view_if_needed()
+    scroll_to(shown)
     screenshot(page, "blocks.png")
     page.context.close()
 
