@@ -19,7 +19,13 @@ export class Mentions {
     this.word = null;
     input.addEventListener("input", () => this.update());
     input.addEventListener("click", () => this.update());
-    input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
+    // Closed a moment after the composer loses focus (so a click on the list still picks), unless
+    // the composer has it back by then: a blur just before typing must not close the list typed.
+    input.addEventListener("blur", () =>
+      setTimeout(() => {
+        if (document.activeElement !== input) this.close();
+      }, 150),
+    );
   }
 
   get open() {
