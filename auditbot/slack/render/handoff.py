@@ -218,16 +218,16 @@ def _new_things(handoff: Handoff, numbers: Iterator[int]) -> list[JsonDict]:
     if not a.knows_new or a.total == 0:
         return []
     rows = [
-        ("actors", a.new_actors, "actor"),
-        ("IP addresses", a.new_ips, "ip"),
-        ("countries", a.new_countries, "location"),
+        (("actor", "actors"), a.new_actors, "actor"),
+        (("IP address", "IP addresses"), a.new_ips, "ip"),
+        (("country", "countries"), a.new_countries, "location"),
     ]
     lines = []
-    for what, tallies, _ in rows:
+    for (one, many), tallies, _ in rows:
         if tallies:
             shown = ", ".join(f"{md(t.label, 80)} ({t.count})" for t in tallies[:NEW_SHOWN])
             more = f" +{len(tallies) - NEW_SHOWN} more" if len(tallies) > NEW_SHOWN else ""
-            lines.append(f"{len(tallies)} new {what}: {shown}{more}")
+            lines.append(f"{len(tallies)} new {one if len(tallies) == 1 else many}: {shown}{more}")
     if not lines:
         return [kit.section("*New for the org*: nothing — every actor, IP address and country was seen before.")]
     choices = [(t.label, f"{term}:{_term(t.key)}") for _, tallies, term in rows for t in tallies[:NEW_SHOWN]]

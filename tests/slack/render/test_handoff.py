@@ -105,7 +105,7 @@ def test_the_shift_before_reads_plainly():
 def test_new_for_the_org_says_against_what_plainly():
     shown = text(render_handoff(handoff()))
     assert "*New for the org* (not seen in the 29 days before this shift)" in shown
-    assert "1 new actors: bob@example.com (51)" in shown
+    assert "1 new actor: bob@example.com (51)" in shown
 
 
 def test_alerts_nobody_acknowledged_need_a_look():
