@@ -55,18 +55,9 @@ def tab(browser: Browser, demo: RunningDemo) -> Iterator[Page]:
         yield opened
     finally:
         close_modal(opened)
-        become(opened, seed.JANE)
+        act_as(opened, seed.JANE)
         opened.context.close()
     assert errors == [], f"the page raised: {errors}"
-
-
-def become(page: Page, user: str) -> None:
-    """Act as ``user`` and wait until the page has drawn what they see: their name in the zone note,
-    then their conversations read again (the page reloads both after the switch)."""
-    act_as(page, user)
-    (person,) = [person for person in seed.PEOPLE if person.id == user]
-    expect(page.get_by_test_id("zone-note")).to_contain_text(f"{person.real_name}'s Slack time zone")
-    page.wait_for_selector("body[data-ready=true]", state="attached")
 
 
 def close_modal(page: Page) -> None:
@@ -155,18 +146,18 @@ def test_every_readme_example_typed_in_the_page_answers(tab: Page):
     """Tomás (an admin) types README's examples, channels by ``#name`` as text: the page links them.
     An example naming a private channel he is not in (#incident-response) is Jane's, who is."""
     found = readme_walk()
-    become(tab, seed.TOMAS)
+    act_as(tab, seed.TOMAS)
     walk_examples(tab, [example for example in found if member_of_every_channel_named(seed.TOMAS, example)])
-    become(tab, seed.JANE)
+    act_as(tab, seed.JANE)
     walk_examples(tab, [example for example in found if not member_of_every_channel_named(seed.TOMAS, example)])
 
 
 def test_every_help_example_typed_in_the_page_answers(tab: Page):
     """Ravi types the help's searches; its subscription example (an admin's) is Tomás's, picked with ``#``."""
     found = help_walk()
-    become(tab, seed.RAVI)
+    act_as(tab, seed.RAVI)
     walk_examples(tab, [example for example in found if not administers(example)])
-    become(tab, seed.TOMAS)
+    act_as(tab, seed.TOMAS)
     for example in filter(administers, found):
         open_channel(tab, "sec-alerts")
         command, _, rest = example.partition("#")
@@ -200,7 +191,7 @@ def test_investigate_on_each_seeded_message_finds_what_it_is_about(tab: Page, de
     """Ravi, a member of each channel, uses the message shortcut on every message the demo starts with."""
     said = seeded_messages(demo)
     assert len(said) == len(demo.org.incidents)
-    become(tab, seed.RAVI)
+    act_as(tab, seed.RAVI)
     for channel, text, actor, event_id in said:
         open_channel(tab, channel)
         message = tab.get_by_test_id("message").filter(has_text=text[:60]).first
@@ -223,7 +214,7 @@ def test_investigate_on_each_seeded_message_finds_what_it_is_about(tab: Page, de
 
 
 def test_a_person_without_export_and_a_shared_channel_are_refused_politely(tab: Page):
-    become(tab, seed.RAVI)
+    act_as(tab, seed.RAVI)
     open_channel(tab, "sec-alerts")
     results = type_command(tab, "/audit action:user_login_failed last:7d")
     expect(results).to_contain_text("Audit log:")
@@ -234,7 +225,7 @@ def test_a_person_without_export_and_a_shared_channel_are_refused_politely(tab: 
     expect(refusal).to_contain_text(DENIED_MESSAGE)
     expect(refusal.get_by_test_id("ephemeral-note")).to_contain_text("Only visible to you")
     snap(refusal, "walk-refusal.png")
-    become(tab, seed.JANE)
+    act_as(tab, seed.JANE)
     open_channel(tab, "ext-acme-security")
     refused = type_command(tab, "/audit action:user_login_failed last:7d")
     expect(refused).to_contain_text(DENIED_MESSAGE)
@@ -243,7 +234,7 @@ def test_a_person_without_export_and_a_shared_channel_are_refused_politely(tab: 
 
 def test_page_through_results_then_pivot_from_details(tab: Page):
     """Ravi pages a result, opens Details on a row, pivots to This actor and reads the raw JSON."""
-    become(tab, seed.RAVI)
+    act_as(tab, seed.RAVI)
     open_channel(tab, "sec-alerts")
     results = type_command(tab, "/audit action:user_login_failed last:30d")
     expect(results).to_contain_text("Audit log: action:user_login_failed")
@@ -294,7 +285,7 @@ def test_an_alert_snoozed_says_so_on_its_card(tab: Page):
 
 def test_the_handoff_shows_totals_and_a_drill_down_runs_a_search(tab: Page):
     """Ravi, taking over a shift, asks for the handoff and drills into one of its counts."""
-    become(tab, seed.RAVI)
+    act_as(tab, seed.RAVI)
     open_channel(tab, "sec-alerts")
     handoff = type_command(tab, "/audit handoff")
     expect(handoff).to_contain_text("Handoff: 12 h")

@@ -49,11 +49,15 @@ def tab(browser: Browser, demo: RunningDemo) -> Iterator[Page]:
 
 
 def act_as(page: Page, user: str) -> None:
+    """Act as ``user`` and wait until the page has drawn what they see: their name in the zone note,
+    then their conversations read again (the ready flag alone may still be the last person's)."""
     switcher = page.get_by_test_id("user-switcher")
     if switcher.input_value() != user:
         switcher.select_option(value=user)
         expect(switcher).to_have_value(user)
-        page.wait_for_selector("body[data-ready=true]", state="attached")
+    (person,) = [person for person in seed.PEOPLE if person.id == user]
+    expect(page.get_by_test_id("zone-note")).to_contain_text(f"{person.real_name}'s Slack time zone")
+    page.wait_for_selector("body[data-ready=true]", state="attached")
 
 
 def open_channel(page: Page, name: str) -> None:
