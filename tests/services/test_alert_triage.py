@@ -1,8 +1,8 @@
 """Triage over the real store, on a SQLite file and on PostgreSQL: every transition and refusal goes
 through the stored state, acknowledging moves it too, and two replicas (two services over one
 database) clicking at once, with the other click landing explicitly between this one's read and its
-write, end in one final state with no lost update: resolve against resolve, assign against assign, resolve against assign, and
-a burst resolved as a whole while one of its items is resolved on its own."""
+write, end in one final state with no lost update: resolve against resolve, assign against assign,
+resolve against assign, and a burst resolved as a whole while one of its items is resolved on its own."""
 
 from __future__ import annotations
 
