@@ -15,7 +15,7 @@ from auditbot.core.clock import ManualClock
 from auditbot.core.triage import AlertKey, Reason, State, StoredTriage, TransitionRefused, Triage
 from auditbot.services.alert_state import AlertStateService
 from auditbot.services.events import EventLookup
-from auditbot.services.triage import Change, Changed, ChangedMeanwhile, TriageService
+from auditbot.services.triage import MAX_TRIES, Change, Changed, ChangedMeanwhile, TriageService
 from auditbot.store import Database
 from auditbot.store.alert_states import AlertStates
 from auditbot.store.outbox import Channel, Outbox
@@ -284,3 +284,20 @@ def test_two_replicas_acknowledging_at_once_agree_on_one_acknowledger(room: Room
     assert told == [JANE] and janes.by == JANE
     final = room.main.triage.state_of(alert)
     assert (final.state, final.changed_by) == (State.ACKNOWLEDGED, JANE)
+
+
+def test_a_click_that_loses_every_round_gives_up_saying_so_and_changes_nothing(room: Room):
+    alert = one(room)
+    ravi = room.replica()
+    picks = iter([RAVI, LEE] * MAX_TRIES)
+
+    class AlwaysBeaten(AlertStates):
+        def compare_and_set(self, key: AlertKey, triage: Triage, *, expected: int) -> StoredTriage | None:
+            ravi.triage.assign(alert, next(picks), RAVI)
+            return super().compare_and_set(key, triage, expected=expected)
+
+    jane = room.replica(AlwaysBeaten)
+    with pytest.raises(ChangedMeanwhile, match="kept changing"):
+        jane.triage.resolve(alert, Reason.OTHER, None, JANE)
+    final = room.main.triage.state_of(alert)
+    assert final.state is State.OPEN and final.changed_by == RAVI
