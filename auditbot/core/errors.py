@@ -15,6 +15,8 @@
     ├── QueryError                a query that cannot be read; points at the span (core.querysyntax)
     ├── TimeSpecError             a time value that cannot be understood (core.timespec)
     ├── ScheduleError             times or a time zone that cannot be understood (core.schedule)
+    ├── TransitionRefused         a triage change its state does not allow; says where it stands (core.triage)
+    │   └── ChangedMeanwhile      another click changed the alert first; this one no longer applies (services.triage)
     ├── PageStateError            a button value that is not a page state auditbot made (core.paging)
     ├── UnknownActionError        text that names no action, or several (services.catalog)
     ├── UnknownGroupError         text that names no action group (services.catalog)

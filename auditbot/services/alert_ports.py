@@ -1,5 +1,6 @@
 """The alert tables as the services see them, each named once: the outbox (``OutboxRepo`` and its rows
-``PendingRow``, ``ChannelRef``, ``PostedAlertRecord``) and the snoozes (``SnoozeRepo``, ``SnoozeRecord``).
+``PendingRow``, ``ChannelRef``, ``PostedAlertRecord``) and the snoozes (``SnoozeRepo``, ``SnoozeRecord``),
+and each alert's triage state (``AlertStateRepo``).
 
 Matching, delivery and alert state all talk to the same two repositories through these;
 ``auditbot.store.outbox.Outbox`` and ``auditbot.store.snoozes.Snoozes`` implement them.
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
+
+from auditbot.core.triage import AlertKey, StoredTriage, Triage
 
 
 class PendingRow(Protocol):
@@ -158,4 +161,24 @@ class SnoozeRepo(Protocol):
 
     def announced(self, snooze: Any) -> bool:
         """Mark its end announced (``snooze`` is one ``ended_unannounced`` returned); whether it was marked."""
+        ...
+
+
+class AlertStateRepo(Protocol):
+    """Each alert's triage state (``auditbot.store.alert_states.AlertStates``), written by compare-and-set."""
+
+    def get(self, alert: AlertKey) -> StoredTriage:
+        """The alert's stored state; open at version 0 when nothing was stored for it."""
+        ...
+
+    def items(self, channel_id: str, batch: str) -> Sequence[StoredTriage]:
+        """The stored states of the events posted in the burst ``batch``."""
+        ...
+
+    def burst_events(self, channel_id: str, batch: str) -> Sequence[str]:
+        """The ids of the events the burst ``batch`` carried in the channel."""
+        ...
+
+    def compare_and_set(self, alert: AlertKey, triage: Triage, *, expected: int) -> StoredTriage | None:
+        """Store ``triage`` if the version is still ``expected``; the row written, or None on a conflict."""
         ...

@@ -5,6 +5,9 @@
   database lets one through, and both are then told the same name, read back from the rows.
 * **Snooze** one actor doing one action on the alert's subscriptions (those still posting in the
   channel) until a time read in the clicker's zone; snoozing again moves the end.
+* **Triage** (``auditbot.services.triage``): when a ``TriageService`` is given, acknowledging also moves
+  the alert's triage state (a resolved alert is refused before anything is written), and
+  ``triage`` gives the rest (assign, resolve, reopen, burst items) over the same state.
 * **Open alerts and running snoozes**, for the handoff (``auditbot.services.handoff.AlertState``).
 
 Listeners parse a click, call one method here and render what it returns; the words of a refusal
@@ -22,11 +25,13 @@ from auditbot.core.clock import Clock
 from auditbot.core.errors import AuditbotError
 from auditbot.core.model import AuditEvent
 from auditbot.core.snooze import snooze_until
+from auditbot.core.triage import AlertKey, State, TransitionRefused, describe
 from auditbot.services.alert_ports import OutboxRepo, SnoozeRepo
 from auditbot.services.delivery import AlertItem
 from auditbot.services.events import EventLookup
 from auditbot.services.handoff import OpenAlert, RunningSnooze
 from auditbot.services.subscriptions import ChannelSubscriptions
+from auditbot.services.triage import Change, TriageService
 
 NOTHING_CHANGED = "Nothing was changed."
 
@@ -42,6 +47,8 @@ class Acknowledged:
     """The alert to show again, marked; None when its event cannot be read now."""
     snoozed: tuple[str, datetime] | None = None
     """Who snoozed its actor's action on its subscriptions, and until when, while that runs."""
+    change: Change | None = None
+    """The triage change this click made (with a ``TriageService``; None when nothing moved)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +58,8 @@ class BurstAcknowledged:
     by: str
     at: datetime
     new: int
+    change: Change | None = None
+    """The triage change this click made (with a ``TriageService``; None when nothing moved)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +90,7 @@ class AlertStateService:
         *,
         action_name: Callable[[str], str],
         actor_label: Callable[[AuditEvent], str],
+        triage: TriageService | None = None,
     ) -> None:
         self._outbox = outbox
         self._snoozes = snoozes
@@ -89,6 +99,8 @@ class AlertStateService:
         self._clock = clock
         self._action_name = action_name
         self._actor_label = actor_label
+        self.triage = triage
+        """Assign, resolve, reopen and read an alert's state; None where triage is not wired yet."""
 
     # -- acknowledge ------------------------------------------------------------------------------
 
@@ -97,12 +109,30 @@ class AlertStateService:
     ) -> Acknowledged:
         """[Acknowledge] on the channel's alert for ``event_id``: recorded unless someone was first.
         ``subscription_ids`` are those the alert names (none: every one posting in the channel)."""
+        key = AlertKey.event(channel_id, event_id)
+        self._refuse_if_resolved(key)
         when = self._outbox.acknowledge(channel_id, event_id, user_id)
         if when is None:
             raise AuditbotError("auditbot has no record of this alert in this channel.", hint=NOTHING_CHANGED)
         by, at = self._outbox.first_acknowledgement(channel_id, event_id) or ("", when)
+        change = self._triage_acknowledge(key, by or user_id)
         alert = self._alert(event_id, tuple(subscription_ids))
-        return Acknowledged(by, at, alert, self._snoozed(alert) if alert is not None else None)
+        return Acknowledged(by, at, alert, self._snoozed(alert) if alert is not None else None, change)
+
+    def _refuse_if_resolved(self, key: AlertKey) -> None:
+        if self.triage is None:
+            return
+        now = self.triage.state_of(key)
+        if now.state is State.RESOLVED:
+            raise TransitionRefused(describe(now), hint="Nothing was changed; reopen it first to acknowledge it.")
+
+    def _triage_acknowledge(self, key: AlertKey, first: str) -> Change | None:
+        """Move the triage state to acknowledged by the first acknowledger (a no-op when it is already)."""
+        if self.triage is None:
+            return None
+        if key.kind == "burst":
+            return self.triage.acknowledge_burst(key.channel_id, key.key, first).change
+        return self.triage.acknowledge(key, first).change
 
     def _snoozed(self, alert: AlertItem) -> tuple[str, datetime] | None:
         """The running snooze of the alert's actor doing its action on its subscriptions that ends last."""
@@ -121,15 +151,17 @@ class AlertStateService:
     def acknowledge_burst(self, channel_id: str, batch: str, user_id: str, *, message_ts: str) -> BurstAcknowledged:
         """[Acknowledge all] on a burst's summary (posted as ``message_ts``): every alert of the burst
         nobody acknowledged; when none was left, who acknowledged it first."""
+        key = AlertKey.burst(channel_id, batch)
+        self._refuse_if_resolved(key)
         before = self._clock.now()
         new = self._outbox.acknowledge_batch(channel_id, batch, user_id)
         if new:
-            return BurstAcknowledged(user_id, before, new)
+            return BurstAcknowledged(user_id, before, new, self._triage_acknowledge(key, user_id))
         first = self._outbox.first_acknowledgement_in(channel_id, message_ts) if message_ts else None
         if first is None:
             raise AuditbotError("auditbot has no record of these alerts in this channel.", hint=NOTHING_CHANGED)
         by, at = first
-        return BurstAcknowledged(by, at, 0)
+        return BurstAcknowledged(by, at, 0, self._triage_acknowledge(key, by))
 
     def _alert(self, event_id: str, subscription_ids: tuple[str, ...]) -> AlertItem | None:
         try:

@@ -15,6 +15,12 @@ alembic's autogenerate on SQLite and PostgreSQL). Change a table here only toget
 * ``leases`` - named leases with an expiry and a monotonic fencing ``token``.
 * ``subscriptions`` and ``outbox`` - alert subscriptions and their deliveries, one outbox row per
   (subscription, event) at most; ``snoozes`` - an actor's action muted on a subscription for a while.
+* ``alert_states`` - an alert's triage state (``auditbot.core.triage``), one row per alert in a channel:
+  ``kind`` ``event`` keyed by the event id, or ``burst`` keyed by its post's batch. An event posted in a
+  burst has its own row too, with the burst's batch as ``parent``, so a burst is resolved as a whole
+  (its row and its items' rows) or item by item. A missing row means open. ``version`` counts the
+  row's writes: a write names the version it read (compare-and-set), so no click overwrites one it did
+  not see.
   A channel is subscribed to a query once: unique on (team, channel, ``query_hash``).
 * ``bot_audit`` - auditbot's own audit trail: who asked what, where, and how it went.
 * ``digest_schedules`` and ``digest_runs`` - handoff digests posted in a channel at times of day in a
@@ -67,6 +73,16 @@ SERIAL = BigInteger().with_variant(Integer(), "sqlite")
 
 OUTBOX_STATUSES = ("pending", "sent", "failed")
 AUDIT_OUTCOMES = ("ok", "denied", "error")
+ALERT_KINDS = ("event", "burst")
+ALERT_STATES = ("open", "acknowledged", "resolved")
+RESOLVE_REASONS = (
+    "false_positive",
+    "expected",
+    "remediated",
+    "true_positive_benign",
+    "true_positive_malicious",
+    "other",
+)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -186,6 +202,28 @@ snoozes = Table(
     Column("message_ts", String, nullable=True, comment="the alert it was snoozed from"),
     Column("announced_at", UtcDateTime, nullable=True, comment="when its end was posted"),
     UniqueConstraint("subscription_id", "actor_id", "action"),
+)
+
+alert_states = Table(
+    "alert_states",
+    metadata,
+    Column("id", SERIAL, primary_key=True, autoincrement=True),
+    Column("channel_id", String, nullable=False),
+    Column("kind", String, nullable=False, comment="event or burst"),
+    Column("alert_key", String, nullable=False, comment="the event id, or the burst's batch"),
+    Column("parent", String, nullable=True, comment="the burst (batch) an event was posted in"),
+    Column("state", String, nullable=False),
+    Column("assignee", String, nullable=True),
+    Column("reason", String, nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("changed_by", String, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, comment="bumped by every write; compare-and-set"),
+    UniqueConstraint("channel_id", "kind", "alert_key"),
+    CheckConstraint(_one_of("kind", ALERT_KINDS), name="kind"),
+    CheckConstraint(_one_of("state", ALERT_STATES), name="state"),
+    CheckConstraint(_one_of("reason", RESOLVE_REASONS), name="reason"),
+    Index("ix_alert_states_channel_id_parent", "channel_id", "parent"),
 )
 
 bot_audit = Table(

@@ -37,8 +37,9 @@ TABLES = {
     "bot_audit",
     "digest_schedules",
     "digest_runs",
+    "alert_states",
 }
-HEAD = "0007"
+HEAD = "0008"
 
 
 def tables(db: Database) -> set[str]:
@@ -107,14 +108,14 @@ def test_constraints_carry_the_conventional_names(store):
 SECOND = '''"""Add a note to events (test only).
 
 Revision ID: 0099
-Revises: 0007
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0099"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
