@@ -29,6 +29,7 @@ from auditbot.services.schedules import ScheduleService
 from auditbot.services.search import SearchService
 from auditbot.services.subscriptions import SubscriptionPreview, SubscriptionService
 from auditbot.services.trail_pages import TrailPageCodec
+from auditbot.services.triage import TriageService
 from auditbot.slack.channel_names import ChannelNames
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.directory import SlackDirectory, SlackUserGroups, UserGroups
@@ -87,6 +88,7 @@ def slack_deps(
             clock,
             action_name=lambda action: search.catalog.snapshot().get(action).display_name,
             actor_label=actor_name,
+            triage=TriageService(stored.alert_states, clock),
         )
         if stored
         else None

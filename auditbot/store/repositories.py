@@ -7,6 +7,7 @@ worker) takes its repository from here, so each is constructed in one place and 
 from __future__ import annotations
 
 from auditbot.core.clock import Clock
+from auditbot.store.alert_states import AlertStates
 from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.cursors import StreamCursors
 from auditbot.store.db import Database
@@ -29,6 +30,7 @@ class Repositories:
         self.clock = clock
         self.subscriptions = Subscriptions(db, clock)
         self.outbox = Outbox(db, clock)
+        self.alert_states = AlertStates(db)
         self.snoozes = Snoozes(db, clock)
         self.mirror = EventMirror(db, clock=clock)
         self.cursors = StreamCursors(db, clock=clock)
