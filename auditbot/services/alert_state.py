@@ -30,7 +30,7 @@ from auditbot.services.alert_ports import OutboxRepo, SnoozeRepo
 from auditbot.services.delivery import AlertItem
 from auditbot.services.events import EventLookup
 from auditbot.services.handoff import OpenAlert, RunningSnooze
-from auditbot.services.subscriptions import ChannelSubscriptions
+from auditbot.services.subscriptions import ChannelSubscriptions, SubscriptionTitles
 from auditbot.services.triage import Change, TriageService
 
 NOTHING_CHANGED = "Nothing was changed."
@@ -224,8 +224,16 @@ class AlertStateService:
         return list(found.values())
 
     def snoozes(self, team_id: str) -> list[RunningSnooze]:
-        """The workspace's running snoozes, soonest end first."""
+        """The workspace's running snoozes, soonest end first, each with its subscription's title."""
+        running = self._snoozes.of_team(team_id)
+        titles = SubscriptionTitles(self._subscriptions, self._action_name)([s.subscription_id for s in running])
         return [
-            RunningSnooze(s.subscription_id, s.actor_label or s.actor_id, s.action, s.until)
-            for s in self._snoozes.of_team(team_id)
+            RunningSnooze(
+                s.subscription_id,
+                s.actor_label or s.actor_id,
+                s.action,
+                s.until,
+                titles.get(s.subscription_id, ""),
+            )
+            for s in running
         ]

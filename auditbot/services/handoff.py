@@ -90,6 +90,8 @@ class RunningSnooze:
     actor: str
     action: str
     until: datetime
+    subscription: str = ""
+    """The subscription's title (its name, else its query in words); empty when it is gone."""
 
 
 class AlertState(Protocol):

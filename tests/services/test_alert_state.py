@@ -344,6 +344,8 @@ def test_the_handoff_reads_open_alerts_once_per_event_and_the_running_snoozes(al
 
     assert alerts.service.open_alerts(TEAM, ANCHOR - timedelta(hours=1)) == [OpenAlert(HERE, open_.id, one.id, ts)]
     assert alerts.service.snoozes(TEAM) == [
-        RunningSnooze(one.id, open_.actor.label, open_.action, ANCHOR + timedelta(hours=1))
+        RunningSnooze(
+            one.id, open_.actor.label, open_.action, ANCHOR + timedelta(hours=1), f"Any action mentioning “{one.query}”"
+        )
     ]
     assert alerts.service.open_alerts("T-other", ANCHOR - timedelta(hours=1)) == []

@@ -282,10 +282,12 @@ def _alert_state(handoff: Handoff) -> list[JsonDict]:
     lines = []
     for snooze in handoff.snoozes[:SNOOZES_SHOWN]:
         name = action_name(handoff, snooze.action)
-        lines.append(
-            f"*Snoozed*: {md(snooze.actor, 100)} doing {md(name, 80)} on {inline_code(snooze.subscription_id, 20)}"
-            f" until {date(snooze.until)}"
+        on = (
+            f"*{md(snooze.subscription, 80)}* ({inline_code(snooze.subscription_id, 20)})"
+            if snooze.subscription
+            else (inline_code(snooze.subscription_id, 20))
         )
+        lines.append(f"*Snoozed*: {md(snooze.actor, 100)} doing {md(name, 80)} on {on} until {date(snooze.until)}")
     if len(handoff.snoozes) > SNOOZES_SHOWN:
         lines.append(f"+{len(handoff.snoozes) - SNOOZES_SHOWN} more snoozes")
     return [kit.section(text) for text in pack_lines(lines)] if lines else []

@@ -9,7 +9,7 @@ from typing import Any
 
 from auditbot.core.handoff import Aggregates, Tally
 from auditbot.core.timespec import TimeWindow
-from auditbot.services.handoff import Handoff, OpenAlert
+from auditbot.services.handoff import Handoff, OpenAlert, RunningSnooze
 from auditbot.slack import ids
 from auditbot.slack.render.handoff import drill_search, render_handoff
 from tests.slack.render.support import NOW, assert_safe, assert_within_limits, make_event, mrkdwn_texts
@@ -124,3 +124,11 @@ def test_risky_events_are_searched_from_needs_a_look_without_repeating_the_count
     assert head["text"]["text"] == "*Needs a look* (1)"
     assert head["accessory"]["text"]["text"] == "Search risky actions"
     assert head["accessory"]["value"].startswith("-action:jira_issue_viewed action:export_audit_log since:")
+
+
+def test_a_snooze_names_its_subscription_and_keeps_the_id_for_commands():
+    named = RunningSnooze("sub-abc123", "jane@example.com", "user_login", NOW + timedelta(hours=1), "Admin <grants>")
+    gone = RunningSnooze("sub-gone99", "bob@example.com", "user_login", NOW + timedelta(hours=2))
+    shown = text(render_handoff(handoff(snoozes=(named, gone))))
+    assert "doing User login on *Admin &lt;grants&gt;* (`sub-abc123`) until <!date^" in shown
+    assert "doing User login on `sub-gone99` until <!date^" in shown
