@@ -18,11 +18,13 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from auditbot.core.access import AccessPolicy, Decision, Permission, Place, PlaceKind
 from auditbot.slack import ids
 from auditbot.slack.directory import ChannelKinds, LookupFailed, NoGroups, UserGroups
+from auditbot.slack.errors import slack_error_code
 from auditbot.slack.payloads import (
     CONTEXT_KEY,
     Asked,
@@ -237,6 +239,8 @@ def _after_ack(context: BoltContext, work: Callable[[], object]) -> None:
     def guarded() -> None:
         try:
             work()
+        except SlackApiError as exc:  # Slack's answer (an expired trigger, say): nothing of ours went wrong
+            logger.info("could not deliver an access denial: %s", slack_error_code(exc))
         except Exception:
             logger.warning("could not deliver an access denial", exc_info=True)
 
