@@ -50,35 +50,6 @@ class NewTrailEntry:
     detail: str | None = None
 
 
-class TrailRecord(Protocol):
-    @property
-    def id(self) -> int: ...
-
-    @property
-    def at(self) -> datetime: ...
-
-    @property
-    def team_id(self) -> str: ...
-
-    @property
-    def user_id(self) -> str: ...
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def outcome(self) -> str: ...
-
-    @property
-    def query(self) -> str | None: ...
-
-    @property
-    def channel_id(self) -> str | None: ...
-
-    @property
-    def detail(self) -> str | None: ...
-
-
 class TrailRepo(Protocol):
     """The trail's table (``auditbot.store.audit_trail.AuditTrail``)."""
 
@@ -96,7 +67,7 @@ class TrailRepo(Protocol):
 
     def recent(
         self, *, limit: int = ..., text: str | None = None, up_to_id: int | None = None, offset: int = 0
-    ) -> Sequence[TrailRecord]: ...
+    ) -> Sequence[TrailEntry]: ...
 
 
 class TrailMirror(Protocol):
@@ -141,7 +112,7 @@ class BotTrailService:
 
     def recent(self, *, text: str | None = None, limit: int = 30) -> list[TrailEntry]:
         """The newest ``limit`` entries, narrowed to those whose kind, outcome, query or detail holds ``text``."""
-        return [_entry(r) for r in self._repo.recent(limit=limit, text=text or None)]
+        return list(self._repo.recent(limit=limit, text=text or None))
 
     def first_page(self, text: str = "", *, size: int = PAGE_SIZE) -> TrailPage:
         """The newest ``size`` entries matching ``text``; their page pins the newest for the pages after."""
@@ -157,18 +128,14 @@ class BotTrailService:
         )
         return self._page(state, found, size)
 
-    def _page(self, state: TrailPageState, found: Sequence[TrailRecord], size: int) -> TrailPage:
+    def _page(self, state: TrailPageState, found: Sequence[TrailEntry], size: int) -> TrailPage:
         more = len(found) > size
         after = TrailPageState(state.text, state.newest_id, state.page + 1)
         before = TrailPageState(state.text, state.newest_id, state.page - 1)
         return TrailPage(
-            entries=[_entry(r) for r in found[:size]],
+            entries=list(found[:size]),
             text=state.text,
             number=state.page,
             next=self._pages.encode(after) if more else None,
             previous=self._pages.encode(before) if state.page > 1 else None,
         )
-
-
-def _entry(r: TrailRecord) -> TrailEntry:
-    return TrailEntry(r.id, r.at, r.team_id, r.user_id, r.kind, r.outcome, r.query, r.channel_id, r.detail)

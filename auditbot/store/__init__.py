@@ -7,7 +7,7 @@ the stream reader stands), ``Leases`` (who may work on what, with fencing tokens
 (auditbot's own audit trail). ``Repositories(db, clock)`` builds one of each for a process.
 """
 
-from auditbot.store.audit_trail import AuditEntry, AuditTrail
+from auditbot.store.audit_trail import AuditTrail
 from auditbot.store.cursors import StreamCursor, StreamCursors
 from auditbot.store.db import Database
 from auditbot.store.errors import StaleLeaseError, StoreError
@@ -17,7 +17,6 @@ from auditbot.store.repositories import Repositories
 from auditbot.store.urls import default_url, mask_url
 
 __all__ = [
-    "AuditEntry",
     "AuditTrail",
     "Database",
     "EventMirror",

@@ -8,13 +8,13 @@ time, or text found (case-insensitively) in the kind, the outcome, the query or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 from sqlalchemy import ColumnElement, Row, func, insert, or_, select
 
 from auditbot.core.clock import Clock
+from auditbot.services.bot_trail import TrailEntry
 from auditbot.store.db import Database
 from auditbot.store.schema import AUDIT_OUTCOMES, bot_audit
 
@@ -24,20 +24,6 @@ KINDS: Final = frozenset(
 """The kinds auditbot records today; others are accepted, so new features need no store change."""
 OUTCOMES: Final = frozenset(AUDIT_OUTCOMES)
 MAX_RECENT = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    at: datetime
-    team_id: str
-    user_id: str
-    kind: str
-    outcome: str
-    """``"ok"``, ``"denied"`` or ``"error"``."""
-    query: str | None
-    channel_id: str | None
-    detail: str | None
 
 
 class AuditTrail:
@@ -85,7 +71,7 @@ class AuditTrail:
         since: datetime | None = None,
         up_to_id: int | None = None,
         offset: int = 0,
-    ) -> list[AuditEntry]:
+    ) -> list[TrailEntry]:
         """Entries newest first; ``text`` matches the kind, the outcome, the query or the detail, ignoring case.
         ``up_to_id`` leaves out entries recorded after that one, so pages read with an ``offset`` hold
         still while new entries arrive."""
@@ -118,8 +104,8 @@ class AuditTrail:
         return [_entry(row) for row in rows]
 
 
-def _entry(row: Row[tuple[object, ...]]) -> AuditEntry:
-    return AuditEntry(
+def _entry(row: Row[tuple[object, ...]]) -> TrailEntry:
+    return TrailEntry(
         id=row.id,
         at=row.at,
         team_id=row.team_id,

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from auditbot.store import AuditEntry, AuditTrail
+from auditbot.services.bot_trail import TrailEntry
+from auditbot.store import AuditTrail
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def filled(trail, clock):
 def test_an_entry_is_recorded_with_every_field(trail, clock):
     trail.record(team_id="T1", user_id="U1", kind="query", outcome="ok", query="q", channel_id="C1", detail="d")
     [entry] = trail.recent()
-    assert entry == AuditEntry(entry.id, clock.now(), "T1", "U1", "query", "ok", "q", "C1", "d")
+    assert entry == TrailEntry(entry.id, clock.now(), "T1", "U1", "query", "ok", "q", "C1", "d")
     assert entry.at.tzname() == "UTC"
 
 
