@@ -41,6 +41,11 @@ def list_alerts(deps: SlackDeps, respond: Respond, command: Command) -> None:
     if len(set(channels)) > 1:
         raise AuditbotError("Name one channel at most.", hint="/audit alerts open #sec-alerts")
     text = " ".join(unslack(_CHANNEL_REF.sub(" ", rest)).split())
+    if text.startswith("#"):
+        raise AuditbotError(
+            "Which channel is that? auditbot needs the channel as Slack links it.",
+            hint="Pick the channel from the list Slack shows as you type #, for example /audit alerts open #sec-alerts",
+        )
     who = command.who
     page = service.first_page(who.team_id, who.user_id, view, channel_id=channels[0] if channels else "", text=text)
     send(respond, render_alert_list(page))
