@@ -8,12 +8,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from auditbot.core.access import AccessPolicy, Permission
 from auditbot.core.model import AuditEvent
 from auditbot.core.triage import AlertKey, Reason
 from auditbot.playground import seed
+from auditbot.sandbox import GeneratedOrg
 from auditbot.services.triage import TriageService
 from auditbot.slack import ids
 from tests.slack.harness import SlackWorld
+from tests.slack.test_access_matrix import guarded_world
 
 JANE, RAVI = seed.JANE, seed.RAVI
 
@@ -154,3 +157,18 @@ def test_home_shows_assigned_to_you_only_with_an_assigned_alert(slack: SlackWorl
     assert "Assigned to you" in view and event.id in view and "/audit alerts mine" in view
     slack.home_opened(user=JANE)
     assert "Assigned to you" not in text_of(slack.calls("views.publish")[-1]["view"])
+
+
+def test_viewers_may_list_alerts_and_others_are_refused(org: GeneratedOrg):
+    policy = AccessPolicy(viewers=(RAVI,), channels=("*",))
+    world, decisions = guarded_world(org, policy)
+    try:
+        world.command("alerts", user=RAVI)
+        assert "No open alerts." in text_of(world.last_reply()["blocks"])
+        assert [(d[0].allowed, d[3]) for d in decisions] == [(True, Permission.SEARCH)]
+        before = len(world.replies())
+        answer = world.command("alerts", user=seed.TOMAS)
+        assert [(d[0].allowed, d[3]) for d in decisions[1:]] == [(False, Permission.SEARCH)]
+        assert "No open alerts." not in answer.body and len(world.replies()) == before
+    finally:
+        world.close()
