@@ -26,6 +26,7 @@ from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
 from auditbot.services.handoff import HandoffService
 from auditbot.services.keyhealth import KeyHealth
+from auditbot.services.plan import resolve
 from auditbot.services.schedules import ScheduleService
 from auditbot.services.search import SearchService
 from auditbot.services.subscriptions import SubscriptionPreview, SubscriptionService
@@ -137,6 +138,7 @@ def slack_deps(
                 stored.alert_states,
                 events,
                 lambda action: search.catalog.snapshot().get(action).display_name,
+                lambda query: resolve(query, search.catalog.snapshot()),
                 secret=page_state_secret(settings),
             )
             if stored

@@ -1,10 +1,12 @@
 """``/audit alerts``: a workspace's posted alerts with their triage state, newest first, a page at a time.
 
 Three views: ``open`` (open or acknowledged), ``mine`` (assigned to the asker, not resolved) and
-``resolved`` (with their reason). Two filters narrow them: a channel (``channel_id``) and a text that
-must appear in the event's action (id or name), its actor (name or email) or its IP address, case
-folded. The channel and the view are answered by the store; the text needs the events, so it is
-checked over the newest ``MAX_SCANNED`` alerts of the view only, and the page says so.
+``resolved`` (with their reason). Two filters narrow them: a channel (``channel_id``) and filters in
+the query language (``actor:`` ``action:`` ``group:`` ``ip:`` ``product:`` ``location:``, their
+exclusions and free text), matched against each alert's event as alert matching does
+(``core.match``); time terms are refused (the listing is by when alerts were posted). The channel and
+the view are answered by the store; the filters need the events, so they are checked over the newest
+``MAX_SCANNED`` alerts of the view only, and the page says so.
 
 The first page pins the newest alert it could show (the outbox row that posted it); later pages read
 up to it, so paging holds still while new alerts arrive. Page buttons carry that state signed (HMAC
@@ -24,14 +26,16 @@ from datetime import datetime
 from typing import Protocol
 
 from auditbot.core.errors import AuditbotError
+from auditbot.core.match import Check, Criteria, text_check
 from auditbot.core.model import AuditEvent
 from auditbot.core.paging import MAX_VALUE_CHARS, PageStateError
+from auditbot.core.query import Query, parse
 from auditbot.core.triage import State, Triage
 from auditbot.services.events import EventLookup
 
 PAGE_SIZE = 10
 MAX_SCANNED = 200
-"""Alerts a text filter is checked over (their events are read one by one)."""
+"""Alerts filters are checked over (their events are read one by one)."""
 VIEWS: dict[str, tuple[State, ...]] = {
     "open": (State.OPEN, State.ACKNOWLEDGED),
     "mine": (State.OPEN, State.ACKNOWLEDGED),
@@ -128,6 +132,7 @@ class AlertListService:
         repo: PostedTriageRepo,
         events: EventLookup,
         action_name: Callable[[str], str],
+        criteria: Callable[[Query], Criteria],
         *,
         secret: bytes | None = None,
         page_size: int = PAGE_SIZE,
@@ -135,13 +140,16 @@ class AlertListService:
         self._repo = repo
         self._events = events
         self._action_name = action_name
+        self._criteria = criteria
         self._codec = AlertPageCodec(secret)
         self._size = page_size
 
     def first_page(self, team_id: str, asker: str, view: str, *, channel_id: str = "", text: str = "") -> AlertListPage:
-        """The newest alerts of ``view`` (``VIEWS``) posted in ``channel_id`` (all when "") matching ``text``."""
+        """The newest alerts of ``view`` (``VIEWS``) posted in ``channel_id`` (all when "") whose events
+        match the filters ``text``. Raises ``QueryError`` for filters that do not read."""
         if view not in VIEWS:
             raise AuditbotError(f"There is no {view!r} list of alerts.", hint="Say open, mine or resolved.")
+        self._check(text)
         newest = self._repo.posted(team_id, states=tuple(State), limit=1)
         pin = next((r.posted_id for r in newest), 0)
         return self._page(team_id, asker, AlertListState(view, channel_id, text.strip(), pin))
@@ -173,9 +181,10 @@ class AlertListService:
             )
 
         if state.text:
+            check = self._check(state.text)
             rows = read(MAX_SCANNED)
             scanned = len(rows) >= MAX_SCANNED
-            matching = [a for a in (self._listed(r) for r in rows) if _matches(a, state.text)]
+            matching = [a for a in (self._listed(r) for r in rows) if a.event is not None and check(a.event)]
             found = matching[skip : skip + size + 1]
         else:
             found = [self._listed(r) for r in read(size + 1, skip)]
@@ -193,6 +202,18 @@ class AlertListService:
             scanned=scanned,
         )
 
+    def _check(self, text: str) -> Check:
+        """The filters ``text`` as one predicate over an event (every event passes when there are none)."""
+        query = parse(text)
+        if query.since is not None or query.until is not None:
+            raise AuditbotError(
+                "Alerts are listed newest first by when they were posted; time terms are not read here.",
+                hint="Leave out since:, until: and last:, and page back with Next.",
+            )
+        criteria = self._criteria(query)
+        free = text_check(query.text)
+        return lambda event: criteria.matches(event) and (free is None or free(event))
+
     def _listed(self, row: PostedTriageRecord) -> ListedAlert:
         try:
             event: AuditEvent | None = self._events.get(row.event_id)
@@ -200,17 +221,6 @@ class AlertListService:
             event = None
         name = self._action_name(event.action) if event is not None else ""
         return ListedAlert(row.channel_id, row.event_id, row.posted_at, row.triage, event, name)
-
-
-def _matches(alert: ListedAlert, text: str) -> bool:
-    event = alert.event
-    if event is None:
-        return False
-    location = event.attributes.location
-    haystack = [event.action, alert.action_name, event.actor.label, event.actor.email or ""]
-    haystack.append(location.ip or "" if location is not None else "")
-    wanted = text.casefold()
-    return any(wanted in part.casefold() for part in haystack)
 
 
 class AlertPageCodec:

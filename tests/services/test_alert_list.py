@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from auditbot.core.errors import AuditbotError
 from auditbot.core.paging import PageStateError
+from auditbot.core.query import QueryError
 from auditbot.core.triage import AlertKey, Reason, State
 from auditbot.services.alert_list import AlertListPage, AlertListService, read_view
 from auditbot.services.events import EventLookup
+from auditbot.services.plan import resolve
 from auditbot.services.triage import TriageService
 from auditbot.store import Database
 from auditbot.store.alert_states import AlertStates
@@ -29,7 +32,10 @@ class Posted:
         self.subscriptions = Subscriptions(db, world.clock)
         self.triage = TriageService(AlertStates(db), world.clock)
         self.service = AlertListService(
-            AlertStates(db), EventLookup(world.client), lambda action: action.replace("_", " ").capitalize()
+            AlertStates(db),
+            EventLookup(world.client),
+            lambda action: action.replace("_", " ").capitalize(),
+            lambda query: resolve(query, world.catalog.snapshot()),
         )
         self.events = world.everything(days=2)
 
@@ -71,13 +77,19 @@ def test_each_view_lists_its_alerts_newest_first_with_their_events(posted: Poste
     assert [a.event_id for a in posted.service.assigned_to(TEAM, RAVI)] == [b]
 
 
-def test_a_text_filter_matches_action_actor_or_address(posted: Posted):
-    first, second = posted.events[:2]
-    posted.post(HERE, [first.id, second.id])
-    assert ids_of(posted.service.first_page(TEAM, JANE, "open", text=first.actor.label.upper())) == [
-        e.id for e in (second, first) if first.actor.label.casefold() in e.actor.label.casefold()
-    ]
-    assert ids_of(posted.service.first_page(TEAM, JANE, "open", text="no such thing at all")) == []
+def test_filters_in_the_query_language_match_each_alerts_event(posted: Posted):
+    first = posted.events[0]
+    other = next(e for e in posted.events if e.action != first.action and e.actor.id != first.actor.id)
+    posted.post(HERE, [first.id, other.id])
+    service = posted.service
+    assert ids_of(service.first_page(TEAM, JANE, "open", text=f"action:{first.action}")) == [first.id]
+    assert ids_of(service.first_page(TEAM, JANE, "open", text=f"-action:{first.action}")) == [other.id]
+    assert ids_of(service.first_page(TEAM, JANE, "open", text=f"actor:{other.actor.id}")) == [other.id]
+    assert ids_of(service.first_page(TEAM, JANE, "open", text='"no such thing at all"')) == []
+    with pytest.raises(AuditbotError, match="time terms"):
+        service.first_page(TEAM, JANE, "open", text="last:7d")
+    with pytest.raises(QueryError):
+        service.first_page(TEAM, JANE, "open", text="action:no_such_action_here")
 
 
 def test_pages_of_ten_hold_still_while_new_alerts_arrive(posted: Posted):

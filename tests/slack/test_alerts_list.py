@@ -101,10 +101,11 @@ def test_filters_narrow_to_a_channel_and_a_text(slack: SlackWorld):
     assert details_of(slack.last_reply()) == [event.id]
     slack.command(f"alerts <#{seed.IT_OPS}|it-ops>")
     assert "No open alerts that match these filters." in text_of(slack.last_reply()["blocks"])
-    slack.command(f"alerts {event.actor.label}")
+    slack.command(f"alerts action:{event.action}")
     assert details_of(slack.last_reply()) == [event.id]
-    slack.command("alerts nobody-did-this")
+    slack.command("alerts open -action:user_login_failed")
     assert details_of(slack.last_reply()) == []
+    assert "No open alerts that match these filters." in text_of(slack.last_reply()["blocks"])
     slack.command("alerts #sec-alerts")
     assert "as Slack links it" in text_of(slack.last_reply())
 

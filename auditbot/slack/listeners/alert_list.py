@@ -1,4 +1,4 @@
-"""``/audit alerts [open|mine|resolved] [#channel] [text]`` and its Next and Previous buttons."""
+"""``/audit alerts [open|mine|resolved] [#channel] [filters]`` and its Next and Previous buttons."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def register(app: Listeners, deps: SlackDeps) -> None:
 
 def list_alerts(deps: SlackDeps, respond: Respond, command: Command) -> None:
     """``/audit alerts [open|mine|resolved] [filters]``: the first page of the view (``open`` by default),
-    narrowed to a channel (``#channel``, as Slack sends it) and a text (action, actor or IP address)."""
+    narrowed to a channel (``#channel``, as Slack sends it) and filters in the query language."""
     service = _service(deps)
     view, rest = read_view(command.subcommand.raw_args)
     channels = _CHANNEL_REF.findall(rest)

@@ -4,7 +4,7 @@
 Layout::
 
     header   Open alerts / Your alerts / Resolved alerts
-    context  newest first · in <#C…> · matching "text" · page N · (checked the newest 200 only)
+    context  newest first · in <#C…> · matching "filters" · page N · (filters checked over the newest 200 only)
     section  *Acknowledged* · assigned to <@U1>                       [Details]   (one per alert)
              <time> · *Action name*
              by actor · from IP (place)
@@ -55,7 +55,7 @@ def render_alert_list(page: AlertListPage) -> Message:
     if page.number > 1:
         about.append(f"page {page.number}")
     if page.scanned:
-        about.append(f"a text filter is checked over the newest {MAX_SCANNED} alerts only")
+        about.append(f"filters are checked over the newest {MAX_SCANNED} alerts only")
     head = [kit.header(TITLES[page.view]), kit.context(kit.mrkdwn(" · ".join(about)))]
     paging = kit.actions(
         [
