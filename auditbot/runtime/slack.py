@@ -19,12 +19,14 @@ from auditbot.config import Settings
 from auditbot.core.access import AccessPolicy, Decision, Permission, Place
 from auditbot.core.clock import Clock
 from auditbot.runtime.org import OrgConnection, page_state_secret
+from auditbot.services.alert_list import AlertListService
 from auditbot.services.alert_state import AlertStateService
 from auditbot.services.bot_trail import BotTrailService
 from auditbot.services.events import EventLookup
 from auditbot.services.export import Exporter
 from auditbot.services.handoff import HandoffService
 from auditbot.services.keyhealth import KeyHealth
+from auditbot.services.plan import resolve
 from auditbot.services.schedules import ScheduleService
 from auditbot.services.search import SearchService
 from auditbot.services.subscriptions import SubscriptionPreview, SubscriptionService
@@ -131,6 +133,17 @@ def slack_deps(
             else None
         ),
         alert_state=alert_state,
+        alert_list=(
+            AlertListService(
+                stored.alert_states,
+                events,
+                lambda action: search.catalog.snapshot().get(action).display_name,
+                lambda query: resolve(query, search.catalog.snapshot()),
+                secret=page_state_secret(settings),
+            )
+            if stored
+            else None
+        ),
         alerts_changed=changed,
         access=access,
         handoff=handoff,

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from auditbot.core.clock import Clock, SystemClock
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.listeners import (
+    alert_list,
     alerts,
     botlog,
     commands,
@@ -90,6 +91,17 @@ def build_app(
     if deps.trail is not None:
         app.use(failure_trail(deps.trail))
     listeners = Listeners(app)
-    for module in (commands, interactions, shortcuts, home, subscriptions, alerts, handoff, botlog, suggestions):
+    for module in (
+        commands,
+        interactions,
+        shortcuts,
+        home,
+        subscriptions,
+        alerts,
+        handoff,
+        botlog,
+        alert_list,
+        suggestions,
+    ):
         module.register(listeners, deps)
     return app

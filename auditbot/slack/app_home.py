@@ -1,5 +1,5 @@
 """App Home for a person: the connected org, whether the API key works, the rate budget left, quick
-queries and the workspace's subscriptions, built from the deps and published."""
+queries, the alerts assigned to the person and the workspace's subscriptions, built from the deps and published."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.render import render_home
+from auditbot.slack.render.home import ASSIGNED_SHOWN
 from auditbot.slack.render.views import HomeView
 
 
@@ -40,4 +41,5 @@ def publish_home(deps: SlackDeps, client: WebClient, user_id: str, team_id: str,
     """Publish (or refresh) App Home for ``user_id`` of workspace ``team_id``; ``sent``: the query of the
     quick query whose results were just sent to the person's DM (App Home then says so, by its label)."""
     label = next((name for name, query in deps.quick_queries if query == sent), sent)
-    client.views_publish(user_id=user_id, view=render_home(home_view(deps, team_id), sent=label))
+    assigned = deps.alert_list.assigned_to(team_id, user_id, limit=ASSIGNED_SHOWN + 1) if deps.alert_list else []
+    client.views_publish(user_id=user_id, view=render_home(home_view(deps, team_id), sent=label, assigned=assigned))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from auditbot.core.access import AccessPolicy
 from auditbot.core.clock import Clock
+from auditbot.services.alert_list import AlertListService
 from auditbot.services.alert_state import AlertStateService
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.events import EventLookup
@@ -62,6 +63,8 @@ class SlackDeps:
     turns the subscription commands off."""
     alert_state: AlertStateService | None = None
     """Acknowledge and snooze, for the buttons on alerts."""
+    alert_list: AlertListService | None = None
+    """Posted alerts by triage state (``/audit alerts``, App Home's "Assigned to you"); None (no store)."""
     alerts_changed: Callable[[], None] = field(default=lambda: None)  # nothing to tell by default
     """Called after subscriptions or snoozes change (``AlertMatcher.invalidate``)."""
     access: AccessPolicy | None = None

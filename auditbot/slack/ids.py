@@ -132,3 +132,8 @@ SHORTCUTS = (INVESTIGATE_MESSAGE, SEARCH_SHORTCUT)
 VIEWS = (SEARCH_FORM,)
 """Views whose submission the app handles (EVENT_DETAIL has no submit)."""
 OPTIONS = (FORM_ACTIONS,)
+
+# /audit alerts: posted alerts by triage state.
+ALERT_LIST_NEXT = "alert_list_next"
+"""Next and Previous under a page of ``/audit alerts``; their value is a signed page state (``services.alert_list``)."""
+ALERT_LIST_PREV = "alert_list_prev"

@@ -9,9 +9,12 @@ decides: a unique key for the insert, a conditional update for the rest.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from auditbot.core.triage import AlertKey, Reason, State, StoredTriage, Triage
@@ -19,8 +22,22 @@ from auditbot.store.db import Database
 from auditbot.store.schema import alert_states, outbox, subscriptions
 
 
+@dataclass(frozen=True, slots=True)
+class PostedTriage:
+    """A posted alert (one event in one channel) and its triage state (``auditbot.services.alert_list``)."""
+
+    posted_id: int
+    """The newest outbox row that posted it: the listing's order and its paging pin."""
+    channel_id: str
+    event_id: str
+    message_ts: str | None
+    posted_at: datetime
+    triage: Triage
+
+
 class AlertStates:
-    """Implements ``auditbot.services.alert_ports.AlertStateRepo``."""
+    """Implements ``auditbot.services.alert_ports.AlertStateRepo`` and
+    ``auditbot.services.alert_list.PostedTriageRepo``."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -88,6 +105,69 @@ class AlertStates:
             ).first()
         return StoredTriage(alert, triage, expected + 1, written.parent) if written is not None else None
 
+    def posted(
+        self,
+        team_id: str,
+        *,
+        states: Collection[State],
+        assignee: str | None = None,
+        channel_id: str | None = None,
+        up_to_id: int | None = None,
+        limit: int,
+        offset: int = 0,
+    ) -> list[PostedTriage]:
+        """The workspace's posted alerts, one per (channel, event), newest first, whose state (open when
+        no row) is one of ``states``; only those assigned to ``assignee`` or posted in ``channel_id``
+        when given, and only those posted by outbox rows up to ``up_to_id`` (the first page's pin)."""
+        state = func.coalesce(alert_states.c.state, literal(State.OPEN.value))
+        newest = func.max(outbox.c.id).label("posted_id")
+        conditions: list[Any] = [
+            outbox.c.status == "sent",
+            subscriptions.c.team_id == team_id,
+            state.in_([s.value for s in states]),
+        ]
+        if assignee is not None:
+            conditions.append(alert_states.c.assignee == assignee)
+        if channel_id is not None:
+            conditions.append(subscriptions.c.channel_id == channel_id)
+        if up_to_id is not None:
+            conditions.append(outbox.c.id <= up_to_id)
+        columns = [
+            alert_states.c.state,
+            alert_states.c.assignee,
+            alert_states.c.reason,
+            alert_states.c.comment,
+            alert_states.c.changed_by,
+            alert_states.c.changed_at,
+        ]
+        joined = outbox.join(subscriptions, outbox.c.subscription_id == subscriptions.c.id).outerjoin(
+            alert_states,
+            and_(
+                alert_states.c.channel_id == subscriptions.c.channel_id,
+                alert_states.c.kind == "event",
+                alert_states.c.alert_key == outbox.c.event_id,
+            ),
+        )
+        query = (
+            select(
+                newest,
+                subscriptions.c.channel_id,
+                outbox.c.event_id,
+                func.max(outbox.c.message_ts).label("message_ts"),
+                func.min(outbox.c.created_at).label("posted_at"),
+                *columns,
+            )
+            .select_from(joined)
+            .where(and_(*conditions))
+            .group_by(subscriptions.c.channel_id, outbox.c.event_id, *columns)
+            .order_by(newest.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(query).all()
+        return [_posted(r._mapping) for r in rows]
+
     def _burst_of(self, alert: AlertKey) -> str | None:
         with self._db.read() as conn:
             return conn.execute(
@@ -125,4 +205,20 @@ def _stored(row: Any) -> StoredTriage:
     )
     return StoredTriage(
         AlertKey(row["channel_id"], row["kind"], row["alert_key"]), triage, row["version"], row["parent"]
+    )
+
+
+def _posted(row: Any) -> PostedTriage:
+    triage = Triage()
+    if row["state"] is not None:
+        triage = Triage(
+            State(row["state"]),
+            row["assignee"],
+            Reason(row["reason"]) if row["reason"] is not None else None,
+            row["comment"],
+            row["changed_by"],
+            row["changed_at"],
+        )
+    return PostedTriage(
+        int(row["posted_id"]), row["channel_id"], row["event_id"], row["message_ts"], row["posted_at"], triage
     )

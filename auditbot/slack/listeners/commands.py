@@ -1,5 +1,6 @@
-"""``/audit``: search by default, and the subcommands ``event``, ``actions``, ``help``, ``bot-log`` and the
-alert subscriptions (``subscribe``, ``subscriptions``, ``unsubscribe``, ``pause``, ``resume``).
+"""``/audit``: search by default, and the subcommands ``event``, ``actions``, ``help``, ``bot-log``, ``alerts``
+(posted alerts by triage state) and the alert subscriptions (``subscribe``, ``subscriptions``,
+``unsubscribe``, ``pause``, ``resume``).
 
 The subcommand is the one the request's typed value names (``payloads.Command``), the same one the
 access guard checked."""
@@ -12,7 +13,7 @@ from slack_sdk import WebClient
 from auditbot.core.errors import AuditbotError
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
-from auditbot.slack.listeners import handoff, schedules, subscriptions
+from auditbot.slack.listeners import alert_list, handoff, schedules, subscriptions
 from auditbot.slack.listeners.botlog import bot_log
 from auditbot.slack.listeners.common import open_event, show_results
 from auditbot.slack.listeners.registry import Listeners
@@ -39,6 +40,8 @@ def register(app: Listeners, deps: SlackDeps) -> None:
                     open_event(deps, client, command.who, command.trigger_id, sub.args)
                 case "bot-log":
                     bot_log(deps, client, respond, command)
+                case "alerts":
+                    alert_list.list_alerts(deps, respond, command)
                 case "subscribe":
                     subscriptions.subscribe(deps, client, respond, command)
                 case "subscriptions":

@@ -50,6 +50,8 @@ def render_help(*, command: str = ids.COMMAND) -> Message:
         f"{inline_code(cmd + SUBSCRIBE_SYNOPSIS, 80)} post every new matching event in "
         "a channel (this one unless you name another), after a dry run over the last 7 days",
         f"{inline_code(f'{cmd} subscriptions [text]', 80)} the workspace's subscriptions, with Pause and Remove",
+        f"{inline_code(f'{cmd} alerts [open | mine | resolved] [#channel] [filters]', 80)} posted alerts by state, "
+        "newest first, with who is on each",
         f"{inline_code(f'{cmd} pause <id>', 80)} · {inline_code(f'{cmd} resume <id>', 80)} · "
         f"{inline_code(f'{cmd} unsubscribe <id>', 80)} by subscription id (sub-…) or name",
         "*On-call handoff*",

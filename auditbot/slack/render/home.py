@@ -10,6 +10,8 @@ Layout::
     section  *Try these*
     context  where their results go (your DM with auditbot)
     actions  [Search…] [quick query] [quick query] …
+    section  *Assigned to you*                  (only when some unresolved alert is assigned to the viewer)
+    section  state · event · channel   [Details], up to 5; context: /audit alerts mine for more
     section  *Subscriptions*                    (when auditbot keeps subscriptions)
     section  `sub-x` · #channel · paused / last error     [Pause|Resume] [Remove], one per subscription
     context  +N more
@@ -18,11 +20,15 @@ Layout::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import ButtonElement
 from slack_sdk.models.views import View
 
+from auditbot.services.alert_list import ListedAlert
 from auditbot.slack import ids
 from auditbot.slack.render import kit
+from auditbot.slack.render.alert_list import assigned_blocks
 from auditbot.slack.render.limits import (
     ACTIONS_ELEMENTS,
     BUTTON_TEXT,
@@ -39,13 +45,17 @@ from auditbot.slack.render.views import HomeView, RateBudget
 
 MAX_QUICK_QUERIES = 48
 MAX_BUDGETS = 20
+ASSIGNED_SHOWN = 5
+"""Alerts "Assigned to you" lists; ``/audit alerts mine`` has the rest."""
 HOME_EXAMPLE = "action:added_org_admin last:30d"
 """The query App Home's short help shows (one every org can ask, and the demo's org answers)."""
 RESULTS_GO = "Each sends its results to your DM with auditbot (the Messages tab)."
 
 
-def render_home(home: HomeView, *, sent: str | None = None) -> JsonDict:
-    """The Home tab view for ``home``; ``sent`` names the quick query whose results were just sent."""
+def render_home(home: HomeView, *, sent: str | None = None, assigned: Sequence[ListedAlert] = ()) -> JsonDict:
+    """The Home tab view for ``home``; ``sent`` names the quick query whose results were just sent;
+    ``assigned``: the viewer's unresolved alerts, newest first (one more than ``ASSIGNED_SHOWN`` says there
+    are more)."""
     blocks = [
         kit.header("auditbot"),
         kit.section(_org(home)),
@@ -63,6 +73,9 @@ def render_home(home: HomeView, *, sent: str | None = None) -> JsonDict:
     blocks.append(kit.divider())
     blocks += _quick_queries(home, sent)
     blocks.append(kit.divider())
+    mine = assigned_blocks(assigned, shown=ASSIGNED_SHOWN)
+    if mine:
+        blocks += [*mine, kit.divider()]
     tail = [
         kit.section(
             escape(f"Type {ids.COMMAND} <query> anywhere, for example ")
