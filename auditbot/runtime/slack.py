@@ -132,6 +132,7 @@ def slack_deps(
         ),
         alert_state=alert_state,
         alerts_changed=changed,
+        resolve_admins_only=settings.resolve_admins_only,
         access=access,
         handoff=handoff,
         user_groups=groups,

@@ -62,6 +62,8 @@ class SlackDeps:
     turns the subscription commands off."""
     alert_state: AlertStateService | None = None
     """Acknowledge and snooze, for the buttons on alerts."""
+    resolve_admins_only: bool = False
+    """Resolving and reopening an alert need ADMIN (``AUDITBOT_RESOLVE_ADMINS_ONLY``); else SEARCH, as assigning."""
     alerts_changed: Callable[[], None] = field(default=lambda: None)  # nothing to tell by default
     """Called after subscriptions or snoozes change (``AlertMatcher.invalidate``)."""
     access: AccessPolicy | None = None

@@ -35,6 +35,7 @@ from auditbot.services.alert_state import AlertStateService
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.errors import slack_error_code
+from auditbot.slack.listeners import triage as triage_listeners
 from auditbot.slack.listeners.common import open_event, record, show_results
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
@@ -96,6 +97,8 @@ def register(app: Listeners, deps: SlackDeps) -> None:
         click = payload_of(context, Click)
         with answering(respond, "details"):
             open_event(deps, client, click.who, click.trigger_id, click.action.value)
+
+    triage_listeners.register(app, deps)
 
 
 def acknowledge_alert(deps: SlackDeps, client: WebClient, respond: Respond, click: Click) -> None:
