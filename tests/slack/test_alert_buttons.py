@@ -221,7 +221,7 @@ def test_details_open_the_event(slack: SlackWorld, action_id: str):
     assert view["callback_id"] == ids.EVENT_DETAIL and events[3].id in text_of(view)
 
 
-@pytest.mark.parametrize("action_id", ids.ALERT_ACTIONS + ids.SUBSCRIPTION_ACTIONS)
+@pytest.mark.parametrize("action_id", ids.ALERT_ACTIONS + ids.TRIAGE_ACTIONS + ids.SUBSCRIPTION_ACTIONS)
 def test_every_alert_and_subscription_action_has_a_listener(slack: SlackWorld, action_id: str):
     sub = slack.subscribe("action:user_login_failed")
     alert = slack.post_alert(failed_login(slack), sub)

@@ -30,7 +30,7 @@ from slack_sdk.errors import SlackApiError
 from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
 from auditbot.core.triage import AlertKey, TransitionRefused, Triage
-from auditbot.services.delivery.metadata import read_metadata
+from auditbot.services.delivery.metadata import ALERT_EVENT_TYPE
 from auditbot.services.triage import Change, Changed, TriageService
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
@@ -184,7 +184,7 @@ def _changed(
     try:
         done = change()
     except TransitionRefused as refused:
-        record(deps, client, who, "triage", outcome="refused", detail=f"{alert.kind} {alert.key}: {refused.message}")
+        record(deps, client, who, "triage", outcome="error", detail=f"{alert.kind} {alert.key}: {refused.message}")
         _redraw(client, alert, message, value, triage.state_of(alert), message_ts)
         raise
     _redraw(client, alert, message, value, done.triage, message_ts)
@@ -279,10 +279,23 @@ def _alert_of_click(click: Click, value: str) -> tuple[AlertKey, str]:
 
 def _check_on_message(message: Mapping[str, Any] | None, ts: str, event_id: str) -> None:
     """Refuse unless ``message`` (as Slack sent it) is one of our alerts carrying ``event_id``."""
-    metadata = (message or {}).get("metadata")
-    posted = read_metadata(ts, metadata)
-    if posted is None or event_id not in posted.event_ids:
+    if not ts or event_id not in _event_ids(message):
         raise AuditbotError("auditbot has no record of this alert in this channel.", hint="Nothing was changed.")
+
+
+def _event_ids(message: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The events delivery's metadata on ``message`` names (comma separated, or a list); none for any
+    other message."""
+    metadata = (message or {}).get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != ALERT_EVENT_TYPE:
+        return ()
+    payload = metadata.get("event_payload")
+    named = payload.get("event_ids") if isinstance(payload, dict) else None
+    if isinstance(named, str):
+        return tuple(i for i in named.split(",") if i)
+    if isinstance(named, list):
+        return tuple(str(i) for i in named if isinstance(i, str) and i)
+    return ()
 
 
 def _root_message(client: WebClient, channel_id: str, ts: str) -> Mapping[str, Any]:
