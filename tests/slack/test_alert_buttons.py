@@ -72,7 +72,7 @@ def test_acknowledge_replaces_the_alert_in_place_saying_who_and_when(slack: Slac
     (posted,) = slack.outbox.posted(seed.TEAM.id, since=ANCHOR - timedelta(days=1))
     assert (posted.acked_by, posted.acked_at) == (JANE, ANCHOR + timedelta(seconds=125))
     assert slack.trail.recent()[0].kind == "ack" and event.id in (slack.trail.recent()[0].detail or "")
-    assert len(slack.workspace.messages(seed.SEC_ALERTS)) == posts, "replaced, not posted again"
+    assert len(slack.workspace.messages(seed.SEC_ALERTS)) == posts + 1, "replaced in place, one line in its thread"
     assert slack.last_reply()["metadata"] == alert.metadata, "delivery's metadata is kept"
     assert updated.metadata == alert.metadata
 

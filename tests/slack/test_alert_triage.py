@@ -225,3 +225,27 @@ def test_a_resolve_form_pointing_at_another_message_changes_nothing(slack: Slack
 
     assert "no record of this alert" in text_of(slack.calls("chat.postEphemeral")[-1])
     assert stored(slack, there).state is State.OPEN and stored(slack, here).state is State.OPEN
+
+
+def test_acknowledging_an_assigned_alert_keeps_the_assignee_and_adds_one_thread_line(slack: SlackWorld):
+    alert = posted_alert(slack)
+    slack.click_on(alert, ids.ALERT_ASSIGN_ME, value(alert), user=RAVI)
+    slack.click_on(now_in_channel(slack, alert), ids.ALERT_ACK, value(alert))
+
+    card = now_in_channel(slack, alert)
+    assert f"Assigned to <@{RAVI}>" in triage_line(card) and "Acknowledged by" in text_of(card.blocks)
+    assert ids.ALERT_ACK not in elements(card) and ids.ALERT_RESOLVE in elements(card)
+    assert [m.text for m in thread_of(slack, alert)] == [f"<@{RAVI}> took this", f"<@{JANE}> acknowledged this"]
+    assert stored(slack, alert).state is State.ACKNOWLEDGED
+
+
+def test_acknowledging_a_resolved_alert_is_refused_and_the_card_shows_the_stored_state(slack: SlackWorld):
+    alert = posted_alert(slack)
+    resolve(slack, alert, Reason.FALSE_POSITIVE)
+    lines = len(thread_of(slack, alert))
+    slack.click_on(alert, ids.ALERT_ACK, value(alert), user=RAVI)  # a stale card
+
+    assert "resolved this alert" in text_of(slack.last_reply())
+    card = now_in_channel(slack, alert)
+    assert "False positive" in triage_line(card) and ids.ALERT_REOPEN in elements(card)
+    assert len(thread_of(slack, alert)) == lines and stored(slack, alert).state is State.RESOLVED

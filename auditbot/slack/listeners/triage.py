@@ -191,7 +191,10 @@ def _changed(
     if done.change is None:
         return
     _record(deps, client, who, done.change)
-    _thread_line(client, alert.channel_id, message, message_ts, done.change)
+    message = message or {}
+    note_in_thread(
+        client, alert.channel_id, str(message.get("thread_ts") or message_ts or message.get("ts") or ""), done.change
+    )
 
 
 def _redraw(
@@ -222,14 +225,10 @@ def _redraw(
         logger.warning("could not redraw alert %s: %s", alert.key, slack_error_code(exc))
 
 
-def _thread_line(
-    client: WebClient, channel_id: str, message: Mapping[str, Any] | None, message_ts: str | None, change: Change
-) -> None:
-    message = message or {}
-    root = str(message.get("thread_ts") or message_ts or message.get("ts") or "")
-    text = thread_line(change)
+def note_in_thread(client: WebClient, channel_id: str, root_ts: str, change: Change) -> None:
+    """The one line ``change`` adds to the alert's thread (rooted at ``root_ts``)."""
     try:
-        client.chat_postMessage(channel=channel_id, thread_ts=root or None, text=text)
+        client.chat_postMessage(channel=channel_id, thread_ts=root_ts or None, text=thread_line(change))
     except SlackApiError as exc:
         raise AuditbotError(
             f"Saved, but the note could not be posted in the alert's thread ({slack_error_code(exc)})."
