@@ -148,5 +148,7 @@ RESOLVE_REASON = "resolve_reason"
 """The Resolve modal's reason (a static select of ``core.triage.Reason``); block id and action id."""
 RESOLVE_COMMENT = "resolve_comment"
 """The Resolve modal's optional comment (plain text, at most ``core.triage.MAX_COMMENT``)."""
-TRIAGE_ACTIONS = (ALERT_ASSIGN, ALERT_ASSIGN_ME, ALERT_RESOLVE, ALERT_REOPEN)
+ALERT_RESOLVE_BATCH = "alert_resolve_batch"
+"""[Resolve all] on a burst's summary: opens ``RESOLVE_FORM`` for the burst; its value is the burst's batch key."""
+TRIAGE_ACTIONS = (ALERT_ASSIGN, ALERT_ASSIGN_ME, ALERT_RESOLVE, ALERT_REOPEN, ALERT_RESOLVE_BATCH)
 """Block actions of an alert's triage (beside ``ALERT_ACTIONS``)."""

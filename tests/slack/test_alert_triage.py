@@ -150,7 +150,9 @@ def test_resolve_via_the_modal_shows_reason_comment_and_date_and_offers_reopen(s
     assert [m.text for m in thread_of(slack, alert)] == [f"<@{JANE}> resolved this: False positive — the VPN flapped"]
     now = stored(slack, alert)
     assert (now.state, now.reason, now.comment) == (State.RESOLVED, Reason.FALSE_POSITIVE, "the VPN flapped")
-    assert slack.trail.recent()[0].kind == "triage" and "false_positive" in (slack.trail.recent()[0].detail or "")
+    entry = slack.trail.recent()[0]
+    assert entry.kind == "triage" and "false_positive" in (entry.detail or "")
+    assert (entry.user_id, entry.channel_id) == (JANE, seed.SEC_ALERTS)
 
 
 def test_reopen_brings_back_the_buttons_and_says_so_in_the_thread(slack: SlackWorld):
@@ -249,3 +251,40 @@ def test_acknowledging_a_resolved_alert_is_refused_and_the_card_shows_the_stored
     card = now_in_channel(slack, alert)
     assert "False positive" in triage_line(card) and ids.ALERT_REOPEN in elements(card)
     assert len(thread_of(slack, alert)) == lines and stored(slack, alert).state is State.RESOLVED
+
+
+# -- bursts ---------------------------------------------------------------------------------------------
+
+
+def test_resolve_all_on_a_burst_resolves_it_and_its_items_and_keeps_the_summary(slack: SlackWorld):
+    sub = slack.subscribe("action:user_login_failed")
+    burst = [e for e in slack.search_world.everything(days=7) if e.action == "user_login_failed"][:5]
+    summary = slack.post_burst(burst, sub, batch="batch-7")
+    assert elements(summary)[ids.ALERT_RESOLVE_BATCH]["value"] == "batch-7"
+
+    slack.click_on(summary, ids.ALERT_RESOLVE_BATCH, "batch-7")
+    assert slack.calls("views.open")[-1]["view"]["title"]["text"] == "Resolve the alerts"
+    assert submit_resolve(slack, Reason.EXPECTED, "patch night").status == 200
+
+    marked = now_in_channel(slack, summary)
+    assert "5 audit events matched" in text_of(marked.blocks), "the summary itself is kept"
+    assert "*Resolved* by" in triage_line(marked) and "patch night" in triage_line(marked)
+    assert not {ids.ALERT_ACK_BATCH, ids.ALERT_RESOLVE_BATCH} & set(elements(marked))
+    triage = slack.deps.alert_state.triage if slack.deps.alert_state is not None else None
+    assert triage is not None
+    items = triage.items_of(seed.SEC_ALERTS, "batch-7")
+    assert len(items) == 5 and {t.state for t in items.values()} == {State.RESOLVED}
+    lines = [m.text for m in thread_of(slack, summary) if m.text and "resolved this" in m.text]
+    assert lines == [f"<@{JANE}> resolved this: Expected / maintenance — patch night (5 alerts with it)"]
+
+
+def test_resolve_all_for_another_channels_burst_changes_nothing(slack: SlackWorld):
+    sub = slack.subscribe("action:user_login_failed", channel=seed.PARTNER)
+    mine = slack.subscribe("action:user_login_failed")
+    events = [e for e in slack.search_world.everything(days=7) if e.action == "user_login_failed"]
+    slack.post_burst(events[:3], sub, batch="theirs")
+    summary = slack.post_burst(events[3:6], mine, batch="mine")
+
+    slack.click_on(summary, ids.ALERT_RESOLVE_BATCH, "theirs")
+    assert "no record of these alerts in this channel" in text_of(slack.last_reply())
+    assert not slack.calls("views.open")

@@ -29,7 +29,7 @@ from slack_sdk.errors import SlackApiError
 
 from auditbot.core.access import Permission
 from auditbot.core.errors import AuditbotError
-from auditbot.core.triage import AlertKey, TransitionRefused, Triage
+from auditbot.core.triage import AlertKey, Reason, TransitionRefused, Triage
 from auditbot.services.delivery.metadata import ALERT_EVENT_TYPE
 from auditbot.services.triage import Change, Changed, TriageService
 from auditbot.slack import ids
@@ -39,8 +39,9 @@ from auditbot.slack.listeners.common import record
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
 from auditbot.slack.payloads import Click, ViewSubmission, Who, payload_of
-from auditbot.slack.render.alerts import read_ack_value, triaged_blocks, value_on_card
+from auditbot.slack.render.alerts import burst_triaged_blocks, read_ack_value, triaged_blocks, value_on_card
 from auditbot.slack.render.errors import render_error
+from auditbot.slack.render.limits import JsonDict
 from auditbot.slack.render.safe import md, mention
 from auditbot.slack.render.triage_modal import ResolveTarget, read_resolve_values, render_resolve_modal
 from auditbot.slack.render.views import Message
@@ -82,6 +83,13 @@ def register(app: Listeners, deps: SlackDeps) -> None:
         click = payload_of(context, Click)
         with answering(respond, "resolve"):
             open_resolve(deps, client, click)
+
+    @app.action(ids.ALERT_RESOLVE_BATCH)
+    def resolve_all(ack: Ack, context: BoltContext, respond: Respond, client: WebClient) -> None:
+        ack()
+        click = payload_of(context, Click)
+        with answering(respond, "resolve"):
+            open_resolve_burst(deps, client, click)
 
     def validate_resolve(ack: Ack, context: BoltContext) -> None:
         try:
@@ -135,6 +143,30 @@ def open_resolve(deps: SlackDeps, client: WebClient, click: Click) -> None:
         ) from None
 
 
+def open_resolve_burst(deps: SlackDeps, client: WebClient, click: Click) -> None:
+    """[Resolve all] on a burst's summary: the modal, for the whole burst."""
+    who = click.who
+    require(deps, client, who, _resolve_permission(deps), "resolve")
+    channel_id = who.channel_id
+    batch = click.action.value
+    if not channel_id or not batch or click.container_type != "message":
+        raise AuditbotError("That alert button could not be read.", hint="Use the buttons on the alert.")
+    _check_burst(_triage(deps), channel_id, batch)
+    view = render_resolve_modal(ResolveTarget(channel_id, click.message_ts, batch, burst=True))
+    try:
+        client.views_open(trigger_id=click.trigger_id, view=view)
+    except SlackApiError as exc:
+        raise AuditbotError(
+            f"Slack would not open the window ({slack_error_code(exc)}).", hint="Click Resolve all again."
+        ) from None
+
+
+def _check_burst(triage: TriageService, channel_id: str, batch: str) -> None:
+    """Refuse a batch key that is no burst auditbot posted in this channel (another channel's, or made up)."""
+    if not triage.items_of(channel_id, batch):
+        raise AuditbotError("auditbot has no record of these alerts in this channel.", hint="Nothing was changed.")
+
+
 def resolve_from_modal(deps: SlackDeps, client: WebClient, submission: ViewSubmission, metadata: str) -> None:
     """The Resolve modal submitted: resolve the alert it was opened on, redraw its card, say so in its thread."""
     who = submission.who
@@ -145,11 +177,14 @@ def resolve_from_modal(deps: SlackDeps, client: WebClient, submission: ViewSubmi
         require(deps, client, who, _resolve_permission(deps), "resolve")
         reason, comment = read_resolve_values(submission.values)
         root = _root_message(client, target.channel_id, target.message_ts)
+        in_channel = Who(user_id=who.user_id, team_id=who.team_id, channel_id=target.channel_id)
+        if target.burst:
+            _resolve_burst(deps, client, in_channel, root, target, reason, comment)
+            return
         event_id, _ = read_ack_value(target.value)
         _check_on_message(root, target.message_ts, event_id)
         alert = AlertKey.event(target.channel_id, event_id)
         triage = _triage(deps)
-        in_channel = Who(who.team_id, who.user_id, target.channel_id)
         _changed(
             deps,
             client,
@@ -162,6 +197,39 @@ def resolve_from_modal(deps: SlackDeps, client: WebClient, submission: ViewSubmi
         )
     except AuditbotError as exc:
         told.error(exc)
+
+
+def _resolve_burst(
+    deps: SlackDeps,
+    client: WebClient,
+    who: Who,
+    root: Mapping[str, Any],
+    target: ResolveTarget,
+    reason: Reason,
+    comment: str | None,
+) -> None:
+    """Resolve a burst and its items not resolved yet; redraw its summary, one thread line, one trail entry."""
+    triage = _triage(deps)
+    _check_burst(triage, target.channel_id, target.value)
+    alert = AlertKey.burst(target.channel_id, target.value)
+    blocks = root.get("blocks") or []
+    try:
+        done = triage.resolve_burst(target.channel_id, target.value, reason, comment, who.user_id)
+    except TransitionRefused as refused:
+        record(deps, client, who, "triage", outcome="error", detail=f"burst {target.value}: {refused.message}")
+        _update(
+            client,
+            alert,
+            root,
+            target.message_ts,
+            burst_triaged_blocks(blocks, triage.state_of(alert)),
+        )
+        raise
+    _update(client, alert, root, target.message_ts, burst_triaged_blocks(blocks, done.triage))
+    if done.change is None:
+        return
+    _record(deps, client, who, done.change)
+    note_in_thread(client, target.channel_id, target.message_ts, done.change)
 
 
 # -- shared steps ----------------------------------------------------------------------------------
@@ -205,21 +273,25 @@ def _redraw(
     state: Triage,
     message_ts: str | None,
 ) -> None:
-    """The alert's root message in place, showing ``state`` (chat.update, keeping delivery's metadata)."""
-    message = message or {}
-    blocks = message.get("blocks")
+    """The alert's root message in place, showing ``state``."""
+    blocks = (message or {}).get("blocks")
+    if isinstance(blocks, list) and blocks:
+        _update(client, alert, message or {}, message_ts, triaged_blocks(blocks, state, value))
+
+
+def _update(
+    client: WebClient, alert: AlertKey, message: Mapping[str, Any], message_ts: str | None, blocks: list[JsonDict]
+) -> None:
+    """``message`` replaced in place by ``blocks`` (chat.update, keeping delivery's metadata); Slack refusing
+    is logged: the stored state stands, and the next change redraws it."""
     ts = message_ts or str(message.get("ts") or "")
-    if not isinstance(blocks, list) or not blocks or not ts:
+    if not blocks or not ts:
         return
     metadata = message.get("metadata")
     extra: dict[str, Any] = {"metadata": metadata} if isinstance(metadata, dict) and metadata.get("event_type") else {}
     try:
         client.chat_update(
-            channel=alert.channel_id,
-            ts=ts,
-            text=str(message.get("text") or "Audit alert"),
-            blocks=triaged_blocks(blocks, state, value),
-            **extra,
+            channel=alert.channel_id, ts=ts, text=str(message.get("text") or "Audit alert"), blocks=blocks, **extra
         )
     except SlackApiError as exc:
         logger.warning("could not redraw alert %s: %s", alert.key, slack_error_code(exc))
@@ -243,7 +315,8 @@ def thread_line(change: Change) -> str:
         case "resolve":
             reason = after.reason.label if after.reason is not None else "no reason"
             comment = f" — {md(after.comment, 600)}" if after.comment else ""
-            return f"{by} resolved this: {reason}{comment}"
+            items = f" ({len(change.items)} alerts with it)" if change.items else ""
+            return f"{by} resolved this: {reason}{comment}{items}"
         case "assign":
             if after.assignee is None:
                 return f"{by} unassigned this"

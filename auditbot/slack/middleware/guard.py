@@ -67,6 +67,7 @@ ACTION_PERMISSIONS: Mapping[str, Permission] = {
     ids.ALERT_ASSIGN_ME: Permission.SEARCH,
     ids.ALERT_RESOLVE: Permission.SEARCH,
     ids.ALERT_REOPEN: Permission.SEARCH,
+    ids.ALERT_RESOLVE_BATCH: Permission.SEARCH,
 }
 WEBHOOK_TIMEOUT_SECONDS = 3
 TITLE = "auditbot"

@@ -311,6 +311,29 @@ def triaged_blocks(blocks: Sequence[Any], triage: Triage, value: str) -> list[Js
     return [*head, actions, *kept[at + 1 :]][:MESSAGE_BLOCKS]
 
 
+def burst_triaged_blocks(blocks: Sequence[Any], triage: Triage) -> list[JsonDict]:
+    """A posted burst summary's ``blocks`` showing ``triage``: the state line replaced (before its buttons);
+    once resolved, its [Acknowledge all] and [Resolve all] gone (an actions block left empty goes too)."""
+    batch_ids = (ids.ALERT_ACK_BATCH, ids.ALERT_RESOLVE_BATCH)
+    kept: list[JsonDict] = []
+    for block in blocks:
+        if not isinstance(block, dict) or block.get("block_id") == TRIAGE_BLOCK:
+            continue
+        if block.get("type") == "actions" and triage.state is State.RESOLVED:
+            elements = [
+                e for e in block.get("elements") or [] if not (isinstance(e, dict) and e.get("action_id") in batch_ids)
+            ]
+            if not elements:
+                continue
+            block = {**block, "elements": elements}
+        kept.append(block)
+    line = triage_line(triage)
+    if line is None:
+        return kept[:MESSAGE_BLOCKS]
+    at = next((i for i, b in enumerate(kept) if b.get("type") == "actions"), len(kept))
+    return [*kept[:at], line, *kept[at:]][:MESSAGE_BLOCKS]
+
+
 def value_on_card(blocks: Sequence[Any]) -> str | None:
     """The triage value (``ack_value``) a posted card's triage buttons carry, when it has any."""
     for block in blocks:
@@ -477,12 +500,14 @@ def render_burst_summary(
         times = sorted(item.event.time for item in items)
         span = date(times[0]) if times[0] == times[-1] else window(times[0], times[-1])
         blocks.append(kit.context(kit.mrkdwn(span)))
+    resolve_all = kit.button("Resolve all", ids.ALERT_RESOLVE_BATCH, batch)
     if acknowledged is not None:
         blocks.append(acknowledged_line(*acknowledged))
+        buttons = kit.actions([resolve_all])
     else:
-        button = kit.actions([kit.button("Acknowledge all", ids.ALERT_ACK_BATCH, batch, style="primary")])
-        if button is not None:
-            blocks.append(button)
+        buttons = kit.actions([kit.button("Acknowledge all", ids.ALERT_ACK_BATCH, batch, style="primary"), resolve_all])
+    if buttons is not None:
+        blocks.append(buttons)
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
     named = ", ".join(_titles_of(subs, titles)[:3])
     return Message(text=kit.fallback(f"{total:,} audit {noun} matched {named}", 1000), blocks=blocks)

@@ -32,15 +32,18 @@ class ResolveTarget:
     channel_id: str
     message_ts: str
     value: str
+    """One event's buttons' value; for a burst, its batch key."""
+    burst: bool = False
 
     def dump(self) -> str:
-        return json.dumps({"c": self.channel_id, "m": self.message_ts, "v": self.value}, separators=(",", ":"))
+        fields = {"c": self.channel_id, "m": self.message_ts, "v": self.value, "b": self.burst}
+        return json.dumps(fields, separators=(",", ":"))
 
     @classmethod
     def load(cls, text: str) -> ResolveTarget:
         try:
             data: Any = json.loads(text)
-            found = cls(str(data["c"]), str(data["m"]), str(data["v"]))
+            found = cls(str(data["c"]), str(data["m"]), str(data["v"]), data.get("b") is True)
         except (ValueError, TypeError, KeyError):
             raise AuditbotError(
                 "That Resolve form could not be read.", hint="Click Resolve on the alert again."
@@ -64,7 +67,7 @@ def render_resolve_modal(target: ResolveTarget) -> JsonDict:
         type="modal",
         callback_id=ids.RESOLVE_FORM,
         private_metadata=metadata,
-        title=kit.plain_text("Resolve the alert"),
+        title=kit.plain_text("Resolve the alerts" if target.burst else "Resolve the alert"),
         submit=kit.plain_text("Resolve"),
         close=kit.plain_text("Cancel"),
         blocks=[
