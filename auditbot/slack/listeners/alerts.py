@@ -3,7 +3,9 @@ burst's thread.
 
 Each click is read from its typed payload, handed to one ``AlertStateService`` method and answered
 from what it returns. Acknowledging keeps the first person (the service has the database decide),
-and the message is replaced in place to say who it was and when. A single alert is rendered again from its
+and the message is replaced in place to say who it was and when, drawn with the alert's stored triage
+state (its assignee stays on the card), and one line goes to the alert's thread. Assign, Resolve and
+Reopen are in ``listeners.triage``, registered from here. A single alert is rendered again from its
 event; a burst's summary (whose counts need the whole burst) keeps its blocks, loses its
 [Acknowledge all] button and gains the "Acknowledged by" line.
 
