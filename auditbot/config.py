@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     """Answer in Slack Connect channels shared with other organizations."""
     redact_shared: bool = False
     """Mask emails and IP addresses in results shared into a channel."""
+    resolve_admins_only: bool = False
+    """Only admins may resolve and reopen alerts (viewers may still assign and acknowledge them)."""
     security_channel: str | None = None
     """A channel id that receives a copy of the bot's own audit trail (queries, shares, exports, denials)."""
     user_queries_per_minute: int = Field(default=20, ge=1, le=1000)

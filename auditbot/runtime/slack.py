@@ -145,6 +145,7 @@ def slack_deps(
             else None
         ),
         alerts_changed=changed,
+        resolve_admins_only=settings.resolve_admins_only,
         access=access,
         handoff=handoff,
         user_groups=groups,

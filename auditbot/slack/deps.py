@@ -65,6 +65,8 @@ class SlackDeps:
     """Acknowledge and snooze, for the buttons on alerts."""
     alert_list: AlertListService | None = None
     """Posted alerts by triage state (``/audit alerts``, App Home's "Assigned to you"); None (no store)."""
+    resolve_admins_only: bool = False
+    """Resolving and reopening an alert need ADMIN (``AUDITBOT_RESOLVE_ADMINS_ONLY``); else SEARCH, as assigning."""
     alerts_changed: Callable[[], None] = field(default=lambda: None)  # nothing to tell by default
     """Called after subscriptions or snoozes change (``AlertMatcher.invalidate``)."""
     access: AccessPolicy | None = None

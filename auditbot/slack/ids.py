@@ -137,3 +137,23 @@ OPTIONS = (FORM_ACTIONS,)
 ALERT_LIST_NEXT = "alert_list_next"
 """Next and Previous under a page of ``/audit alerts``; their value is a signed page state (``services.alert_list``)."""
 ALERT_LIST_PREV = "alert_list_prev"
+
+# Triage on one alert's card (their buttons' value is the Acknowledge button's: ``<event id>|<subscription ids>``).
+ALERT_ASSIGN = "alert_assign"
+"""The "Assign…" user picker on an alert (a users_select; the alert is read from its card's buttons)."""
+ALERT_ASSIGN_ME = "alert_assign_me"
+"""[Assign to me] on an alert."""
+ALERT_RESOLVE = "alert_resolve"
+"""[Resolve] on an alert: opens ``RESOLVE_FORM``."""
+ALERT_REOPEN = "alert_reopen"
+"""[Reopen] on a resolved alert."""
+RESOLVE_FORM = "alert_resolve_form"
+"""The Resolve modal (callback id); its private metadata names the alert's channel, message and value."""
+RESOLVE_REASON = "resolve_reason"
+"""The Resolve modal's reason (a static select of ``core.triage.Reason``); block id and action id."""
+RESOLVE_COMMENT = "resolve_comment"
+"""The Resolve modal's optional comment (plain text, at most ``core.triage.MAX_COMMENT``)."""
+ALERT_RESOLVE_BATCH = "alert_resolve_batch"
+"""[Resolve all] on a burst's summary: opens ``RESOLVE_FORM`` for the burst; its value is the burst's batch key."""
+TRIAGE_ACTIONS = (ALERT_ASSIGN, ALERT_ASSIGN_ME, ALERT_RESOLVE, ALERT_REOPEN, ALERT_RESOLVE_BATCH)
+"""Block actions of an alert's triage (beside ``ALERT_ACTIONS``)."""

@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +33,7 @@ from auditbot.core.model import AuditEvent
 from auditbot.core.paging import PageState, PageStateCodec
 from auditbot.core.query import Query, parse
 from auditbot.core.timespec import TimeWindow
+from auditbot.core.triage import Reason, State, Triage
 from auditbot.runtime.org import SLACK_PAGE_SIZE, connect, terminal_search
 from auditbot.services.catalog import humanise
 from auditbot.services.delivery import AlertItem
@@ -42,6 +45,10 @@ from auditbot.terminal.options import add_max_wait, add_query, query_text, wait_
 from auditbot.terminal.printable import json_text
 
 KINDS = ("results", "detail", "alert", "burst")
+STATES = ("open", "acknowledged", "assigned", "resolved", "reopened")
+"""The triage states ``--as alert --state`` shows an alert in (with example people and a fixed time)."""
+EXAMPLE_USER = "U0EXAMPLE1"
+EXAMPLE_AT = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
 EXAMPLE_SUBSCRIPTION = "sub-example"
 """The subscription id rendered alerts name."""
 
@@ -51,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--events", type=Path, metavar="FILE.jsonl", help="render these events instead of searching")
     parser.add_argument("--as", dest="kind", choices=KINDS, default="results", help="what to render (default results)")
     parser.add_argument("--tz", default="UTC", help="time zone for relative times in the query")
+    parser.add_argument(
+        "--state", choices=STATES, default="open", help="with --as alert: the alert's triage state (default open)"
+    )
     add_max_wait(parser)
 
 
@@ -61,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         if args.kind == "detail":
             rendered: Any = [render_event_detail(e, humanise(e.action)) for e in events]
         elif args.kind in ALERT_KINDS:
-            rendered = render_alerts(args.kind, [FoundEvent(e, humanise(e.action)) for e in events])
+            rendered = render_alerts(args.kind, [FoundEvent(e, humanise(e.action)) for e in events], args.state)
         else:
             rendered = render_results(page_of(events)).as_kwargs()
     else:
@@ -70,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
         query = parse(query_text(args))
         page = search_page(query, tz, PART_EVENTS if args.kind == "burst" else SLACK_PAGE_SIZE, args)
         rendered = (
-            render_alerts(args.kind, page.events) if args.kind in ALERT_KINDS else render_results(page).as_kwargs()
+            render_alerts(args.kind, page.events, args.state)
+            if args.kind in ALERT_KINDS
+            else render_results(page).as_kwargs()
         )
     print(json_text(rendered, indent=2))
     return 0
@@ -88,13 +100,33 @@ def search_page(query: Query, tz: ZoneInfo, page_size: int, args: argparse.Names
         return service.search(query, tz=tz)
 
 
-def render_alerts(kind: str, found: Sequence[FoundEvent]) -> Any:
-    """``alert``: each event as an alert message; ``burst``: the summary and first thread part of them all."""
+def render_alerts(kind: str, found: Sequence[FoundEvent], state: str = "open") -> Any:
+    """``alert``: each event as an alert message in triage ``state``; ``burst``: the summary and first
+    thread part of them all."""
     items = [AlertItem(f.event, f.action_name, (EXAMPLE_SUBSCRIPTION,)) for f in found]
     if kind == "alert":
-        return [render_alert(item).as_kwargs() for item in items]
+        acknowledged = (EXAMPLE_USER, EXAMPLE_AT) if state in ("acknowledged", "assigned", "resolved") else None
+        triage = example_triage(state)
+        return [render_alert(item, acknowledged=acknowledged, triage=triage).as_kwargs() for item in items]
     summary = render_burst_summary(items, total=len(items), batch="render")
     return {"summary": summary.as_kwargs(), "part": render_burst_part(items[:PART_EVENTS]).as_kwargs()}
+
+
+def example_triage(state: str) -> Triage:
+    """An alert's triage in ``state`` (one of ``STATES``), by an example person at a fixed time."""
+    touched = Triage(changed_by=EXAMPLE_USER, changed_at=EXAMPLE_AT)
+    match state:
+        case "acknowledged":
+            return replace(touched, state=State.ACKNOWLEDGED)
+        case "assigned":
+            return replace(touched, state=State.ACKNOWLEDGED, assignee=EXAMPLE_USER)
+        case "resolved":
+            return replace(
+                touched, state=State.RESOLVED, reason=Reason.FALSE_POSITIVE, comment="Expected: a planned change."
+            )
+        case "reopened":
+            return touched
+    return Triage()
 
 
 def read_events(path: Path) -> list[AuditEvent]:

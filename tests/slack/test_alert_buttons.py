@@ -72,7 +72,7 @@ def test_acknowledge_replaces_the_alert_in_place_saying_who_and_when(slack: Slac
     (posted,) = slack.outbox.posted(seed.TEAM.id, since=ANCHOR - timedelta(days=1))
     assert (posted.acked_by, posted.acked_at) == (JANE, ANCHOR + timedelta(seconds=125))
     assert slack.trail.recent()[0].kind == "ack" and event.id in (slack.trail.recent()[0].detail or "")
-    assert len(slack.workspace.messages(seed.SEC_ALERTS)) == posts, "replaced, not posted again"
+    assert len(slack.workspace.messages(seed.SEC_ALERTS)) == posts + 1, "replaced in place, one line in its thread"
     assert slack.last_reply()["metadata"] == alert.metadata, "delivery's metadata is kept"
     assert updated.metadata == alert.metadata
 
@@ -221,7 +221,7 @@ def test_details_open_the_event(slack: SlackWorld, action_id: str):
     assert view["callback_id"] == ids.EVENT_DETAIL and events[3].id in text_of(view)
 
 
-@pytest.mark.parametrize("action_id", ids.ALERT_ACTIONS + ids.SUBSCRIPTION_ACTIONS)
+@pytest.mark.parametrize("action_id", ids.ALERT_ACTIONS + ids.TRIAGE_ACTIONS + ids.SUBSCRIPTION_ACTIONS)
 def test_every_alert_and_subscription_action_has_a_listener(slack: SlackWorld, action_id: str):
     sub = slack.subscribe("action:user_login_failed")
     alert = slack.post_alert(failed_login(slack), sub)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from auditbot.cli import main
 from tests.conftest import SPEC_DIR
 
@@ -61,8 +63,19 @@ def test_render_events_as_alerts(tmp_path, capsys):
     for alert in alerts:
         assert set(alert) == {"text", "blocks"} and len(alert["blocks"]) <= 50
         actions = [e["action_id"] for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]]
-        assert actions[:4] == ["alert_ack", "alert_snooze", "alert_investigate", "event_details"]
-        assert actions[4:] in ([], ["alert_open_admin"]), "the link, for an event that names its org"
+        assert (
+            actions[:8]
+            == [
+                "alert_ack",
+                "alert_resolve",
+                "alert_assign_me",
+                "alert_assign",
+                "alert_snooze",
+                "alert_investigate",
+                "event_details",
+            ][: len(actions[:8])]
+        )
+        assert actions[7:] in ([], ["alert_open_admin"]), "the link, for an event that names its org"
         assert "sub-example" in json.dumps(alert)
 
 
@@ -73,6 +86,25 @@ def test_render_events_as_a_burst(tmp_path, capsys):
     assert f"{len(SAMPLE_LOGS)} audit events matched" in json.dumps(burst["summary"])
     assert "alert_ack_batch" in json.dumps(burst["summary"])
     assert "alert_part_details" in json.dumps(burst["part"])
+
+
+@pytest.mark.parametrize(
+    ("state", "shown", "buttons"),
+    [
+        ("open", None, "alert_ack"),
+        ("acknowledged", "Acknowledged by", "alert_resolve"),
+        ("assigned", "Assigned to <@U0EXAMPLE1>", "alert_assign_me"),
+        ("resolved", "*Resolved* by <@U0EXAMPLE1> · False positive · Expected: a planned change.", "alert_reopen"),
+        ("reopened", "last changed by <@U0EXAMPLE1>", "alert_ack"),
+    ],
+)
+def test_render_an_alert_in_each_triage_state(tmp_path, capsys, state, shown, buttons):
+    assert main(["render", "--events", str(events_file(tmp_path)), "--as", "alert", "--state", state]) == 0
+    alert = json.loads(capsys.readouterr().out)[0]
+    text = json.dumps(alert, ensure_ascii=False)
+    assert shown is None or shown in text
+    assert buttons in text
+    assert ("alert_reopen" in text) == (state == "resolved")
 
 
 def test_render_a_query_against_the_sandbox_as_alerts_and_a_burst(capsys):

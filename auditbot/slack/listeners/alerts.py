@@ -3,7 +3,9 @@ burst's thread.
 
 Each click is read from its typed payload, handed to one ``AlertStateService`` method and answered
 from what it returns. Acknowledging keeps the first person (the service has the database decide),
-and the message is replaced in place to say who it was and when. A single alert is rendered again from its
+and the message is replaced in place to say who it was and when, drawn with the alert's stored triage
+state (its assignee stays on the card), and one line goes to the alert's thread. Assign, Resolve and
+Reopen are in ``listeners.triage``, registered from here. A single alert is rendered again from its
 event; a burst's summary (whose counts need the whole burst) keeps its blocks, loses its
 [Acknowledge all] button and gains the "Acknowledged by" line.
 
@@ -31,13 +33,16 @@ from auditbot.core.errors import AuditbotError
 from auditbot.core.model import AuditEvent
 from auditbot.core.query import Query
 from auditbot.core.timespec import DateTimeSpec
+from auditbot.core.triage import OPEN, AlertKey, TransitionRefused
 from auditbot.services.alert_state import AlertStateService
 from auditbot.slack import ids
 from auditbot.slack.deps import SlackDeps
 from auditbot.slack.errors import slack_error_code
+from auditbot.slack.listeners import triage as triage_listeners
 from auditbot.slack.listeners.common import open_event, record, show_results
 from auditbot.slack.listeners.permits import require
 from auditbot.slack.listeners.registry import Listeners
+from auditbot.slack.listeners.triage import note_in_thread
 from auditbot.slack.payloads import Click, payload_of
 from auditbot.slack.render.alerts import (
     EVERY_SUBSCRIPTION,
@@ -48,6 +53,7 @@ from auditbot.slack.render.alerts import (
     render_alert,
     render_snoozed,
     snoozed_blocks,
+    triaged_blocks,
 )
 from auditbot.slack.render.safe import utc_text
 from auditbot.slack.render.views import Message
@@ -97,6 +103,8 @@ def register(app: Listeners, deps: SlackDeps) -> None:
         with answering(respond, "details"):
             open_event(deps, client, click.who, click.trigger_id, click.action.value)
 
+    triage_listeners.register(app, deps)
+
 
 def acknowledge_alert(deps: SlackDeps, client: WebClient, respond: Respond, click: Click) -> None:
     """[Acknowledge]: record it (the first one stays) and show who acknowledged, in place."""
@@ -104,15 +112,35 @@ def acknowledge_alert(deps: SlackDeps, client: WebClient, respond: Respond, clic
     require(deps, client, who, Permission.SEARCH, "ack")
     alert_state = _alert_state(deps)
     event_id, named = read_ack_value(click.action.value)
-    done = alert_state.acknowledge(who.channel_id or "", event_id, who.user_id, subscription_ids=_named(named))
+    key = AlertKey.event(who.channel_id or "", event_id)
+    try:
+        done = alert_state.acknowledge(key.channel_id, event_id, who.user_id, subscription_ids=_named(named))
+    except TransitionRefused:
+        _redraw_stored(alert_state, respond, click, key)  # the card shows what is stored, then the refusal
+        raise
     already = "" if done.by == who.user_id else " (already acknowledged)"
     record(deps, client, who, "ack", detail=f"event {event_id}{already}")
+    triage = alert_state.triage.state_of(key) if alert_state.triage is not None else OPEN
     if done.alert is None:
         message = _marked(click, done.by, done.at)  # the event cannot be read now: mark the message as it is
     else:
         titles = _titles(deps, done.alert.subscription_ids)
-        message = render_alert(done.alert, acknowledged=(done.by, done.at), snoozed=done.snoozed, titles=titles)
+        message = render_alert(
+            done.alert, acknowledged=(done.by, done.at), snoozed=done.snoozed, titles=titles, triage=triage
+        )
     replace(respond, click, message)
+    if done.change is not None:
+        note_in_thread(client, key.channel_id, click.thread_ts or click.message_ts, done.change)
+
+
+def _redraw_stored(alert_state: AlertStateService, respond: Respond, click: Click, key: AlertKey) -> None:
+    """The clicked card redrawn from the alert's stored triage state (after a refusal)."""
+    blocks = (click.message or {}).get("blocks")
+    if alert_state.triage is None or not isinstance(blocks, list) or not blocks:
+        return
+    text = str((click.message or {}).get("text") or "Audit alert")
+    stored = alert_state.triage.state_of(key)
+    replace(respond, click, Message(text=text, blocks=triaged_blocks(blocks, stored, click.action.value)))
 
 
 def acknowledge_burst(deps: SlackDeps, client: WebClient, respond: Respond, click: Click) -> None:

@@ -61,6 +61,13 @@ ACTION_PERMISSIONS: Mapping[str, Permission] = {
     ids.SUBSCRIPTION_REMOVE: Permission.ADMIN,
     ids.BOT_LOG_NEXT: Permission.ADMIN,
     ids.BOT_LOG_PREV: Permission.ADMIN,
+    # Triage: viewers may assign, acknowledge, resolve and reopen; the listeners ask for ADMIN to
+    # resolve and reopen when AUDITBOT_RESOLVE_ADMINS_ONLY says so.
+    ids.ALERT_ASSIGN: Permission.SEARCH,
+    ids.ALERT_ASSIGN_ME: Permission.SEARCH,
+    ids.ALERT_RESOLVE: Permission.SEARCH,
+    ids.ALERT_REOPEN: Permission.SEARCH,
+    ids.ALERT_RESOLVE_BATCH: Permission.SEARCH,
 }
 WEBHOOK_TIMEOUT_SECONDS = 3
 TITLE = "auditbot"

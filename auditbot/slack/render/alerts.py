@@ -10,8 +10,10 @@ Layouts::
       context  Matched *Admin grants* (`sub-abc`), *Added organization admin* (`sub-def`)
       context  Acknowledged by @jane · <date>          (once acknowledged)
       context  Snoozed by @jane until <date>           (while its actor's action is snoozed)
-      actions  [Acknowledge] [Snooze… ▾] [Investigate] [Details] [Open in Atlassian Administration ↗]
-               (no Acknowledge once acknowledged; the link only for an event from a known org)
+      context  Assigned to @maya · ✅ Resolved by @jane · False positive · comment · <date>   (triage state)
+      actions  [Acknowledge] [Resolve] [Assign to me] [Assign… ▾] [Snooze… ▾] [Investigate] [Details] [Open ↗]
+               (no Acknowledge once acknowledged; a resolved alert has [Reopen] in place of Acknowledge,
+               Resolve and the assigning; the link only for an event from a known org)
 
     render_burst_summary
       section  *N audit events matched `sub-abc`* — listed in this thread
@@ -46,17 +48,26 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, InteractiveElement, Option, StaticSelectElement
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    InteractiveElement,
+    Option,
+    StaticSelectElement,
+    UserSelectElement,
+)
 
 from auditbot.core.errors import AuditbotError
 from auditbot.core.handoff import RISKY_ACTIONS
 from auditbot.core.model import AuditEvent
 from auditbot.core.snooze import CHOICES, FOUR_HOURS, ONE_HOUR, TOMORROW_MORNING
+from auditbot.core.triage import OPEN, State, Triage
 from auditbot.services.delivery import AlertItem
 from auditbot.services.search import FoundEvent
 from auditbot.slack import ids
 from auditbot.slack.render import kit
 from auditbot.slack.render.limits import (
+    ACTIONS_ELEMENTS,
     BUTTON_VALUE,
     MESSAGE_BLOCKS,
     MESSAGE_TEXT_BUDGET,
@@ -97,6 +108,12 @@ ACKNOWLEDGED_BLOCK = "alert_acknowledged"
 """The block_id of the "Acknowledged by" line, so a message is never marked twice."""
 SNOOZED_BLOCK = "alert_snoozed"
 """The block_id of the "Snoozed by" line, replaced when the snooze is set again."""
+TRIAGE_BLOCK = "alert_triage"
+"""The block_id of the triage state line (assignee, resolved, reopened), replaced on every change."""
+TRIAGE_ACTION_IDS = frozenset(
+    {ids.ALERT_ACK, ids.ALERT_RESOLVE, ids.ALERT_REOPEN, ids.ALERT_ASSIGN_ME, ids.ALERT_ASSIGN}
+)
+"""The buttons the triage state decides on a card (the others stay as they are)."""
 SEVERITY_BLOCK = "alert_severity"
 """The block_id of a risky alert's severity line."""
 HIGH = "High"
@@ -177,9 +194,11 @@ def render_alert(
     acknowledged: tuple[str, datetime] | None = None,
     snoozed: tuple[str, datetime] | None = None,
     titles: Mapping[str, str] | None = None,
+    triage: Triage = OPEN,
 ) -> Message:
     """One event for an alert channel: its severity when risky, the subscriptions it matched (by
-    ``titles`` when given), and its state: ``acknowledged`` (user id, when) and ``snoozed`` (user id, until)."""
+    ``titles`` when given), and its state: ``acknowledged`` (user id, when), ``snoozed`` (user id, until)
+    and ``triage`` (the stored state: assignee, resolved, reopened)."""
     event = item.event
     high = severity(event.action) == HIGH
     blocks = [severity_line()] if high else []
@@ -187,16 +206,18 @@ def render_alert(
         event_entry(FoundEvent(event, item.action_name), details=False),
         kit.context(kit.mrkdwn(f"Matched {subscriptions_text(item.subscription_ids, titles)}")),
     ]
-    if acknowledged is not None:
+    shown_acknowledged = acknowledged is not None and not reopened(triage)
+    if acknowledged is not None and shown_acknowledged:
         blocks.append(acknowledged_line(*acknowledged))
     if snoozed is not None:
         blocks.append(snoozed_line(*snoozed))
-    elements: list[InteractiveElement | None] = []
-    if acknowledged is None:
-        style = "danger" if high else "primary"
-        elements.append(
-            kit.button("Acknowledge", ids.ALERT_ACK, ack_value(event.id, item.subscription_ids), style=style)
-        )
+    line = triage_line(triage)
+    if line is not None:
+        blocks.append(line)
+    value = ack_value(event.id, item.subscription_ids)
+    elements: list[InteractiveElement | None] = list(
+        triage_elements(triage, value, acknowledged=shown_acknowledged, high=high)
+    )
     elements.append(_snooze_select(item))
     elements.append(kit.button("Investigate", ids.ALERT_INVESTIGATE, event.id))
     elements.append(kit.button("Details", ids.EVENT_DETAILS, event.id))
@@ -209,6 +230,119 @@ def render_alert(
     level = f" ({HIGH})" if high else ""
     what = clean(item.action_name or event.action)[:150]
     return Message(text=kit.fallback(f"Audit alert{level}: {what} {_by(event)} ({subs})", 1000), blocks=blocks)
+
+
+def reopened(triage: Triage) -> bool:
+    """Open after someone changed it: an earlier acknowledgement no longer stands."""
+    return triage.state is State.OPEN and bool(triage.changed_by)
+
+
+def triage_line(triage: Triage) -> JsonDict | None:
+    """The context line saying where the alert stands (block id ``TRIAGE_BLOCK``), or None for an
+    untouched, unassigned alert: "Assigned to @maya", "✅ Resolved by @jane · False positive · comment · <date>",
+    "Reopened by @jane · <date>"."""
+    parts: list[str] = []
+    if triage.state is State.RESOLVED:
+        resolved = f":white_check_mark: *Resolved* by {mention(triage.changed_by) or 'someone'}"
+        if triage.reason is not None:
+            resolved += f" · {md(triage.reason.label, 60)}"
+        if triage.comment:
+            resolved += f" · {md(triage.comment, 600)}"
+        if triage.changed_at is not None:
+            resolved += f" · {date(triage.changed_at)}"
+        parts.append(resolved)
+    elif triage.state is State.OPEN and triage.changed_by and triage.assignee is None:
+        when = f" · {date(triage.changed_at)}" if triage.changed_at is not None else ""
+        who = mention(triage.changed_by) or "someone"
+        parts.append(f":arrows_counterclockwise: Open · last changed by {who}{when}")
+    if triage.assignee is not None:
+        parts.insert(0, f":bust_in_silhouette: Assigned to {mention(triage.assignee) or 'someone'}")
+    if not parts:
+        return None
+    line = kit.context(kit.mrkdwn(" · ".join(parts)))
+    return {**line, "block_id": TRIAGE_BLOCK}
+
+
+def triage_elements(triage: Triage, value: str, *, acknowledged: bool, high: bool = False) -> list[InteractiveElement]:
+    """The buttons the alert's state allows, each carrying ``value`` (``ack_value``): [Acknowledge] while
+    open, [Resolve], [Assign to me] and the "Assign…" picker until resolved, [Reopen] once resolved."""
+    if units(value) > BUTTON_VALUE:
+        return []  # no button can carry the alert
+    if triage.state is State.RESOLVED:
+        return [e for e in [kit.button("Reopen", ids.ALERT_REOPEN, value)] if e is not None]
+    buttons: list[ButtonElement | None] = []
+    if triage.state is State.OPEN and not acknowledged:
+        buttons.append(kit.button("Acknowledge", ids.ALERT_ACK, value, style="danger" if high else "primary"))
+    buttons.append(kit.button("Resolve", ids.ALERT_RESOLVE, value))
+    buttons.append(kit.button("Assign to me", ids.ALERT_ASSIGN_ME, value))
+    elements: list[InteractiveElement] = [b for b in buttons if b is not None]
+    picker = UserSelectElement(placeholder=kit.plain_text("Assign…"), action_id=ids.ALERT_ASSIGN)
+    if triage.assignee is not None:
+        picker.initial_user = triage.assignee
+    elements.append(picker)
+    return elements
+
+
+def triaged_blocks(blocks: Sequence[Any], triage: Triage, value: str) -> list[JsonDict]:
+    """A posted alert's ``blocks`` showing ``triage``: the state line replaced (or added before its
+    buttons), the triage buttons redrawn for the state (the others kept), and the "Acknowledged by" line
+    gone once the alert is open again."""
+    kept = [
+        b
+        for b in blocks
+        if isinstance(b, dict)
+        and b.get("block_id") != TRIAGE_BLOCK
+        and not (reopened(triage) and b.get("block_id") == ACKNOWLEDGED_BLOCK)
+    ]
+    acknowledged = any(b.get("block_id") == ACKNOWLEDGED_BLOCK for b in kept)
+    high = any(b.get("block_id") == SEVERITY_BLOCK for b in kept)
+    at = next((i for i, b in enumerate(kept) if b.get("type") == "actions"), None)
+    fresh: list[JsonDict] = [e.to_dict() for e in triage_elements(triage, value, acknowledged=acknowledged, high=high)]
+    line = triage_line(triage)
+    if at is None:
+        tail = [line] if line is not None else []
+        return [*kept, *tail, {"type": "actions", "elements": fresh}][:MESSAGE_BLOCKS]
+    old = kept[at]
+    others = [
+        e for e in old.get("elements") or [] if not (isinstance(e, dict) and e.get("action_id") in TRIAGE_ACTION_IDS)
+    ]
+    actions = {**old, "elements": [*fresh, *others][:ACTIONS_ELEMENTS]}
+    head = [*kept[:at], *([line] if line is not None else [])]
+    return [*head, actions, *kept[at + 1 :]][:MESSAGE_BLOCKS]
+
+
+def burst_triaged_blocks(blocks: Sequence[Any], triage: Triage) -> list[JsonDict]:
+    """A posted burst summary's ``blocks`` showing ``triage``: the state line replaced (before its buttons);
+    once resolved, its [Acknowledge all] and [Resolve all] gone (an actions block left empty goes too)."""
+    batch_ids = (ids.ALERT_ACK_BATCH, ids.ALERT_RESOLVE_BATCH)
+    kept: list[JsonDict] = []
+    for block in blocks:
+        if not isinstance(block, dict) or block.get("block_id") == TRIAGE_BLOCK:
+            continue
+        if block.get("type") == "actions" and triage.state is State.RESOLVED:
+            elements = [
+                e for e in block.get("elements") or [] if not (isinstance(e, dict) and e.get("action_id") in batch_ids)
+            ]
+            if not elements:
+                continue
+            block = {**block, "elements": elements}
+        kept.append(block)
+    line = triage_line(triage)
+    if line is None:
+        return kept[:MESSAGE_BLOCKS]
+    at = next((i for i, b in enumerate(kept) if b.get("type") == "actions"), len(kept))
+    return [*kept[:at], line, *kept[at:]][:MESSAGE_BLOCKS]
+
+
+def value_on_card(blocks: Sequence[Any]) -> str | None:
+    """The triage value (``ack_value``) a posted card's triage buttons carry, when it has any."""
+    for block in blocks:
+        if not isinstance(block, dict) or block.get("type") != "actions":
+            continue
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and element.get("action_id") in TRIAGE_ACTION_IDS and element.get("value"):
+                return str(element["value"])
+    return None
 
 
 def severity(action: str) -> str | None:
@@ -366,12 +500,14 @@ def render_burst_summary(
         times = sorted(item.event.time for item in items)
         span = date(times[0]) if times[0] == times[-1] else window(times[0], times[-1])
         blocks.append(kit.context(kit.mrkdwn(span)))
+    resolve_all = kit.button("Resolve all", ids.ALERT_RESOLVE_BATCH, batch)
     if acknowledged is not None:
         blocks.append(acknowledged_line(*acknowledged))
+        buttons = kit.actions([resolve_all])
     else:
-        button = kit.actions([kit.button("Acknowledge all", ids.ALERT_ACK_BATCH, batch, style="primary")])
-        if button is not None:
-            blocks.append(button)
+        buttons = kit.actions([kit.button("Acknowledge all", ids.ALERT_ACK_BATCH, batch, style="primary"), resolve_all])
+    if buttons is not None:
+        blocks.append(buttons)
     check_blocks(blocks, max_blocks=MESSAGE_BLOCKS, text_budget=MESSAGE_TEXT_BUDGET)
     named = ", ".join(_titles_of(subs, titles)[:3])
     return Message(text=kit.fallback(f"{total:,} audit {noun} matched {named}", 1000), blocks=blocks)
