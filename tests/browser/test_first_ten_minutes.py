@@ -91,7 +91,9 @@ def type_command(page: Page, text: str) -> Locator:
     composer = page.get_by_test_id("composer-input")
     composer.fill(text)
     expect(composer).to_have_value(text)
-    composer.press("Enter")
+    # Send, not Enter: with a channel last (``… #sec-alerts``) the # list is open, and Enter picks from
+    # it, as in Slack, instead of sending.
+    page.get_by_test_id("composer-send").click()
     answer = replies.nth(before).or_(page.get_by_test_id("modal"))
     expect(answer.first).to_be_visible(timeout=ANSWER_MS)
     return answer.first

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
 from auditbot.slack import ids
@@ -74,3 +76,18 @@ def test_the_access_policy_guards_the_suggestion_button_as_a_search(org: Generat
         assert "action:user_login since:7d" in text_of(world.last_reply()), "a viewer may search"
     finally:
         world.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "counted"),
+    [
+        ("action:user_login", True),
+        ("", True),
+        ("alerts", True),
+        ("help", False),
+        ("bot-log denied", False),
+        ("subscriptions", False),
+    ],
+)
+def test_only_what_reads_the_audit_log_counts_as_a_search(text: str, counted: bool):
+    assert counts_as_search({"command": "/audit", "text": text}) is counted

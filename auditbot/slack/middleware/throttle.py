@@ -29,7 +29,8 @@ WINDOW_SECONDS = 60.0
 COUNTED_ACTIONS = frozenset({ids.PAGE_NEXT, ids.PAGE_PREV, ids.PAGE_FIRST, ids.SHARE_PAGE, ids.EXPORT_CSV})
 """Buttons that run a search (App Home quick queries, narrowing buttons and the corrected queries under a query
 error count too, matched by their pattern)."""
-FREE_SUBCOMMANDS = frozenset({"help"})
+FREE_SUBCOMMANDS = frozenset({"help", "bot-log", "subscriptions"})
+"""Subcommands that read only auditbot's own store or text, never the audit log: not searches."""
 COUNTED_KINDS = frozenset({"shortcut", "message_action", "view_submission"})
 
 Middleware = Callable[..., BoltResponse | None]
