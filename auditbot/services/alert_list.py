@@ -16,9 +16,6 @@ Wire form: ``a1.<signature>|<page>|<newest id>|<view>|<channel id>|<text, verbat
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import os
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -28,8 +25,8 @@ from typing import Protocol
 from auditbot.core.errors import AuditbotError
 from auditbot.core.match import Check, Criteria, text_check
 from auditbot.core.model import AuditEvent
-from auditbot.core.paging import MAX_VALUE_CHARS, PageStateError
 from auditbot.core.query import Query, parse
+from auditbot.core.signed import SignedFields
 from auditbot.core.triage import State, Triage
 from auditbot.services.events import EventLookup
 
@@ -45,7 +42,6 @@ VIEWS: dict[str, tuple[State, ...]] = {
 DEFAULT_VIEW = "open"
 VERSION = "a1"
 SCOPE = b"alerts"
-_SIGNATURE_BYTES = 12
 
 
 class PostedTriageRecord(Protocol):
@@ -228,38 +224,18 @@ class AlertPageCodec:
 
     def __init__(self, secret: bytes | None = None) -> None:
         secret = secret if secret is not None else os.urandom(32)
-        if len(secret) < 16:
-            raise ValueError("the page-state secret must be at least 16 bytes")
-        self._secret = secret
+        self._signed = SignedFields(secret, scope=SCOPE, version=VERSION, rerun="/audit alerts")
 
     def encode(self, state: AlertListState) -> str | None:
         """The button value, or None when the filter is too long to fit in one (no paging then)."""
-        body = f"{state.page}|{state.newest_id}|{state.view}|{state.channel_id}|{state.text}"
-        value = f"{VERSION}.{self._sign(body)}|{body}"
-        return value if len(value) <= MAX_VALUE_CHARS else None
+        return self._signed.seal(str(state.page), str(state.newest_id), state.view, state.channel_id, state.text)
 
     def decode(self, value: str) -> AlertListState:
+        page, newest, view, channel_id, text = self._signed.open(value, 5)
         try:
-            value.encode()
-            version, rest = value.split(".", 1)
-            signature, body = rest.split("|", 1)
-        except ValueError:
-            raise _bad("it is not a page reference") from None
-        if version != VERSION or not hmac.compare_digest(signature.encode(), self._sign(body).encode()):
-            raise _bad("it was changed, or made by another auditbot")
-        try:
-            page, newest, view, channel_id, text = body.split("|", 4)
             state = AlertListState(view, channel_id, text, int(newest), int(page))
         except ValueError:
-            raise _bad("its contents are damaged") from None
+            raise self._signed.damaged() from None
         if state.page < 1 or state.view not in VIEWS:
-            raise _bad("its contents are damaged")
+            raise self._signed.damaged()
         return state
-
-    def _sign(self, body: str) -> str:
-        digest = hmac.new(self._secret, SCOPE + b"\0" + body.encode(), hashlib.sha256).digest()[:_SIGNATURE_BYTES]
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def _bad(reason: str) -> PageStateError:
-    return PageStateError(f"That button cannot be used: {reason}.", hint="Run /audit alerts again for fresh buttons.")
