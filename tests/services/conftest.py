@@ -42,6 +42,22 @@ def store(
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """The URL of a migrated database with nothing in it, fresh for each test, on a SQLite file and on
+    PostgreSQL: for tests that open it more than once (two replicas on one database)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'auditbot.db'}"
+        with Database(url) as db:
+            db.migrate()
+        yield url
+        return
+    with postgres_schema() as url:
+        with Database(url) as db:
+            db.migrate()
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def empty_store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Database]:
     """A migrated store with nothing in it, fresh for each test, on a SQLite file and on PostgreSQL."""
     if request.param == "sqlite":

@@ -25,27 +25,11 @@ from auditbot.store.outbox import Channel, Outbox
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
 from tests.services.world import ANCHOR, World
-from tests.store.conftest import postgres_schema
 
 TEAM, HERE, ELSEWHERE = "T1", "C0ALERTS", "C0OTHER"
 JANE, RAVI = "U0JANE", "U0RAVI"
 _QUERIES = count()
 UTC_ZONE = ZoneInfo("UTC")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    """A fresh, migrated database for each test."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'auditbot.db'}"
-        with Database(url) as db:
-            db.migrate()
-        yield url
-        return
-    with postgres_schema() as url:
-        with Database(url) as db:
-            db.migrate()
-        yield url
 
 
 class Replica:

@@ -22,25 +22,10 @@ from auditbot.store.outbox import Channel, Outbox
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
 from tests.services.world import ANCHOR, World
-from tests.store.conftest import postgres_schema
 
 TEAM, HERE = "T1", "C0ALERTS"
 JANE, RAVI, LEE = "U0JANE", "U0RAVI", "U0LEE"
 _QUERIES = count()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'auditbot.db'}"
-        with Database(url) as db:
-            db.migrate()
-        yield url
-        return
-    with postgres_schema() as url:
-        with Database(url) as db:
-            db.migrate()
-        yield url
 
 
 def states_that(alert: AlertKey, meanwhile: Callable[[], object]) -> type[AlertStates]:
