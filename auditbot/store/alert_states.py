@@ -192,7 +192,48 @@ class AlertStates:
         )
         with self._db.read() as conn:
             rows = conn.execute(query).all()
-        return {Reason(r.reason or Reason.OTHER.value): int(r.n) for r in rows}
+        found: dict[Reason, int] = {}
+        for r in rows:
+            reason = Reason(r.reason or Reason.OTHER.value)
+            found[reason] = found.get(reason, 0) + int(r.n)
+        return found
+
+    def resolved_by_subscription(self, team_id: str, since: datetime) -> dict[str, dict[Reason, int]]:
+        """How many alerts resolved from ``since`` on (and still resolved) each of the workspace's
+        subscriptions posted, by reason; an alert counts for every subscription whose outbox rows posted it."""
+        joined = alert_states.join(
+            outbox,
+            and_(alert_states.c.alert_key == outbox.c.event_id, outbox.c.status == "sent"),
+        ).join(
+            subscriptions,
+            and_(
+                subscriptions.c.id == outbox.c.subscription_id,
+                subscriptions.c.channel_id == alert_states.c.channel_id,
+            ),
+        )
+        query = (
+            select(
+                subscriptions.c.id.label("subscription_id"),
+                alert_states.c.reason,
+                func.count(alert_states.c.alert_key.distinct()).label("n"),
+            )
+            .select_from(joined)
+            .where(
+                subscriptions.c.team_id == team_id,
+                alert_states.c.kind == "event",
+                alert_states.c.state == State.RESOLVED.value,
+                alert_states.c.changed_at >= since,
+            )
+            .group_by(subscriptions.c.id, alert_states.c.reason)
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(query).all()
+        found: dict[str, dict[Reason, int]] = {}
+        for r in rows:
+            reasons = found.setdefault(r.subscription_id, {})
+            reason = Reason(r.reason or Reason.OTHER.value)
+            reasons[reason] = reasons.get(reason, 0) + int(r.n)
+        return found
 
     def _burst_of(self, alert: AlertKey) -> str | None:
         with self._db.read() as conn:

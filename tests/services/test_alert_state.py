@@ -20,7 +20,7 @@ from auditbot.services.alert_state import AlertStateService, BurstAcknowledged
 from auditbot.services.delivery import AlertItem
 from auditbot.services.events import EventLookup
 from auditbot.services.handoff import OpenAlert, RunningSnooze
-from auditbot.services.subscriptions import Subscription
+from auditbot.services.subscriptions import Subscription, SubscriptionPreview, SubscriptionService
 from auditbot.services.triage import TriageService
 from auditbot.store import Database
 from auditbot.store.alert_states import AlertStates
@@ -369,5 +369,44 @@ def test_with_triage_state_an_alert_is_open_until_resolved_and_unassigned_ones_c
         assert alerts.service.resolved_between("T-other", since, end) == {}
         triage.reopen(AlertKey.event(HERE, noise.id), JANE)
         assert alerts.service.resolved_between(TEAM, since, end + timedelta(hours=1)) == {Reason.REMEDIATED: 1}
+    finally:
+        alerts.replica.db.close()
+
+
+def test_reasons_are_counted_per_subscription_over_30_days_and_the_list_shows_false_positive_shares(
+    db_url: str, world: World
+):
+    alerts = Alerts(db_url, world)
+    alerts.close()
+    alerts.replica = Replica(db_url, world, triaged=True)
+    try:
+        one, two, elsewhere = alerts.subscribe(), alerts.subscribe(), alerts.subscribe(ELSEWHERE)
+        a, b, c, d, old = alerts.events(5)
+        alerts.post([old], one)
+        alerts.post([a, b], one)
+        alerts.post([c], one, two)
+        alerts.post([d], elsewhere)
+        triage = alerts.replica.triage
+        triage.resolve(AlertKey.event(HERE, old.id), Reason.FALSE_POSITIVE, None, JANE)
+        alerts.clock.advance(31 * 86400)
+        for event, reason in ((a, Reason.FALSE_POSITIVE), (b, Reason.REMEDIATED), (c, Reason.FALSE_POSITIVE)):
+            triage.resolve(AlertKey.event(HERE, event.id), reason, None, JANE)
+        triage.assign(AlertKey.event(ELSEWHERE, d.id), RAVI, JANE)
+
+        since = alerts.clock.now() - timedelta(days=30)
+        assert alerts.replica.states.resolved_by_subscription(TEAM, since) == {
+            one.id: {Reason.FALSE_POSITIVE: 2, Reason.REMEDIATED: 1},
+            two.id: {Reason.FALSE_POSITIVE: 1},
+        }, "the alert resolved 31 days ago is left out; an alert counts for each subscription that posted it"
+        assert alerts.replica.states.resolved_by_subscription("T-other", since) == {}
+
+        service = SubscriptionService(
+            alerts.replica.subscriptions,
+            SubscriptionPreview(world.search, world.clock),
+            resolved=alerts.replica.states,
+            clock=world.clock,
+        )
+        shares = {s.id: s.false_positives for s in service.of_team(TEAM)}
+        assert shares == {one.id: (2, 3), two.id: (1, 1), elsewhere.id: None}
     finally:
         alerts.replica.db.close()
