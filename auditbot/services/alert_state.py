@@ -16,16 +16,17 @@ are the same for every surface, so they are raised here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from auditbot.core.clock import Clock
 from auditbot.core.errors import AuditbotError
 from auditbot.core.model import AuditEvent
 from auditbot.core.snooze import snooze_until
-from auditbot.core.triage import AlertKey, State, TransitionRefused, describe
+from auditbot.core.triage import AlertKey, Reason, State, TransitionRefused, Triage, describe
 from auditbot.services.alert_ports import OutboxRepo, SnoozeRepo
 from auditbot.services.delivery import AlertItem
 from auditbot.services.events import EventLookup
@@ -34,6 +35,37 @@ from auditbot.services.subscriptions import ChannelSubscriptions, SubscriptionTi
 from auditbot.services.triage import Change, TriageService
 
 NOTHING_CHANGED = "Nothing was changed."
+OPEN_READ = 1000
+"""The most open alerts the handoff reads."""
+
+
+class PostedTriageRow(Protocol):
+    """A posted alert and its state (``auditbot.store.alert_states.PostedTriage``)."""
+
+    @property
+    def channel_id(self) -> str: ...
+
+    @property
+    def event_id(self) -> str: ...
+
+    @property
+    def subscription_id(self) -> str: ...
+
+    @property
+    def message_ts(self) -> str | None: ...
+
+    @property
+    def triage(self) -> Triage: ...
+
+
+class TriageReader(Protocol):
+    """Triage state across posted alerts (``auditbot.store.alert_states.AlertStates``)."""
+
+    def posted(
+        self, team_id: str, *, states: Collection[State], since: datetime | None = None, limit: int
+    ) -> Sequence[PostedTriageRow]: ...
+
+    def resolved_between(self, team_id: str, start: datetime, end: datetime) -> Mapping[Reason, int]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +123,7 @@ class AlertStateService:
         action_name: Callable[[str], str],
         actor_label: Callable[[AuditEvent], str],
         triage: TriageService | None = None,
+        states: TriageReader | None = None,
     ) -> None:
         self._outbox = outbox
         self._snoozes = snoozes
@@ -101,6 +134,7 @@ class AlertStateService:
         self._actor_label = actor_label
         self.triage = triage
         """Assign, resolve, reopen and read an alert's state; None where triage is not wired yet."""
+        self._states = states
 
     # -- acknowledge ------------------------------------------------------------------------------
 
@@ -216,12 +250,23 @@ class AlertStateService:
     # -- what the handoff reads -------------------------------------------------------------------
 
     def open_alerts(self, team_id: str, since: datetime) -> list[OpenAlert]:
-        """Alerts delivered since ``since`` that nobody acknowledged, one per (channel, event)."""
+        """Alerts delivered since ``since`` and not resolved, one per (channel, event), unassigned first
+        (newest first within each); without triage state, those nobody acknowledged."""
+        if self._states is not None:
+            posted = self._states.posted(team_id, states=(State.OPEN, State.ACKNOWLEDGED), since=since, limit=OPEN_READ)
+            alerts = [
+                OpenAlert(p.channel_id, p.event_id, p.subscription_id, p.message_ts, p.triage.assignee) for p in posted
+            ]
+            return sorted(alerts, key=lambda a: a.assignee is not None)
         found: dict[tuple[str, str], OpenAlert] = {}
         for alert in self._outbox.posted(team_id, since=since, unacknowledged=True):
             key = (alert.channel_id, alert.event_id)
             found.setdefault(key, OpenAlert(alert.channel_id, alert.event_id, alert.subscription_id, alert.message_ts))
         return list(found.values())
+
+    def resolved_between(self, team_id: str, start: datetime, end: datetime) -> dict[Reason, int]:
+        """How many alerts were resolved in ``[start, end)``, by reason (none without triage state)."""
+        return dict(self._states.resolved_between(team_id, start, end)) if self._states is not None else {}
 
     def snoozes(self, team_id: str) -> list[RunningSnooze]:
         """The workspace's running snoozes, soonest end first, each with its subscription's title."""

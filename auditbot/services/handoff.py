@@ -4,8 +4,8 @@
 adds up: totals and the change against the window of the same length before it, counts by action
 group and the busiest actions and actors, what is new for the org (actors, IP addresses and
 countries not seen in the 30 days before), the events of risky actions and bursts of failed logins,
-the alerts nobody acknowledged and the snoozes running, how far behind the mirror is and the API
-budget left.
+the alerts still open (unassigned first) and those resolved in the window by reason, the snoozes running,
+how far behind the mirror is and the API budget left.
 
 Where the numbers come from:
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -35,6 +35,7 @@ from auditbot.core.model import AuditEvent
 from auditbot.core.ports import AuditLogApi
 from auditbot.core.query import Query, parse
 from auditbot.core.timespec import TimeWindow
+from auditbot.core.triage import Reason
 from auditbot.services.catalog import ActionCatalog
 from auditbot.services.mirror_source import MirrorStatus, beyond_api, mirror_freshness, mirror_usable, uncovered_note
 from auditbot.services.plan import plan_search, resolve
@@ -76,12 +77,14 @@ class MirrorReader(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class OpenAlert:
-    """A delivered alert nobody has acknowledged yet."""
+    """A delivered alert not resolved yet (with triage state; without it, one nobody acknowledged)."""
 
     channel_id: str
     event_id: str
     subscription_id: str
     message_ts: str | None
+    assignee: str | None = None
+    """Who it is assigned to; None: unassigned."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +98,13 @@ class RunningSnooze:
 
 
 class AlertState(Protocol):
-    """What the alert channels still hold: unacknowledged alerts and running snoozes."""
+    """What the alert channels still hold: open alerts and running snoozes, and what was resolved."""
 
     def open_alerts(self, team_id: str, since: datetime) -> Sequence[OpenAlert]: ...
+
+    def resolved_between(self, team_id: str, start: datetime, end: datetime) -> Mapping[Reason, int]:
+        """How many alerts were resolved in ``[start, end)``, by reason."""
+        ...
 
     def snoozes(self, team_id: str) -> Sequence[RunningSnooze]: ...
 
@@ -117,6 +124,8 @@ class Handoff:
     source: str
     """``"mirror"`` or ``"live"``."""
     open_alerts: tuple[OpenAlert, ...] = ()
+    resolved: tuple[tuple[Reason, int], ...] = ()
+    """Alerts resolved in the window, by reason, most first."""
     snoozes: tuple[RunningSnooze, ...] = ()
     mirror_state: str | None = None
     """How fresh auditbot's copy of the log is (``"up to date"``, ``"3 min behind"``); ``None``: no copy."""
@@ -184,8 +193,11 @@ class HandoffService:
             groups[snapshot.get(tally.key).group or "Other"] += tally.count
         open_alerts: tuple[OpenAlert, ...] = ()
         snoozes: tuple[RunningSnooze, ...] = ()
+        resolved: tuple[tuple[Reason, int], ...] = ()
         if self._alerts is not None and team_id:
             open_alerts = tuple(self._alerts.open_alerts(team_id, window.start))
+            by_reason = self._alerts.resolved_between(team_id, window.start, window.end)
+            resolved = tuple(sorted(((r, n) for r, n in by_reason.items() if n), key=lambda i: (-i[1], i[0].label)))
             snoozes = tuple(self._alerts.snoozes(team_id))
         # One name per action: the catalog's, for every action the digest names (the searches it opens agree).
         named = {t.key for t in aggregates.by_action} | {e.action for e in aggregates.notable}
@@ -200,6 +212,7 @@ class HandoffService:
             groups=tuple(Tally(g, g, n) for g, n in sorted(groups.items(), key=lambda i: (-i[1], i[0]))),
             source=source,
             open_alerts=open_alerts,
+            resolved=resolved,
             snoozes=snoozes,
             mirror_state=state,
             baseline_days=baseline_days,

@@ -34,6 +34,7 @@ from auditbot.core.errors import AuditbotError
 from auditbot.core.paging import PageState
 from auditbot.core.query import Query, parse
 from auditbot.core.timespec import TimeWindow
+from auditbot.core.triage import Reason
 from auditbot.services.catalog import CatalogSnapshot
 from auditbot.services.plan import resolve
 from auditbot.services.search import FoundEvent, ResultPage, SearchBusy, SearchService
@@ -50,6 +51,8 @@ COUNT_PAGE_SIZE = 500
 LIVE_PAGES = 2
 """Result pages of 500 read from the Admin API at most (each costs one to a few of its ten requests a minute)."""
 MIRROR_PAGES = 10
+TRIAGE_DAYS = 30
+"""How far back ``/audit subscriptions`` counts the reasons its alerts were resolved with."""
 """Result pages read from auditbot's copy of the log at most (each reads up to 20,000 stored events)."""
 
 
@@ -69,6 +72,9 @@ class Subscription:
     """The name its subscriber gave it (plain text, at most 80 characters), if any."""
     description: str = field(default="", compare=False)
     """Its query in words (``subscription_names.describe``); filled by the service, empty from the store."""
+    false_positives: tuple[int, int] | None = field(default=None, compare=False)
+    """Of the alerts it posted that were resolved in the last ``TRIAGE_DAYS`` days, how many as false
+    positives and how many in all; None when none was resolved (or the list was read without triage)."""
 
     @property
     def title(self) -> str:
@@ -297,18 +303,33 @@ Titles = Callable[[Sequence[str]], Mapping[str, str]]
 """Subscription ids → their titles (``SubscriptionTitles``)."""
 
 
+class ResolvedBySubscription(Protocol):
+    """Reasons alerts were resolved with, per subscription (``auditbot.store.alert_states.AlertStates``)."""
+
+    def resolved_by_subscription(self, team_id: str, since: datetime) -> Mapping[str, Mapping[Reason, int]]: ...
+
+
 class SubscriptionService:
     """The workspace's alert subscriptions: check, dry run, subscribe, pause, resume, remove, find, list.
 
-    ``changed`` is called after every change, so alert matching picks it up.
+    ``changed`` is called after every change, so alert matching picks it up. With ``resolved`` (and
+    ``clock``), the list says each subscription's share of false positives over ``TRIAGE_DAYS`` days.
     """
 
     def __init__(
-        self, repo: SubscriptionRepo, preview: SubscriptionPreview, *, changed: Callable[[], None] = lambda: None
+        self,
+        repo: SubscriptionRepo,
+        preview: SubscriptionPreview,
+        *,
+        changed: Callable[[], None] = lambda: None,
+        resolved: ResolvedBySubscription | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._repo = repo
         self._preview = preview
         self._changed = changed
+        self._resolved = resolved
+        self._clock = clock
 
     def check(self, text: str) -> Query:
         """The resolved alert query for ``text`` (see ``alert_query``)."""
@@ -402,7 +423,19 @@ class SubscriptionService:
         """The workspace's subscriptions, oldest first; with ``text``, those mentioning it (in any of
         the words it is shown with)."""
         every = [self._titled(s) for s in self._repo.of_team(team_id)]
-        return narrowed(every, text, _haystack)
+        return self._with_false_positives(team_id, narrowed(every, text, _haystack))
+
+    def _with_false_positives(self, team_id: str, subscriptions: list[Subscription]) -> list[Subscription]:
+        if self._resolved is None or self._clock is None or not subscriptions:
+            return subscriptions
+        since = self._clock.now() - timedelta(days=TRIAGE_DAYS)
+        counts = self._resolved.resolved_by_subscription(team_id, since)
+        shown = []
+        for sub in subscriptions:
+            reasons = counts.get(sub.id, {})
+            total = sum(reasons.values())
+            shown.append(replace(sub, false_positives=(reasons.get(Reason.FALSE_POSITIVE, 0), total)) if total else sub)
+        return shown
 
 
 def _unquoted(text: str) -> str:

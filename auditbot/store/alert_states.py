@@ -33,6 +33,8 @@ class PostedTriage:
     message_ts: str | None
     posted_at: datetime
     triage: Triage
+    subscription_id: str = ""
+    """One subscription that posted it (the smallest id)."""
 
 
 class AlertStates:
@@ -113,12 +115,14 @@ class AlertStates:
         assignee: str | None = None,
         channel_id: str | None = None,
         up_to_id: int | None = None,
+        since: datetime | None = None,
         limit: int,
         offset: int = 0,
     ) -> list[PostedTriage]:
         """The workspace's posted alerts, one per (channel, event), newest first, whose state (open when
         no row) is one of ``states``; only those assigned to ``assignee`` or posted in ``channel_id``
-        when given, and only those posted by outbox rows up to ``up_to_id`` (the first page's pin)."""
+        when given, and only those posted by outbox rows up to ``up_to_id`` (the first page's pin) and
+        created from ``since`` on."""
         state = func.coalesce(alert_states.c.state, literal(State.OPEN.value))
         newest = func.max(outbox.c.id).label("posted_id")
         conditions: list[Any] = [
@@ -132,6 +136,8 @@ class AlertStates:
             conditions.append(subscriptions.c.channel_id == channel_id)
         if up_to_id is not None:
             conditions.append(outbox.c.id <= up_to_id)
+        if since is not None:
+            conditions.append(outbox.c.created_at >= since)
         columns = [
             alert_states.c.state,
             alert_states.c.assignee,
@@ -155,6 +161,7 @@ class AlertStates:
                 outbox.c.event_id,
                 func.max(outbox.c.message_ts).label("message_ts"),
                 func.min(outbox.c.created_at).label("posted_at"),
+                func.min(outbox.c.subscription_id).label("subscription_id"),
                 *columns,
             )
             .select_from(joined)
@@ -167,6 +174,66 @@ class AlertStates:
         with self._db.read() as conn:
             rows = conn.execute(query).all()
         return [_posted(r._mapping) for r in rows]
+
+    def resolved_between(self, team_id: str, start: datetime, end: datetime) -> dict[Reason, int]:
+        """How many of the workspace's alerts (events; a burst's items are counted, not the burst) were
+        resolved in ``[start, end)`` and are still resolved, by reason."""
+        team_channels = select(subscriptions.c.channel_id).where(subscriptions.c.team_id == team_id)
+        query = (
+            select(alert_states.c.reason, func.count().label("n"))
+            .where(
+                alert_states.c.kind == "event",
+                alert_states.c.state == State.RESOLVED.value,
+                alert_states.c.changed_at >= start,
+                alert_states.c.changed_at < end,
+                alert_states.c.channel_id.in_(team_channels),
+            )
+            .group_by(alert_states.c.reason)
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(query).all()
+        found: dict[Reason, int] = {}
+        for r in rows:
+            reason = Reason(r.reason or Reason.OTHER.value)
+            found[reason] = found.get(reason, 0) + int(r.n)
+        return found
+
+    def resolved_by_subscription(self, team_id: str, since: datetime) -> dict[str, dict[Reason, int]]:
+        """How many alerts resolved from ``since`` on (and still resolved) each of the workspace's
+        subscriptions posted, by reason; an alert counts for every subscription whose outbox rows posted it."""
+        joined = alert_states.join(
+            outbox,
+            and_(alert_states.c.alert_key == outbox.c.event_id, outbox.c.status == "sent"),
+        ).join(
+            subscriptions,
+            and_(
+                subscriptions.c.id == outbox.c.subscription_id,
+                subscriptions.c.channel_id == alert_states.c.channel_id,
+            ),
+        )
+        query = (
+            select(
+                subscriptions.c.id.label("subscription_id"),
+                alert_states.c.reason,
+                func.count(alert_states.c.alert_key.distinct()).label("n"),
+            )
+            .select_from(joined)
+            .where(
+                subscriptions.c.team_id == team_id,
+                alert_states.c.kind == "event",
+                alert_states.c.state == State.RESOLVED.value,
+                alert_states.c.changed_at >= since,
+            )
+            .group_by(subscriptions.c.id, alert_states.c.reason)
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(query).all()
+        found: dict[str, dict[Reason, int]] = {}
+        for r in rows:
+            reasons = found.setdefault(r.subscription_id, {})
+            reason = Reason(r.reason or Reason.OTHER.value)
+            reasons[reason] = reasons.get(reason, 0) + int(r.n)
+        return found
 
     def _burst_of(self, alert: AlertKey) -> str | None:
         with self._db.read() as conn:
@@ -220,5 +287,11 @@ def _posted(row: Any) -> PostedTriage:
             row["changed_at"],
         )
     return PostedTriage(
-        int(row["posted_id"]), row["channel_id"], row["event_id"], row["message_ts"], row["posted_at"], triage
+        int(row["posted_id"]),
+        row["channel_id"],
+        row["event_id"],
+        row["message_ts"],
+        row["posted_at"],
+        triage,
+        row["subscription_id"],
     )

@@ -15,12 +15,15 @@ from auditbot.core.clock import ManualClock
 from auditbot.core.errors import AuditbotError
 from auditbot.core.model import AuditEvent
 from auditbot.core.snooze import FOUR_HOURS, ONE_HOUR
+from auditbot.core.triage import AlertKey, Reason
 from auditbot.services.alert_state import AlertStateService, BurstAcknowledged
 from auditbot.services.delivery import AlertItem
 from auditbot.services.events import EventLookup
 from auditbot.services.handoff import OpenAlert, RunningSnooze
-from auditbot.services.subscriptions import Subscription
+from auditbot.services.subscriptions import Subscription, SubscriptionPreview, SubscriptionService
+from auditbot.services.triage import TriageService
 from auditbot.store import Database
+from auditbot.store.alert_states import AlertStates
 from auditbot.store.outbox import Channel, Outbox
 from auditbot.store.snoozes import Snoozes
 from auditbot.store.subscriptions import Subscriptions
@@ -35,12 +38,14 @@ UTC_ZONE = ZoneInfo("UTC")
 class Replica:
     """One process's view of the store: its own connections, repositories and alert state service."""
 
-    def __init__(self, url: str, world: World, *, outbox: type[Outbox] = Outbox) -> None:
+    def __init__(self, url: str, world: World, *, outbox: type[Outbox] = Outbox, triaged: bool = False) -> None:
         self.db = Database(url)
         clock = world.clock
         self.outbox = outbox(self.db, clock)
         self.snoozes = Snoozes(self.db, clock)
         self.subscriptions = Subscriptions(self.db, clock)
+        self.states = AlertStates(self.db)
+        self.triage = TriageService(self.states, clock)
         self.service = AlertStateService(
             self.outbox,
             self.snoozes,
@@ -49,6 +54,8 @@ class Replica:
             clock,
             action_name=lambda action: world.catalog.snapshot().get(action).display_name,
             actor_label=lambda event: event.actor.label,
+            triage=self.triage if triaged else None,
+            states=self.states if triaged else None,
         )
 
 
@@ -333,3 +340,73 @@ def test_the_handoff_reads_open_alerts_once_per_event_and_the_running_snoozes(al
         )
     ]
     assert alerts.service.open_alerts("T-other", ANCHOR - timedelta(hours=1)) == []
+
+
+def test_with_triage_state_an_alert_is_open_until_resolved_and_unassigned_ones_come_first(db_url: str, world: World):
+    alerts = Alerts(db_url, world)
+    alerts.close()
+    alerts.replica = Replica(db_url, world, triaged=True)
+    alerts.service = alerts.replica.service
+    try:
+        sub = alerts.subscribe()
+        assigned, acked, fixed, noise, old = alerts.events(5)
+        alerts.post([old], sub)
+        alerts.clock.advance(3600)
+        since = alerts.clock.now()
+        ts = {e.id: alerts.post([e], sub) for e in (assigned, acked, fixed, noise)}
+        triage = alerts.replica.triage
+        triage.assign(AlertKey.event(HERE, assigned.id), RAVI, JANE)
+        alerts.service.acknowledge(HERE, acked.id, JANE)
+        triage.resolve(AlertKey.event(HERE, fixed.id), Reason.REMEDIATED, None, JANE)
+        triage.resolve(AlertKey.event(HERE, noise.id), Reason.FALSE_POSITIVE, "test", JANE)
+
+        found = alerts.service.open_alerts(TEAM, since)
+        assert [(a.event_id, a.assignee) for a in found] == [(acked.id, None), (assigned.id, RAVI)]
+        assert found[0] == OpenAlert(HERE, acked.id, sub.id, ts[acked.id])
+        end = alerts.clock.now() + timedelta(seconds=1)
+        assert alerts.service.resolved_between(TEAM, since, end) == {Reason.REMEDIATED: 1, Reason.FALSE_POSITIVE: 1}
+        assert alerts.service.resolved_between(TEAM, end, end + timedelta(hours=1)) == {}
+        assert alerts.service.resolved_between("T-other", since, end) == {}
+        triage.reopen(AlertKey.event(HERE, noise.id), JANE)
+        assert alerts.service.resolved_between(TEAM, since, end + timedelta(hours=1)) == {Reason.REMEDIATED: 1}
+    finally:
+        alerts.replica.db.close()
+
+
+def test_reasons_are_counted_per_subscription_over_30_days_and_the_list_shows_false_positive_shares(
+    db_url: str, world: World
+):
+    alerts = Alerts(db_url, world)
+    alerts.close()
+    alerts.replica = Replica(db_url, world, triaged=True)
+    try:
+        one, two, elsewhere = alerts.subscribe(), alerts.subscribe(), alerts.subscribe(ELSEWHERE)
+        a, b, c, d, old = alerts.events(5)
+        alerts.post([old], one)
+        alerts.post([a, b], one)
+        alerts.post([c], one, two)
+        alerts.post([d], elsewhere)
+        triage = alerts.replica.triage
+        triage.resolve(AlertKey.event(HERE, old.id), Reason.FALSE_POSITIVE, None, JANE)
+        alerts.clock.advance(31 * 86400)
+        for event, reason in ((a, Reason.FALSE_POSITIVE), (b, Reason.REMEDIATED), (c, Reason.FALSE_POSITIVE)):
+            triage.resolve(AlertKey.event(HERE, event.id), reason, None, JANE)
+        triage.assign(AlertKey.event(ELSEWHERE, d.id), RAVI, JANE)
+
+        since = alerts.clock.now() - timedelta(days=30)
+        assert alerts.replica.states.resolved_by_subscription(TEAM, since) == {
+            one.id: {Reason.FALSE_POSITIVE: 2, Reason.REMEDIATED: 1},
+            two.id: {Reason.FALSE_POSITIVE: 1},
+        }, "the alert resolved 31 days ago is left out; an alert counts for each subscription that posted it"
+        assert alerts.replica.states.resolved_by_subscription("T-other", since) == {}
+
+        service = SubscriptionService(
+            alerts.replica.subscriptions,
+            SubscriptionPreview(world.search, world.clock),
+            resolved=alerts.replica.states,
+            clock=world.clock,
+        )
+        shares = {s.id: s.false_positives for s in service.of_team(TEAM)}
+        assert shares == {one.id: (2, 3), two.id: (1, 1), elsewhere.id: None}
+    finally:
+        alerts.replica.db.close()

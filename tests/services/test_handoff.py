@@ -4,7 +4,7 @@ mirror's numbers agree with the ones read live."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from auditbot.core.handoff import Aggregates
 from auditbot.core.model import AuditEvent
 from auditbot.core.query import parse
 from auditbot.core.timespec import TimeWindow
+from auditbot.core.triage import Reason
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.handoff import Handoff, HandoffService, OpenAlert, RunningSnooze
 from auditbot.services.ingest import Ingestor
@@ -167,6 +168,8 @@ def test_new_for_the_org_names_the_days_it_was_measured_against_when_the_copy_st
 
 
 class SnoozedExports:
+    asked: tuple[datetime, datetime] | None = None
+
     """Alert state with one running snooze, of an action the window may not hold."""
 
     def open_alerts(self, team_id: str, since: datetime) -> Sequence[OpenAlert]:
@@ -174,6 +177,10 @@ class SnoozedExports:
 
     def snoozes(self, team_id: str) -> Sequence[RunningSnooze]:
         return (RunningSnooze("sub-1", "jane@example.com", "export_audit_log", ANCHOR + timedelta(hours=1)),)
+
+    def resolved_between(self, team_id: str, start: datetime, end: datetime) -> Mapping[Reason, int]:
+        self.asked = (start, end)
+        return {Reason.REMEDIATED: 1, Reason.FALSE_POSITIVE: 2, Reason.OTHER: 0}
 
 
 def test_every_action_the_digest_names_is_named_as_the_catalog_names_it(mirrored: Mirrored):
@@ -184,9 +191,12 @@ def test_every_action_the_digest_names_is_named_as_the_catalog_names_it(mirrored
         org_id=mirrored.org.org_id,
         digest=HandoffCounts(mirrored.db),
         mirror=MirrorSearchSource(mirrored.db, mirrored.mirror, StreamCursors(mirrored.db, clock=mirrored.clock)),
-        alerts=SnoozedExports(),
+        alerts=(state := SnoozedExports()),
     )
-    handoff = service.handoff_window(parse(""), mirrored.around("admin_granted_at_night"), team_id="T1")
+    window = mirrored.around("admin_granted_at_night")
+    handoff = service.handoff_window(parse(""), window, team_id="T1")
+    assert handoff.resolved == ((Reason.FALSE_POSITIVE, 2), (Reason.REMEDIATED, 1)), "most first, none left out"
+    assert state.asked == (window.start, window.end)
     snapshot = mirrored.world.catalog.snapshot()
     named = {e.action for e in handoff.aggregates.notable} | {"export_audit_log"}
     assert {a: handoff.action_names[a] for a in named} == {a: snapshot.get(a).display_name for a in named}

@@ -13,13 +13,17 @@ from typing import Any
 import pytest
 
 from auditbot.core.access import DENIED_MESSAGE
+from auditbot.core.triage import AlertKey, Reason
 from auditbot.playground import seed
 from auditbot.sandbox import GeneratedOrg
-from auditbot.services.subscriptions import Subscription
+from auditbot.services.subscriptions import Subscription, SubscriptionPreview, SubscriptionService
+from auditbot.services.triage import TriageService
 from auditbot.slack import ids
 from auditbot.slack.app_home import home_view
+from auditbot.store.alert_states import AlertStates
 from tests.slack.harness import SlackWorld
 from tests.slack.test_access_matrix import POLICY, guarded_world
+from tests.slack.test_alert_buttons import failed_login
 from tests.slack.test_app import buttons, event_ids
 
 JANE, MAYA, RAVI = seed.JANE, seed.MAYA, seed.RAVI
@@ -251,6 +255,28 @@ def test_the_list_shows_every_subscription_of_the_workspace(slack: SlackWorld):
     assert ids.SUBSCRIPTION_RESUME in shown and ids.SUBSCRIPTION_PAUSE in shown
     slack.command("subscriptions tokens")
     assert theirs.id in text_of(slack.last_reply()) and mine.id not in text_of(slack.last_reply())
+
+
+def test_the_list_shows_each_subscriptions_share_of_false_positives_over_30_days(slack: SlackWorld):
+    noisy = slack.subscribe("action:user_login_failed")
+    calm = slack.subscribe("action:added_org_admin")
+    states = AlertStates(slack.store)
+    triage = TriageService(states, slack.clock)
+    events = [failed_login(slack, n) for n in range(3)]
+    for event, reason in zip(events, (Reason.FALSE_POSITIVE, Reason.FALSE_POSITIVE, Reason.REMEDIATED), strict=True):
+        slack.post_alert(event, noisy)
+        triage.resolve(AlertKey.event(noisy.channel_id, event.id), reason, None, JANE)
+    told = SubscriptionService(
+        slack.subscriptions,
+        SubscriptionPreview(slack.deps.search, slack.clock),
+        resolved=states,
+        clock=slack.clock,
+    )
+    slack.with_deps(subscriptions=told)
+    slack.command("subscriptions", user=MAYA)
+    shown = text_of(slack.last_reply())
+    assert "false positives: 2 of 3 resolved, 67%" in shown and shown.count("false positives:") == 1
+    assert calm.id in shown
 
 
 def test_pause_resume_and_unsubscribe_by_command(slack: SlackWorld):

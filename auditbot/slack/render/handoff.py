@@ -5,10 +5,11 @@ Layout::
     header   Handoff: 12 h
     context  <start> → <end> · filters `query` · from auditbot's copy of the log · notes
     section  *1,234 events* · 987 the shift before (+25%)        (or: Quiet shift: nothing matched)
-    section  *Needs a look* (4)                      [Search them]  (risky actions, failed-login bursts and
-             <time> · *Export audit log* by x from IP (place)   [Details]   alerts nobody acknowledged)
-             *27 failed logins* for x                              [Search]
-             *2 alerts not acknowledged*: #sec-alerts 2
+    section  *Needs a look* (4)                      [Search them]  (open alerts first, then risky
+             *3 open alerts*, 2 unassigned: #sec-alerts 2 (1 unassigned), #ops 1 · assigned: @jane 1
+             <time> · *Export audit log* by x from IP (place)   [Details]   actions and failed-login
+             *27 failed logins* for x                              [Search]    bursts; then what the
+             *Resolved this shift*: 3 (False positive 2, Remediated 1)          shift resolved)
     section  *New for the org* (not seen in the 30 days before)   [Search… ▾]
              actors · IP addresses · countries
     section  *By group*: Authentication 812, …                      [Search… ▾]   (one section each:
@@ -166,12 +167,14 @@ def action_name(handoff: Handoff, action: str) -> str:
 
 
 def _needs_a_look(handoff: Handoff, numbers: Iterator[int]) -> list[JsonDict]:
-    """Risky events, failed-login bursts and alerts nobody acknowledged; "nothing" only when all three are."""
+    """Risky events, failed-login bursts and open alerts (unassigned first); "nothing" only when all three
+    are; then the alerts resolved in the shift, by reason."""
     a = handoff.aggregates
     alerts = len(handoff.open_alerts)
+    resolved = [kit.section(_resolved(handoff))] if handoff.resolved else []
     if not a.notable and not a.failed_login_bursts and not alerts:
-        nothing = "*Needs a look*: nothing — no risky actions, no failed-login bursts, every alert acknowledged."
-        return [kit.section(nothing)] if a.total else []
+        nothing = "*Needs a look*: nothing — no risky actions, no failed-login bursts, no open alerts."
+        return ([kit.section(nothing)] if a.total else []) + resolved
     count = a.notable_total + len(a.failed_login_bursts) + alerts
     risky = sorted({k for k in handoff.risky if any(t.key == k for t in a.by_action)})
     search_all = None
@@ -179,6 +182,8 @@ def _needs_a_look(handoff: Handoff, numbers: Iterator[int]) -> list[JsonDict]:
         query = search_for(handoff, "action:" + ",".join(risky))
         search_all = kit.button("Search risky actions", _button_id(numbers), query)
     blocks = [kit.section(f"*Needs a look* ({count:,})", accessory=search_all)]
+    if alerts:
+        blocks.append(kit.section(_open_alerts(handoff)))
     for event in a.notable[:NOTABLE_SHOWN]:
         blocks.append(_notable(handoff, event))
     hidden = a.notable_total - min(len(a.notable), NOTABLE_SHOWN)
@@ -188,18 +193,35 @@ def _needs_a_look(handoff: Handoff, numbers: Iterator[int]) -> list[JsonDict]:
         text = f"*{tally.count} failed logins* for {md(tally.label, 120)}"
         query = search_for(handoff, f"action:user_login_failed actor:{_term(tally.key)}")
         blocks.append(kit.section(text, accessory=kit.button("Search", _button_id(numbers), query)))
-    if alerts:
-        blocks.append(kit.section(_open_alerts(handoff)))
-    return blocks
+    return blocks + resolved
 
 
 def _open_alerts(handoff: Handoff) -> str:
-    by_channel: dict[str, int] = {}
+    """``*3 open alerts*, 2 unassigned: #a 2 (1 unassigned), #b 1 · assigned: @jane 1``."""
+    by_channel: dict[str, list[int]] = {}
+    by_assignee: dict[str, int] = {}
     for alert in handoff.open_alerts:
-        by_channel[alert.channel_id] = by_channel.get(alert.channel_id, 0) + 1
-    where = ", ".join(f"{_channel(c)} {n}" for c, n in list(by_channel.items())[:OPEN_ALERTS_SHOWN])
+        counts = by_channel.setdefault(alert.channel_id, [0, 0])
+        counts[0] += 1
+        if alert.assignee is None:
+            counts[1] += 1
+        else:
+            by_assignee[alert.assignee] = by_assignee.get(alert.assignee, 0) + 1
+    ordered = sorted(by_channel.items(), key=lambda i: (-i[1][1], -i[1][0]))[:OPEN_ALERTS_SHOWN]
+    where = ", ".join(f"{_channel(c)} {n}" + (f" ({u} unassigned)" if u and u != n else "") for c, (n, u) in ordered)
     count = len(handoff.open_alerts)
-    return f"*{count} {'alert' if count == 1 else 'alerts'} not acknowledged*: {where}"
+    unassigned = sum(u for _, u in by_channel.values())
+    line = f"*{count} open {'alert' if count == 1 else 'alerts'}*, {unassigned} unassigned: {where}"
+    people = sorted(by_assignee.items(), key=lambda i: (-i[1], i[0]))[:OPEN_ALERTS_SHOWN]
+    named = ", ".join(f"{mention(who) or md(who, 40)} {n}" for who, n in people)
+    return line + (f" · assigned: {named}" if named else "")
+
+
+def _resolved(handoff: Handoff) -> str:
+    """``*Resolved this shift*: 3 (False positive 2, Remediated 1)``."""
+    total = sum(n for _, n in handoff.resolved)
+    reasons = ", ".join(f"{reason.label} {n}" for reason, n in handoff.resolved)
+    return f"*Resolved this shift*: {total} ({reasons})"
 
 
 def _notable(handoff: Handoff, event: AuditEvent) -> JsonDict:
@@ -278,7 +300,7 @@ def _drill_section(handoff: Handoff, numbers: Iterator[int], text: str, choices:
 
 
 def _alert_state(handoff: Handoff) -> list[JsonDict]:
-    """The snoozes running (alerts nobody acknowledged are under Needs a look)."""
+    """The snoozes running (open alerts are under Needs a look)."""
     lines = []
     for snooze in handoff.snoozes[:SNOOZES_SHOWN]:
         name = action_name(handoff, snooze.action)

@@ -288,6 +288,8 @@ def _entry(sub: Subscription, *, compact: bool) -> list[JsonDict]:
         owner = mention(sub.created_by) or md(sub.created_by, 40)
         details.append(f"by {owner} · created {date(sub.created_at)}")
         details.append(f"last alert {date(sub.last_delivery_at)}" if sub.last_delivery_at else "no alert yet")
+    if sub.false_positives is not None:
+        details.append(false_positive_share(*sub.false_positives))
     if sub.last_error and clean(sub.last_error):
         details.append(f":warning: last error {inline_code(sub.last_error, 200)}")
     lines.append(" · ".join(details))
@@ -304,6 +306,12 @@ def _entry(sub: Subscription, *, compact: bool) -> list[JsonDict]:
     if not present:
         return [section]
     return [section, ActionsBlock(elements=present).to_dict()]
+
+
+def false_positive_share(false_positives: int, resolved: int) -> str:
+    """``false positives: 4 of 10 resolved, 40%`` (of the alerts resolved in the last 30 days)."""
+    share = round(100 * false_positives / resolved) if resolved else 0
+    return f"false positives: {false_positives} of {resolved} resolved, {share}%"
 
 
 def _remove_confirm(sub: Subscription) -> ConfirmObject:

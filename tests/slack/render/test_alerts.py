@@ -395,6 +395,16 @@ def test_the_list_shows_a_name_then_the_query_in_words_and_the_id_for_commands()
     assert "*Admin grants*" in home and "`sub-k3x9q2`" in home and "`action:added_org_admin`" not in home
 
 
+def test_the_list_shows_a_subscriptions_share_of_false_positives_only_when_it_has_resolved_alerts():
+    noisy = subscription(false_positives=(4, 10))
+    calm = subscription(id="sub-p2q3r4", false_positives=(0, 3))
+    fresh = subscription(id="sub-n0n0n0")
+    shown = text(render_subscriptions([noisy, calm, fresh]))
+    assert "`sub-k3x9q2` · by" in shown and "· false positives: 4 of 10 resolved, 40%" in shown
+    assert "false positives: 0 of 3 resolved, 0%" in shown
+    assert shown.count("false positives:") == 2, "a subscription with nothing resolved says nothing"
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

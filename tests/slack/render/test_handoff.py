@@ -9,6 +9,7 @@ from typing import Any
 
 from auditbot.core.handoff import Aggregates, Tally
 from auditbot.core.timespec import TimeWindow
+from auditbot.core.triage import Reason
 from auditbot.services.handoff import Handoff, OpenAlert, RunningSnooze
 from auditbot.slack import ids
 from auditbot.slack.render.handoff import drill_search, render_handoff
@@ -108,14 +109,36 @@ def test_new_for_the_org_says_against_what_plainly():
     assert "1 new actor: bob@example.com (51)" in shown
 
 
-def test_alerts_nobody_acknowledged_need_a_look():
+def test_open_alerts_need_a_look_first_unassigned_counted_per_channel_and_assigned_by_person():
     quiet = replace(handoff().aggregates, notable=(), notable_total=0)
-    alerts = (OpenAlert("C0ALERTS", "e-1", "sub-1", None), OpenAlert("C0ALERTS", "e-2", "sub-1", None))
+    alerts = (
+        OpenAlert("C0ALERTS", "e-1", "sub-1", None),
+        OpenAlert("C0OTHER", "e-2", "sub-2", None),
+        OpenAlert("C0OTHER", "e-3", "sub-2", None, "U0RAVI"),
+        OpenAlert("C0ALERTS", "e-4", "sub-1", None, "U0RAVI"),
+        OpenAlert("C0ALERTS", "e-5", "sub-1", None, "U0JANE"),
+    )
     shown = text(render_handoff(handoff(aggregates=quiet, open_alerts=alerts)))
-    assert "*Needs a look* (2)" in shown and "*2 alerts not acknowledged*: <#C0ALERTS> 2" in shown
+    assert "*Needs a look* (5)" in shown
+    assert (
+        "*5 open alerts*, 2 unassigned: <#C0ALERTS> 3 (1 unassigned), <#C0OTHER> 2 (1 unassigned)"
+        " · assigned: <@U0RAVI> 2, <@U0JANE> 1"
+    ) in shown
     assert "nothing" not in shown.split("*New for the org*")[0]
     calm = text(render_handoff(handoff(aggregates=quiet)))
-    assert "*Needs a look*: nothing — no risky actions, no failed-login bursts, every alert acknowledged." in calm
+    assert "*Needs a look*: nothing — no risky actions, no failed-login bursts, no open alerts." in calm
+
+
+def test_open_alerts_come_before_risky_events_and_what_the_shift_resolved_after():
+    alerts = (OpenAlert("C0ALERTS", "e-1", "sub-1", None),)
+    resolved = ((Reason.FALSE_POSITIVE, 2), (Reason.REMEDIATED, 1))
+    shown = text(render_handoff(handoff(open_alerts=alerts, resolved=resolved)))
+    look = shown.split("*New for the org*")[0]
+    assert look.index("*1 open alert*, 1 unassigned: <#C0ALERTS> 1") < look.index("*Export audit log*")
+    assert look.index("*Export audit log*") < look.index("*Resolved this shift*: 3 (False positive 2, Remediated 1)")
+    quiet = replace(handoff().aggregates, notable=(), notable_total=0)
+    calm = text(render_handoff(handoff(aggregates=quiet, resolved=resolved)))
+    assert "*Resolved this shift*: 3 (False positive 2, Remediated 1)" in calm
 
 
 def test_risky_events_are_searched_from_needs_a_look_without_repeating_the_count():
