@@ -91,6 +91,7 @@ def slack_deps(
             action_name=lambda action: search.catalog.snapshot().get(action).display_name,
             actor_label=actor_name,
             triage=TriageService(stored.alert_states, clock),
+            states=stored.alert_states,
         )
         if stored
         else None
@@ -128,7 +129,13 @@ def slack_deps(
         redact_shared=settings.redact_shared,
         mirror_status=mirror_status,
         subscriptions=(
-            SubscriptionService(stored.subscriptions, SubscriptionPreview(search, clock), changed=changed)
+            SubscriptionService(
+                stored.subscriptions,
+                SubscriptionPreview(search, clock),
+                changed=changed,
+                resolved=stored.alert_states,
+                clock=clock,
+            )
             if stored
             else None
         ),

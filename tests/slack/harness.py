@@ -133,6 +133,8 @@ class SlackWorld:
             stored.subscriptions,
             SubscriptionPreview(self.runtime.deps.search, self.clock),
             changed=self._alerts_changed,
+            resolved=stored.alert_states,
+            clock=self.clock,
         )
         self.deps = replace(self.runtime.deps, access=access, alerts_changed=self._alerts_changed, subscriptions=told)
         assert self.deps.trail is not None
