@@ -19,6 +19,7 @@ Modules: ``org`` (the org connection, search, the store), ``slack`` (the Slack p
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
@@ -192,6 +193,7 @@ def build_runtime(
     slack: WebClient | None = None,
     metrics: Metrics | None = None,
     open_access: bool = False,
+    alerts_changed: Callable[[], None] | None = None,
 ) -> Runtime:
     """Everything a process needs, from ``settings`` on ``clock``.
 
@@ -201,7 +203,8 @@ def build_runtime(
     connect to when no org is configured (the demo's). ``slack``: the Web client (default: one with
     the bot token for ``settings.slack_api_url``). ``metrics`` hear of every API answer, ingest pass
     and delivery, and watch the budgets and the outbox. ``open_access``: everyone may do everything
-    (the demo)."""
+    (the demo). ``alerts_changed`` is told, beside the alert matcher, whenever subscriptions or snoozes
+    change (a test counts it)."""
     resources = ExitStack()
     try:
         database = resources.enter_context(open_store(settings)) if store is CONFIGURED else store
@@ -238,7 +241,7 @@ def build_runtime(
             access=access_policy(settings, open_access=open_access),
             groups=user_groups(settings, client, clock),
             mirror_status=status.line if status else None,
-            alerts_changed=matcher.invalidate if matcher else None,
+            alerts_changed=_both(matcher.invalidate if matcher else None, alerts_changed),
         )
         if metrics is not None:
             _watch(metrics, connection, repositories)
@@ -270,3 +273,15 @@ def _watch(metrics: Metrics, connection: OrgConnection, repositories: Repositori
     if repositories is not None:
         outbox = repositories.outbox
         metrics.watch_outbox(lambda: outbox.count("pending"))
+
+
+def _both(first: Callable[[], None] | None, second: Callable[[], None] | None) -> Callable[[], None] | None:
+    """One callback calling each of those given (None when neither is)."""
+    if first is None or second is None:
+        return first or second
+
+    def both() -> None:
+        first()
+        second()
+
+    return both

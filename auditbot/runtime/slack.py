@@ -92,6 +92,7 @@ def slack_deps(
             actor_label=actor_name,
             triage=TriageService(stored.alert_states, clock),
             states=stored.alert_states,
+            changed=changed,
         )
         if stored
         else None

@@ -124,6 +124,7 @@ class AlertStateService:
         actor_label: Callable[[AuditEvent], str],
         triage: TriageService | None = None,
         states: TriageReader | None = None,
+        changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._outbox = outbox
         self._snoozes = snoozes
@@ -135,6 +136,8 @@ class AlertStateService:
         self.triage = triage
         """Assign, resolve, reopen and read an alert's state; None where triage is not wired yet."""
         self._states = states
+        self._changed = changed
+        """Told after a snooze changes what alert matching skips (``AlertMatcher.invalidate``)."""
 
     # -- acknowledge ------------------------------------------------------------------------------
 
@@ -235,6 +238,7 @@ class AlertStateService:
                 message_ts=message_ts or None,
                 actor_label=actor,
             )
+        self._changed()
         return Snoozed(tuple(wanted), actor, event.action, self._action_name(event.action), until)
 
     def _posting_here(self, team_id: str, channel_id: str, named: Sequence[str]) -> list[str]:

@@ -31,7 +31,7 @@ from auditbot.playground.model import WorkspaceMessage
 from auditbot.runtime import OrgConnection, build_runtime
 from auditbot.sandbox import GeneratedOrg
 from auditbot.services.delivery import ALERT_EVENT_TYPE, AlertItem
-from auditbot.services.subscriptions import Subscription, SubscriptionPreview, SubscriptionService, SubscriptionTitles
+from auditbot.services.subscriptions import Subscription, SubscriptionTitles
 from auditbot.slack import ids
 from auditbot.slack.app import build_app
 from auditbot.slack.deps import SlackDeps
@@ -112,11 +112,14 @@ class SlackWorld:
                 "ingest": False,  # no ingest here: tests fill the mirror and the outbox themselves
             }
         )
+        self.alerts_changed = 0
+        """How many times the app said subscriptions or snoozes changed."""
         self.runtime = build_runtime(
             settings,
             self.clock,
             store=self.store,
             connection=OrgConnection(w.client, w.sandbox.org_id, sandbox_url="http://sandbox.test/admin"),
+            alerts_changed=self._alerts_changed,
         )
         w.client.auth_observer = self.runtime.key_health.observe  # the world built its client itself
         self.client = self.runtime.slack
@@ -127,16 +130,7 @@ class SlackWorld:
         self.snoozes = stored.snoozes
         self.outbox = stored.outbox
         self.schedules = stored.schedules
-        self.alerts_changed = 0
-        """How many times the app said subscriptions or snoozes changed."""
-        told = SubscriptionService(
-            stored.subscriptions,
-            SubscriptionPreview(self.runtime.deps.search, self.clock),
-            changed=self._alerts_changed,
-            resolved=stored.alert_states,
-            clock=self.clock,
-        )
-        self.deps = replace(self.runtime.deps, access=access, alerts_changed=self._alerts_changed, subscriptions=told)
+        self.deps = replace(self.runtime.deps, access=access)
         assert self.deps.trail is not None
         self.trail = self.deps.trail
         self._middleware = middleware

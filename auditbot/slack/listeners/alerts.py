@@ -175,7 +175,6 @@ def snooze_alert(deps: SlackDeps, client: WebClient, respond: Respond, click: Cl
         subscription_ids=_named(subscription_ids),
         message_ts=click.message_ts or None,
     )
-    deps.alerts_changed()
     on = ", ".join(snoozed.subscription_ids)
     until = utc_text(snoozed.until)
     record(deps, client, who, "snooze", detail=f"{snoozed.actor} doing {snoozed.action} on {on} until {until}")
